@@ -13,8 +13,8 @@ DEFAULT_FOLDER = "policies"
 DEFAULT_DOCS = "docs/policy.md"
 
 folder_option = click.option(
-    "--policies", "folder", envvar="BROKER_POLICIES", default=DEFAULT_FOLDER, show_default=True,
-    type=click.Path(path_type=Path, file_okay=False), help="The folder of policy files (env BROKER_POLICIES).")
+    "--policies", "folder", envvar="BROKER_POLICY_DIR", default=DEFAULT_FOLDER, show_default=True,
+    type=click.Path(path_type=Path, file_okay=False), help="The folder of policy files (env BROKER_POLICY_DIR).")
 
 
 @click.group()

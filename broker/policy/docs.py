@@ -118,8 +118,8 @@ _INTRO = """\
 <!-- Generated from broker/policy/schema.py by `broker policy docs`; do not edit by hand. -->
 
 Each application (SAML service provider) the broker serves has one policy file: a YAML file in the
-operator's policies folder (`policies/` by default; `--policies DIR` or the environment variable
-`BROKER_POLICIES` for the commands). Every `*.yaml` and `*.yml` file in the folder is a policy;
+operator's policies folder: the broker's `POLICY_DIR` setting (default `policies`); for the commands
+`--policies DIR` or the environment variable `BROKER_POLICY_DIR`. Every `*.yaml` and `*.yml` file in the folder is a policy;
 files whose name starts with `.` or `#` (editors' leftovers) are not. The file name is free: the
 broker finds a policy by its `entity_id`. **An application without a policy file is refused.**
 

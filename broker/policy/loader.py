@@ -8,7 +8,7 @@ import yaml
 
 from broker.policy.errors import Issue
 from broker.policy.kinds import INVALID, Reading, Section, did_you_mean
-from broker.policy.model import LoginKinds, Policy
+from broker.policy.model import NAMEID_UNSPECIFIED, LoginKinds, Policy
 from broker.policy.schema import BY_PATH, KEYS, REQUIRED, children
 from broker.policy.yamlnodes import NULL, Report, compose, is_scalar, mapping_items, what
 
@@ -188,7 +188,7 @@ def _check_together(policy: Policy, values, present, root, report: Report) -> No
         report.at(node("login.member_right"),
                   "login.member_right only applies with login.work_relationship: true")
     if valid("nameid.format", "nameid.source"):
-        unspecified = policy.nameid_format == BY_PATH["nameid.format"].kind.options["unspecified"]
+        unspecified = policy.nameid_format == NAMEID_UNSPECIFIED
         if unspecified and policy.nameid_source == "pairwise":
             report.at(node("nameid.source", "nameid.format"),
                       "nameid.format unspecified needs nameid.source ActingSubjectID or LegalSubjectID")

@@ -43,7 +43,7 @@ def test_check_takes_single_files_and_the_folder_from_the_environment(folder, tm
     single = tmp_path / "draft.yaml"
     single.write_text("entity_id: https://draft.be/x\nmandate_types: []\n")
     assert run("check", str(single)).exit_code == 1
-    assert run("check", env={"BROKER_POLICIES": str(folder.path)}).exit_code == 0
+    assert run("check", env={"BROKER_POLICY_DIR": str(folder.path)}).exit_code == 0
 
 
 def test_check_an_empty_folder_fails(folder):
