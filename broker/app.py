@@ -1,0 +1,98 @@
+"""The application factory."""
+
+import os
+
+from flask import Flask
+from flask_wtf.csrf import CSRFProtect
+
+from broker import i18n
+from broker.auth import init_login
+from broker.config import resolve
+from broker.login_flow import LoginFlow
+from broker.policy.registry import PolicyRegistry
+from broker.saml.keys import load_signing_key
+from broker.saml.metadata import MetadataRegistry
+from broker.saml.own_metadata import idp_metadata, sp_metadata
+from broker.saml.settings import SamlSettings
+from broker.selection.labels import explanation_text, option_label
+from broker.state import StateStore
+from mandates_store import Store
+
+SECURITY_HEADERS = {
+    "Content-Security-Policy": "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
+    "form-action *; frame-ancestors 'none'; base-uri 'none'",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "X-Frame-Options": "DENY",
+    "Cache-Control": "no-store",
+}
+
+
+def create_app(config: dict | None = None) -> Flask:
+    values = resolve(config)
+    app = Flask(__name__)
+    app.config.update(values)
+    app.config.update(
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="None" if values["SESSION_COOKIE_SECURE"] else "Lax",
+        PERMANENT_SESSION_LIFETIME=values["SESSION_LIFETIME"],
+        WTF_CSRF_TIME_LIMIT=values["IDLE_TIMEOUT"],
+        WTF_CSRF_SSL_STRICT=False,  # the SAML endpoints are reached cross-site by design
+    )
+    for name in ("STATE_DB", "STORE_DB"):
+        os.makedirs(os.path.dirname(os.path.abspath(values[name])), exist_ok=True)
+
+    settings = SamlSettings(
+        base_url=values["BASE_URL"].rstrip("/"),
+        signing_key=load_signing_key(values["SIGNING_KEY"], values["SIGNING_CERT"]),
+        decryption_key_path=values["DECRYPTION_KEY"],
+        upstream_entity_id=values["UPSTREAM_ENTITY_ID"],
+        upstream_id_attribute=values["UPSTREAM_ID_ATTRIBUTE"],
+        upstream_signed=values["UPSTREAM_SIGNED"],
+        clock_skew=int(values["CLOCK_SKEW"]),
+        request_max_age=int(values["REQUEST_MAX_AGE"]),
+    )
+    store = Store(values["STORE_DB"])
+    state = StateStore(values["STATE_DB"])
+    metadata = MetadataRegistry(values["METADATA_DIR"])
+    policies = PolicyRegistry(values["POLICY_DIR"], known_mandate_types=lambda: {t.code for t in store.mandate_types()})
+    encryption_cert = open(values["DECRYPTION_CERT"], "rb").read() if values["DECRYPTION_CERT"] else None
+
+    app.extensions.update(
+        state=state,
+        store=store,
+        metadata=metadata,
+        policies=policies,
+        saml_settings=settings,
+        idp_metadata=idp_metadata(settings),
+        sp_metadata=sp_metadata(settings, encryption_cert),
+        login_flow=LoginFlow(settings, metadata, policies, store, state,
+                             values["PAIRWISE_SECRET"].encode("utf-8"), int(values["SESSION_LIFETIME"])),
+    )
+
+    from broker.views import chooser, saml
+
+    csrf = CSRFProtect(app)
+    csrf.exempt(saml)  # SAML messages arrive cross-site and carry their own signatures
+    app.register_blueprint(saml)
+    app.register_blueprint(chooser)
+    init_login(app)
+
+    app.jinja_env.globals.update(
+        _=i18n.gettext, option_label=option_label, explanation_text=explanation_text,
+        language_names=i18n.LANGUAGE_NAMES,
+    )
+
+    @app.context_processor
+    def language():
+        return {"lang": i18n.current_language()}
+
+    @app.after_request
+    def headers(response):
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
+        if values["BASE_URL"].startswith("https://"):
+            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+        return response
+
+    return app

@@ -1,0 +1,40 @@
+"""User-facing text: English message ids, Dutch by default, French, German and English shown.
+
+Catalogues are plain gettext .po files under broker/translations, read once at start with Babel.
+"""
+
+import os
+
+from babel.messages.pofile import read_po
+from flask import request, session
+
+LANGUAGES = ("nl", "fr", "de", "en")
+DEFAULT_LANGUAGE = "nl"
+LANGUAGE_NAMES = {"nl": "Nederlands", "fr": "Français", "de": "Deutsch", "en": "English"}
+_FOLDER = os.path.join(os.path.dirname(__file__), "translations")
+
+
+def _load() -> dict[str, dict[str, str]]:
+    catalogues = {"en": {}}
+    for language in LANGUAGES:
+        path = os.path.join(_FOLDER, f"{language}.po")
+        if os.path.exists(path):
+            with open(path, "rb") as handle:
+                catalogue = read_po(handle, locale=language)
+            catalogues[language] = {m.id: m.string for m in catalogue if m.id and m.string and not m.fuzzy}
+    return catalogues
+
+
+CATALOGUES = _load()
+
+
+def current_language() -> str:
+    chosen = session.get("lang")
+    if chosen in LANGUAGES:
+        return chosen
+    return request.accept_languages.best_match(LANGUAGES, default=DEFAULT_LANGUAGE)
+
+
+def gettext(message: str, **values) -> str:
+    text = CATALOGUES.get(current_language(), {}).get(message) or message
+    return text % values if values else text

@@ -1,0 +1,182 @@
+"""The side that faces applications: read their AuthnRequests, write signed Responses."""
+
+import hashlib
+import hmac
+from dataclasses import dataclass
+from datetime import timedelta
+
+from lxml import etree
+
+from broker.policy import Policy
+from broker.policy.model import NAMEID_PERSISTENT, NAMEID_TRANSIENT, NAMEID_UNSPECIFIED
+from broker.saml import crypto, ns
+from broker.saml.bindings import Received
+from broker.saml.errors import SamlError
+from broker.saml.keys import verification_key
+from broker.saml.messages import add_status, check_fresh, element, expect, issuer_of, now, protocol_message
+from broker.saml.metadata import MetadataRegistry, ServiceProvider
+from broker.saml.settings import SamlSettings
+from broker.saml.state_ids import new_message_id
+from broker.saml.timefmt import format_instant
+
+
+@dataclass(frozen=True)
+class AuthnRequestIn:
+    id: str
+    issuer: str
+    acs_url: str
+    relay_state: str | None
+    force_authn: bool
+    is_passive: bool
+    requested_contexts: tuple[str, ...]
+    signed: bool
+
+
+def verify_message_signature(received: Received, keys) -> bool:
+    """True when the message is signed (and the signature is valid); a bad signature raises."""
+    if received.binding == ns.BINDING_REDIRECT:
+        if crypto.signature_of(received.root) is not None:
+            raise SamlError("A Redirect-binding message must not carry an XML signature.")
+        return received.verify_redirect_signature(keys)
+    if crypto.signature_of(received.root) is None:
+        return False
+    crypto.verify_enveloped(received.root, keys)
+    return True
+
+
+def known_application(received: Received, metadata: MetadataRegistry) -> ServiceProvider:
+    issuer = issuer_of(received.root)
+    if not issuer:
+        raise SamlError("The request does not name the application.")
+    sp = metadata.service_provider(issuer)
+    if sp is None:
+        raise SamlError("The application is not known to the broker.", issuer)
+    return sp
+
+
+def receive_authn_request(received: Received, settings: SamlSettings, metadata: MetadataRegistry) -> AuthnRequestIn:
+    root = received.root
+    expect(root, "AuthnRequest")
+    sp = known_application(received, metadata)
+    signed = verify_message_signature(received, sp.signing_keys)
+    check_fresh(root, settings.request_max_age, settings.clock_skew)
+    destination = root.get("Destination")
+    if destination is not None and destination != settings.sso_url:
+        raise SamlError("The request was meant for another destination.", destination)
+    binding = root.get("ProtocolBinding")
+    if binding not in (None, ns.BINDING_POST):
+        raise SamlError("The broker answers only with the HTTP-POST binding.", binding)
+    index = root.get("AssertionConsumerServiceIndex")
+    acs = sp.consumer(
+        url=root.get("AssertionConsumerServiceURL"),
+        index=int(index) if index is not None and index.isdigit() else None,
+    )
+    contexts = tuple(
+        (ref.text or "").strip()
+        for ref in root.iterfind(f"{ns.q('samlp', 'RequestedAuthnContext')}/{ns.q('saml', 'AuthnContextClassRef')}")
+    )
+    return AuthnRequestIn(
+        id=root.get("ID"),
+        issuer=sp.entity_id,
+        acs_url=acs.location,
+        relay_state=received.relay_state,
+        force_authn=root.get("ForceAuthn") in ("true", "1"),
+        is_passive=root.get("IsPassive") in ("true", "1"),
+        requested_contexts=contexts,
+        signed=signed,
+    )
+
+
+@dataclass(frozen=True)
+class Authentication:
+    """How the person authenticated upstream, carried into every assertion of the session."""
+
+    instant: str
+    context: str
+    session_index: str
+
+
+def pairwise_id(secret: bytes, sp_entity_id: str, acting: str, represented: str) -> str:
+    """Opaque, stable per (application, acting person, represented party); no number leaks."""
+    message = "\x1f".join((sp_entity_id, acting, represented)).encode("utf-8")
+    return hmac.new(secret, message, hashlib.sha256).hexdigest()
+
+
+def name_id_for(policy: Policy, claims: dict[str, str], secret: bytes) -> tuple[str, str]:
+    if policy.nameid_format == NAMEID_TRANSIENT:
+        return new_message_id(), NAMEID_TRANSIENT
+    if policy.nameid_format == NAMEID_PERSISTENT:
+        return pairwise_id(secret, policy.entity_id, claims["ActingSubjectID"], claims["LegalSubjectID"]), NAMEID_PERSISTENT
+    return claims[policy.nameid_source], policy.nameid_format or NAMEID_UNSPECIFIED
+
+
+def _encryption(sp: ServiceProvider):
+    if not sp.encryption_certs:
+        raise SamlError("The application's metadata has no encryption key.", sp.entity_id)
+    algorithm = next((m for m in sp.encryption_methods if m in ns.DATA_ENCRYPTION_ALGORITHMS), ns.AES256_GCM)
+    return verification_key(sp.encryption_certs[0]), algorithm
+
+
+def build_response(
+    settings: SamlSettings,
+    sp: ServiceProvider,
+    policy: Policy,
+    request_id: str,
+    acs_url: str,
+    claims: dict[str, str],
+    name_id: tuple[str, str],
+    authentication: Authentication,
+) -> etree._Element:
+    """A Success Response with one assertion, signed and encrypted as the policy says."""
+    issued = now()
+    until = format_instant(issued + timedelta(seconds=settings.assertion_lifetime))
+    response = protocol_message("Response", settings.idp_entity_id, acs_url, request_id)
+    add_status(response, ns.STATUS_SUCCESS)
+
+    assertion = element("saml", "Assertion", response, ID=new_message_id(), Version="2.0",
+                        IssueInstant=format_instant(issued))
+    element("saml", "Issuer", assertion, settings.idp_entity_id)
+    subject = element("saml", "Subject", assertion)
+    element("saml", "NameID", subject, name_id[0], Format=name_id[1],
+            NameQualifier=settings.idp_entity_id, SPNameQualifier=sp.entity_id)
+    confirmation = element("saml", "SubjectConfirmation", subject, Method=ns.CM_BEARER)
+    element("saml", "SubjectConfirmationData", confirmation, NotOnOrAfter=until, Recipient=acs_url,
+            InResponseTo=request_id)
+    conditions = element("saml", "Conditions", assertion,
+                         NotBefore=format_instant(issued - timedelta(seconds=settings.clock_skew)), NotOnOrAfter=until)
+    restriction = element("saml", "AudienceRestriction", conditions)
+    element("saml", "Audience", restriction, sp.entity_id)
+    statement = element("saml", "AuthnStatement", assertion, AuthnInstant=authentication.instant,
+                        SessionIndex=authentication.session_index)
+    context = element("saml", "AuthnContext", statement)
+    element("saml", "AuthnContextClassRef", context, authentication.context)
+    attributes = element("saml", "AttributeStatement", assertion)
+    for release in policy.attributes:
+        value = claims.get(release.key)
+        if value is None:
+            continue
+        attribute = element("saml", "Attribute", attributes, Name=release.name, NameFormat=release.name_format)
+        node = etree.SubElement(attribute, ns.q("saml", "AttributeValue"), nsmap={"xs": ns.XS, "xsi": ns.XSI})
+        node.set("{%s}type" % ns.XSI, "xs:string")
+        node.text = value
+
+    if policy.sign_assertion:
+        crypto.sign(assertion, settings.signing_key)
+    if policy.encrypt_assertion:
+        key, algorithm = _encryption(sp)
+        wrapper = etree.Element(ns.q("saml", "EncryptedAssertion"))
+        assertion.addprevious(wrapper)
+        wrapper.append(assertion)
+        crypto.encrypt(assertion, key, algorithm)
+    if policy.sign_response:
+        crypto.sign(response, settings.signing_key)
+    return response
+
+
+def build_error_response(settings: SamlSettings, request_id: str, acs_url: str, second_level: str,
+                         message: str, signing: bool = True) -> etree._Element:
+    response = protocol_message("Response", settings.idp_entity_id, acs_url, request_id)
+    add_status(response, ns.STATUS_RESPONDER, second_level, message)
+    if signing:
+        crypto.sign(response, settings.signing_key)
+    return response

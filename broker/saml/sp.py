@@ -1,0 +1,179 @@
+"""The side that faces the upstream authenticator: ask it to authenticate, check its answer strictly.
+
+pysaml2 is not trusted here: every condition is checked below, and identity is read only from an
+element whose own signature was verified with a key from the upstream's metadata.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from lxml import etree
+
+from broker.saml import crypto, ns
+from broker.saml.errors import SamlError
+from broker.saml.keys import load_decryption_key
+from broker.saml.messages import check_fresh, check_success, element, expect, issuer_of, now, protocol_message
+from broker.saml.metadata import IdentityProvider
+from broker.saml.settings import SamlSettings
+from broker.saml.timefmt import parse_instant
+from broker.saml.xmlsafe import check_unique_ids, text_of
+
+
+def build_authn_request(settings: SamlSettings, idp: IdentityProvider, contexts: tuple[str, ...],
+                        force_authn: bool) -> etree._Element:
+    request = protocol_message(
+        "AuthnRequest", settings.sp_entity_id, idp.sso_endpoint().location,
+        AssertionConsumerServiceURL=settings.acs_url, ProtocolBinding=ns.BINDING_POST,
+        ForceAuthn="true" if force_authn else None,
+    )
+    element("samlp", "NameIDPolicy", request, AllowCreate="true")
+    if contexts:
+        requested = element("samlp", "RequestedAuthnContext", request, Comparison="exact")
+        for context in contexts:
+            element("saml", "AuthnContextClassRef", requested, context)
+    return request
+
+
+@dataclass(frozen=True)
+class UpstreamLogin:
+    """Who the upstream authenticator vouches for, read from the verified assertion only."""
+
+    assertion_id: str
+    person: str
+    name: str
+    name_id: str
+    name_id_format: str | None
+    session_index: str | None
+    authn_instant: str
+    authn_context: str
+    not_on_or_after: datetime
+
+
+def _only(parent: etree._Element, tag: str, what: str, required: bool = True) -> etree._Element | None:
+    found = parent.findall(tag)
+    if len(found) > 1 or (required and not found):
+        raise SamlError(f"The sign-in answer must carry exactly one {what}.", f"found {len(found)}")
+    return found[0] if found else None
+
+
+def _signed_and_verified(node: etree._Element, keys) -> bool:
+    if crypto.signature_of(node) is None:
+        return False
+    crypto.verify_enveloped(node, keys)
+    return True
+
+
+def _assertion(response: etree._Element, settings: SamlSettings) -> etree._Element:
+    plain = response.findall(ns.q("saml", "Assertion"))
+    encrypted = response.findall(ns.q("saml", "EncryptedAssertion"))
+    if len(plain) + len(encrypted) != 1:
+        raise SamlError("The sign-in answer must carry exactly one assertion.", f"found {len(plain) + len(encrypted)}")
+    if plain:
+        return plain[0]
+    if not settings.decryption_key_path:
+        raise SamlError("The sign-in answer is encrypted but the broker has no decryption key.")
+    data = _only(encrypted[0], ns.q("xenc", "EncryptedData"), "EncryptedData")
+    assertion = crypto.decrypt(data, load_decryption_key(settings.decryption_key_path))
+    if assertion.tag != ns.q("saml", "Assertion"):
+        raise SamlError("The encrypted content is not an assertion.", assertion.tag)
+    # What was decrypted joins the document: it gets the same scrutiny as the message itself.
+    check_unique_ids(response)
+    for node in assertion.iter(etree.Comment, etree.ProcessingInstruction):
+        raise SamlError("The SAML message contains a comment or processing instruction.", repr(node))
+    return assertion
+
+
+def validate_response(root: etree._Element, settings: SamlSettings, idp: IdentityProvider,
+                      expected_request_id: str, required_context: str | None) -> UpstreamLogin:
+    expect(root, "Response")
+    keys = idp.signing_keys
+    if issuer_of(root) not in (None, idp.entity_id):
+        raise SamlError("The sign-in answer comes from an unexpected issuer.", issuer_of(root))
+    if root.get("Destination") != settings.acs_url:
+        raise SamlError("The sign-in answer was meant for another destination.", str(root.get("Destination")))
+    if root.get("InResponseTo") != expected_request_id:
+        raise SamlError("The sign-in answer does not answer this browser's request.", str(root.get("InResponseTo")))
+    check_fresh(root, settings.request_max_age, settings.clock_skew)
+    response_signed = _signed_and_verified(root, keys)
+    check_success(root)
+    assertion = _assertion(root, settings)
+    assertion_signed = _signed_and_verified(assertion, keys)
+    needed = settings.upstream_signed
+    if (needed in ("response", "both") and not response_signed) or (
+        needed in ("assertion", "both") and not assertion_signed
+    ) or not (response_signed or assertion_signed):
+        raise SamlError("The sign-in answer is not signed as required.", f"required {needed}")
+    return _read_assertion(assertion, settings, idp, expected_request_id, required_context)
+
+
+def _read_assertion(assertion: etree._Element, settings: SamlSettings, idp: IdentityProvider,
+                    expected_request_id: str, required_context: str | None) -> UpstreamLogin:
+    if assertion.get("Version") != "2.0" or not assertion.get("ID"):
+        raise SamlError("The assertion is not a SAML 2.0 assertion.")
+    if issuer_of(assertion) != idp.entity_id:
+        raise SamlError("The assertion comes from an unexpected issuer.", str(issuer_of(assertion)))
+    current = now()
+    skew = timedelta(seconds=settings.clock_skew)
+
+    subject = _only(assertion, ns.q("saml", "Subject"), "Subject")
+    name_id = _only(subject, ns.q("saml", "NameID"), "NameID")
+    confirmations = [
+        c for c in subject.findall(ns.q("saml", "SubjectConfirmation")) if c.get("Method") == ns.CM_BEARER
+    ]
+    if not confirmations:
+        raise SamlError("The assertion has no bearer subject confirmation.")
+    confirmed = False
+    for confirmation in confirmations:
+        data = confirmation.find(ns.q("saml", "SubjectConfirmationData"))
+        if data is None or data.get("NotBefore") is not None:
+            continue
+        if data.get("Recipient") != settings.acs_url or data.get("InResponseTo") != expected_request_id:
+            continue
+        if parse_instant(data.get("NotOnOrAfter"), "NotOnOrAfter") <= current - skew:
+            continue
+        confirmed = True
+    if not confirmed:
+        raise SamlError("The assertion's subject confirmation does not fit this request.")
+
+    conditions = _only(assertion, ns.q("saml", "Conditions"), "Conditions")
+    if conditions.get("NotBefore") and parse_instant(conditions.get("NotBefore"), "NotBefore") > current + skew:
+        raise SamlError("The assertion is not yet valid.")
+    not_on_or_after = parse_instant(conditions.get("NotOnOrAfter"), "NotOnOrAfter")
+    if not_on_or_after <= current - skew:
+        raise SamlError("The assertion has expired.")
+    restrictions = conditions.findall(ns.q("saml", "AudienceRestriction"))
+    if not restrictions:
+        raise SamlError("The assertion names no audience.")
+    for restriction in restrictions:
+        audiences = [text_of(a) for a in restriction.findall(ns.q("saml", "Audience"))]
+        if settings.sp_entity_id not in audiences:
+            raise SamlError("The assertion is meant for another audience.", ", ".join(map(str, audiences)))
+
+    statement = _only(assertion, ns.q("saml", "AuthnStatement"), "AuthnStatement")
+    context = text_of(statement.find(f"{ns.q('saml', 'AuthnContext')}/{ns.q('saml', 'AuthnContextClassRef')}"))
+    if not context:
+        raise SamlError("The assertion does not say how the person authenticated.")
+    if required_context and context != required_context:
+        raise SamlError("The person did not authenticate at the required level.", context)
+
+    values: dict[str, list[str]] = {}
+    for statement_node in assertion.findall(ns.q("saml", "AttributeStatement")):
+        for attribute in statement_node.findall(ns.q("saml", "Attribute")):
+            values.setdefault(attribute.get("Name", ""), []).extend(
+                text_of(v) or "" for v in attribute.findall(ns.q("saml", "AttributeValue"))
+            )
+    person_values = values.get(settings.upstream_id_attribute, [])
+    if len(person_values) != 1 or not person_values[0]:
+        raise SamlError("The assertion does not identify the person by national number.")
+    name = " ".join(v for a in settings.upstream_name_attributes for v in values.get(a, []) if v)
+    return UpstreamLogin(
+        assertion_id=assertion.get("ID"),
+        person=person_values[0],
+        name=name or person_values[0],
+        name_id=text_of(name_id) or "",
+        name_id_format=name_id.get("Format"),
+        session_index=statement.get("SessionIndex"),
+        authn_instant=statement.get("AuthnInstant") or "",
+        authn_context=context,
+        not_on_or_after=not_on_or_after,
+    )

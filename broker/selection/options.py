@@ -1,0 +1,65 @@
+"""Login options for one person at one application, and the claims an option stands for."""
+
+from datetime import date, timedelta
+
+from mandates_store import LoginOption, Party, Scope, Store
+
+from broker.attributes import ID_TYPE_ORGANISATION, ID_TYPE_PERSON
+from broker.policy import Policy
+
+OWN_NAME = "own_name"
+
+
+def scope_for(policy: Policy) -> Scope:
+    kinds = policy.login_kinds
+    return Scope(
+        mandate_types=frozenset(policy.mandate_types),
+        own_name=kinds.own_name,
+        work_relationship=kinds.work_relationship,
+        member_right=kinds.member_right,
+        mandate=kinds.mandate,
+        legal_representative=kinds.legal_representative,
+    )
+
+
+def options_for(store: Store, person: str, person_name: str, today: date, policy: Policy) -> list[LoginOption]:
+    """Every option, own name first; a person unknown to the store may still act in own name."""
+    scope = scope_for(policy)
+    options = store.login_options(person=person, at=today, scope=scope)
+    if scope.own_name and not any(o.kind == OWN_NAME for o in options):
+        me = Party(person, "person", person_name)
+        options.insert(0, LoginOption(OWN_NAME, me, me, None, None, None, None, None, "a person acts for themself", "own"))
+    return sorted(options, key=lambda o: (o.kind != OWN_NAME,))
+
+
+def _id_type(party: Party) -> str:
+    return ID_TYPE_PERSON if party.kind == "person" else ID_TYPE_ORGANISATION
+
+
+def claims_for(option: LoginOption, acting_name: str) -> dict[str, str]:
+    """The attribute vocabulary's values for one chosen option (broker.attributes)."""
+    claims = {
+        "ActingSubjectID": option.acting.number,
+        "ActingSubjectIDType": _id_type(option.acting),
+        "ActingSubjectName": acting_name or option.acting.name,
+        "LegalSubjectID": option.represented.number,
+        "LegalSubjectIDType": _id_type(option.represented),
+        "LegalSubjectKind": option.represented.kind,
+        "LegalSubjectName": option.represented.name,
+        "LoginKind": option.kind,
+    }
+    if option.intermediary is not None:
+        claims.update(
+            IntermediateSubjectID=option.intermediary.number,
+            IntermediateSubjectIDType=_id_type(option.intermediary),
+            IntermediateSubjectName=option.intermediary.name,
+        )
+    if option.mandate_id is not None:
+        claims["MandateID"] = str(option.mandate_id)
+        claims["MandateType"] = option.mandate_type or ""
+        if option.valid_from:
+            claims["MandateValidFrom"] = option.valid_from.isoformat()
+        if option.valid_until:
+            # the store's end is exclusive; applications get the last valid day
+            claims["MandateValidUntil"] = (option.valid_until - timedelta(days=1)).isoformat()
+    return claims

@@ -1,0 +1,170 @@
+"""HTTP endpoints: thin adapters between Flask and the login flow."""
+
+import logging
+import secrets
+
+from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_user, logout_user
+
+from broker.auth import SessionUser
+from broker.i18n import LANGUAGES
+from broker.login_flow import LoggedIn, NoOption, PostForm, Redirect, ShowChooser
+from broker.saml import bindings
+from broker.saml.errors import SamlError
+from broker.selection.chooser import chooser_page, taker_page
+
+log = logging.getLogger("broker.http")
+saml = Blueprint("saml", __name__)
+chooser = Blueprint("chooser", __name__)
+
+
+def flow_engine():
+    return current_app.extensions["login_flow"]
+
+
+def browser_id() -> str:
+    """A random value bound to this browser's session cookie; every flow belongs to one browser."""
+    if "bid" not in session:
+        session["bid"] = secrets.token_urlsafe(24)
+    return session["bid"]
+
+
+def current_session():
+    return current_user.record if current_user.is_authenticated else None
+
+
+def render(outcome):
+    if isinstance(outcome, LoggedIn):
+        # a fresh cookie session at login: nothing from before the login carries over but the browser id
+        bid = browser_id()
+        session.clear()
+        session["bid"] = bid
+        login_user(SessionUser(outcome.session))
+        return render(outcome.then())
+    if isinstance(outcome, Redirect):
+        return redirect(outcome.url, 303)
+    if isinstance(outcome, PostForm):
+        return render_template("post.html", action=outcome.action, fields=outcome.fields)
+    if isinstance(outcome, ShowChooser):
+        return redirect(url_for("chooser.choose", flow_id=outcome.flow_id), 303)
+    if isinstance(outcome, NoOption):
+        return render_template("no_option.html", explanations=outcome.explanations), 403
+    raise TypeError(outcome)
+
+
+def refuse(error: SamlError):
+    log.warning("refused: %s", error)
+    return render_template("error.html", reason=error.reason), 400
+
+
+def receive(param: str) -> bindings.Received:
+    if request.method == "POST":
+        return bindings.receive_post(request.form, param)
+    return bindings.receive_redirect(request.query_string.decode("latin-1"), param)
+
+
+@saml.route("/saml/idp/sso", methods=["GET", "POST"])
+def single_sign_on():
+    try:
+        return render(flow_engine().start(receive("SAMLRequest"), browser_id(), current_session()))
+    except SamlError as error:
+        return refuse(error)
+
+
+@saml.route("/saml/sp/acs", methods=["POST"])
+def assertion_consumer():
+    try:
+        return render(flow_engine().upstream_answered(receive("SAMLResponse"), browser_id()))
+    except SamlError as error:
+        return refuse(error)
+
+
+def _logout_param() -> str:
+    source = request.form if request.method == "POST" else request.args
+    return "SAMLResponse" if "SAMLResponse" in source else "SAMLRequest"
+
+
+@saml.route("/saml/idp/slo", methods=["GET", "POST"])
+def application_logout():
+    try:
+        outcome = flow_engine().application_logout(receive(_logout_param()))
+    except SamlError as error:
+        return refuse(error)
+    if _logout_param() == "SAMLRequest":
+        logout_user()
+        session.clear()
+    return render(outcome)
+
+
+@saml.route("/saml/sp/slo", methods=["GET", "POST"])
+def upstream_logout():
+    try:
+        outcome = flow_engine().upstream_logout(receive(_logout_param()))
+    except SamlError as error:
+        return refuse(error)
+    if _logout_param() == "SAMLRequest":
+        logout_user()
+        session.clear()
+    return render(outcome)
+
+
+@saml.route("/saml/idp/metadata")
+def idp_metadata():
+    return current_app.response_class(current_app.extensions["idp_metadata"], mimetype="application/samlmetadata+xml")
+
+
+@saml.route("/saml/sp/metadata")
+def sp_metadata():
+    return current_app.response_class(current_app.extensions["sp_metadata"], mimetype="application/samlmetadata+xml")
+
+
+@saml.route("/logged-out")
+def logged_out():
+    return render_template("logged_out.html")
+
+
+def _chooser_session():
+    record = current_session()
+    if record is None:
+        abort(403)
+    return record
+
+
+@chooser.route("/choose/<flow_id>", methods=["GET", "POST"])
+def choose(flow_id):
+    record = _chooser_session()
+    engine = flow_engine()
+    try:
+        if request.method == "POST":
+            if "cancel" in request.form:
+                return render(engine.cancel(flow_id, browser_id(), record))
+            return render(engine.choose(flow_id, browser_id(), record, request.form.get("option", "")))
+        flow, options = engine.chooser(flow_id, browser_id(), record)
+    except SamlError as error:
+        return refuse(error)
+    page = chooser_page(options, query=request.args.get("q", ""), page=request.args.get("page", "1"))
+    return render_template("chooser.html", flow_id=flow_id, page=page, person=record.person_name)
+
+
+@chooser.route("/choose/<flow_id>/via/<giver>")
+def choose_taker(flow_id, giver):
+    record = _chooser_session()
+    try:
+        flow, options = flow_engine().chooser(flow_id, browser_id(), record)
+    except SamlError as error:
+        return refuse(error)
+    page = taker_page(options, giver)
+    if page is None:
+        abort(404)
+    return render_template("choose_taker.html", flow_id=flow_id, page=page)
+
+
+@chooser.route("/language/<code>")
+def language(code):
+    if code in LANGUAGES:
+        session["lang"] = code
+    target = request.args.get("next", "/")
+    # only a local path: never an open redirect
+    if not target.startswith("/") or target.startswith("//"):
+        target = "/"
+    return redirect(target, 303)
