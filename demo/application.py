@@ -1,0 +1,109 @@
+"""The demo application: a small pysaml2 SP that shows every attribute it received."""
+
+import html
+
+from flask import Flask, redirect, request, session
+from saml2 import BINDING_HTTP_POST, BINDING_HTTP_REDIRECT
+from saml2.client import Saml2Client
+from saml2.saml import NAMEID_FORMAT_PERSISTENT
+
+from demo.entities import SHA256, base_config, load, with_backend
+
+
+def application_config(base_url: str, key: str, cert: str, metadata_files: list[str], broker_idp: str) -> dict:
+    config = base_config(base_url + "/saml/metadata", key, cert, metadata_files)
+    config["allow_unknown_attributes"] = True
+    config["service"] = {
+        "sp": {
+            "name": "Demo e-loket",
+            "endpoints": {
+                "assertion_consumer_service": [(base_url + "/saml/acs", BINDING_HTTP_POST)],
+                "single_logout_service": [(base_url + "/saml/slo", BINDING_HTTP_REDIRECT)],
+            },
+            "idp": [broker_idp],
+            "name_id_format": NAMEID_FORMAT_PERSISTENT,
+            "authn_requests_signed": True,
+            "logout_requests_signed": True,
+            "want_response_signed": True,
+            "want_assertions_signed": True,
+            "allow_unsolicited": False,
+        }
+    }
+    return config
+
+
+def _page(body: str) -> str:
+    return ('<!doctype html><html lang="nl"><head><meta charset="utf-8"><title>Demo e-loket</title></head>'
+            '<body style="font-family:sans-serif;max-width:50rem;margin:2rem auto">'
+            '<p style="background:#dbeafe;padding:.5rem">Demo-toepassing (SAML SP) achter de mandaatbroker.</p>'
+            f"{body}</body></html>")
+
+
+def create_application_app(base_url: str, key: str, cert: str, metadata_files: list[str], broker_idp: str,
+                           secret_key: str, cookie_name: str = "demo_app_session") -> Flask:
+    app = Flask("demo_application")
+    app.config.update(SECRET_KEY=secret_key, SESSION_COOKIE_NAME=cookie_name)
+    client = with_backend(Saml2Client(config=load(application_config(base_url, key, cert, metadata_files, broker_idp), "sp")))
+    app.extensions["saml_client"] = client
+
+    @app.route("/")
+    def home():
+        received = session.get("attributes")
+        if not received:
+            return _page('<h1>Demo e-loket</h1><p><a href="/login">Aanmelden via de mandaatbroker</a></p>')
+        rows = "".join(
+            f"<tr><th scope='row'>{html.escape(name)}</th><td>{html.escape(', '.join(values))}</td></tr>"
+            for name, values in sorted(received.items())
+        )
+        return _page(
+            "<h1>Aangemeld</h1>"
+            f"<p>NameID: <code>{html.escape(session.get('name_id', ''))}</code></p>"
+            f"<table><caption>Ontvangen attributen</caption>{rows}</table>"
+            '<p><a href="/login?switch=1">Wissel van organisatie</a> · <a href="/logout">Afmelden</a></p>'
+        )
+
+    @app.route("/login")
+    def login():
+        request_id, info = client.prepare_for_authenticate(entityid=broker_idp, relay_state="/",
+                                                           binding=BINDING_HTTP_REDIRECT, sigalg=SHA256)
+        session["outstanding"] = {request_id: "/"}
+        return redirect(dict(info["headers"])["Location"], 303)
+
+    @app.route("/saml/acs", methods=["POST"])
+    def acs():
+        outstanding = session.pop("outstanding", {})
+        answer = client.parse_authn_request_response(request.form["SAMLResponse"], BINDING_HTTP_POST, outstanding)
+        if answer is None:
+            return _page("<h1>Ongeldig antwoord</h1>"), 400
+        session["attributes"] = {k: [str(v) for v in vs] for k, vs in answer.ava.items()}
+        session["name_id"] = answer.name_id.text
+        session["name_id_str"] = str(answer.name_id)
+        return redirect("/", 303)
+
+    @app.route("/logout")
+    def logout():
+        from saml2.saml import name_id_from_string
+
+        name_id = name_id_from_string(session.get("name_id_str", ""))
+        result = client.global_logout(name_id, sign_alg=SHA256)
+        session.clear()
+        for entity_id, (binding, http) in result.items():
+            return redirect(dict(http["headers"])["Location"], 303)
+        return redirect("/", 303)
+
+    @app.route("/saml/slo", methods=["GET", "POST"])
+    def slo():
+        values = request.form if request.method == "POST" else request.args
+        binding = BINDING_HTTP_POST if request.method == "POST" else BINDING_HTTP_REDIRECT
+        if "SAMLResponse" in values:
+            client.parse_logout_request_response(values["SAMLResponse"], binding)
+            session.clear()
+            return _page("<h1>Afgemeld</h1><p><a href='/'>Opnieuw</a></p>")
+        from saml2.saml import name_id_from_string
+
+        http = client.handle_logout_request(values["SAMLRequest"], name_id_from_string(session.get("name_id_str", "")), binding, relay_state=values.get("RelayState"),
+                                            sign=True, sigalg=SHA256)
+        session.clear()
+        return redirect(dict(http["headers"])["Location"], 303)
+
+    return app

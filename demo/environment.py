@@ -1,0 +1,117 @@
+"""Everything the demo needs on disk: keys, metadata for all three parties, the store, secrets."""
+
+import json
+import os
+import secrets
+from dataclasses import dataclass
+from datetime import date
+
+from broker.saml.certgen import generate
+from broker.saml.keys import load_signing_key
+from broker.saml.own_metadata import idp_metadata, sp_metadata
+from broker.saml.settings import SamlSettings
+from demo.application import application_config
+from demo.entities import metadata_xml
+from demo.upstream import upstream_config
+from mandates_store import Store
+from mandates_store import demo_data
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+DEMO_PERSONS = [
+    (demo_data.PERSON_OWN_NAME_ONLY, "alleen in eigen naam"),
+    (demo_data.PERSON_EXECUTOR, "mandaatuitvoerder bij BAROCY: 'Mandaat via …'"),
+    (demo_data.PERSON_SEVERAL_TAKERS, "bij DELOITTE en PwC: 'Meerdere mandaten mogelijk'"),
+    (demo_data.PERSON_NO_OPTION, "recht vervallen, mandaat van een ander type"),
+    (demo_data.PERSON_REPRESENTATIVE, "bestuurder van BAROCY (KBO)"),
+    (demo_data.PERSON_MANAGER, "mandaatbeheerder bij Emmaüs"),
+]
+
+
+@dataclass
+class DemoEnvironment:
+    broker: dict
+    upstream: dict
+    application: dict
+
+
+def _keypair(folder: str, name: str) -> tuple[str, str]:
+    key, cert = os.path.join(folder, f"{name}.key"), os.path.join(folder, f"{name}.crt")
+    if not (os.path.exists(key) and os.path.exists(cert)):
+        generate(key, cert, name)
+    return key, cert
+
+
+def _secrets(path: str) -> dict:
+    if not os.path.exists(path):
+        values = {name: secrets.token_urlsafe(32) for name in ("broker", "pairwise", "upstream", "application")}
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(descriptor, "w") as handle:
+            json.dump(values, handle)
+    with open(path) as handle:
+        return json.load(handle)
+
+
+def _write(path: str, content) -> str:
+    with open(path, "wb") as handle:
+        handle.write(content if isinstance(content, bytes) else content.encode("utf-8"))
+    return path
+
+
+def persons(store: Store) -> list[dict]:
+    found = []
+    for number, note in DEMO_PERSONS:
+        party = store.person(number)
+        given, _, family = party.name.partition(" ")
+        found.append({"number": number, "given_name": given, "family_name": family, "note": note})
+    return found
+
+
+def prepare(workdir: str, broker_url: str = "http://localhost:8080", upstream_url: str = "http://localhost:8090",
+            application_url: str = "http://localhost:8000", policy_dir: str | None = None,
+            today: date | None = None) -> DemoEnvironment:
+    certs, metadata, peers, var = (os.path.join(workdir, d) for d in ("certs", "metadata", "peer-metadata", "var"))
+    for folder in (certs, metadata, peers, var):
+        os.makedirs(folder, exist_ok=True)
+    secret = _secrets(os.path.join(workdir, "secrets.json"))
+    broker_key, broker_cert = _keypair(certs, "broker-signing")
+    broker_enc_key, broker_enc_cert = _keypair(certs, "broker-encryption")
+    upstream_key, upstream_cert = _keypair(certs, "demo-upstream")
+    app_key, app_cert = _keypair(certs, "demo-application")
+
+    settings = SamlSettings(base_url=broker_url, signing_key=load_signing_key(broker_key, broker_cert),
+                            decryption_key_path=broker_enc_key, upstream_entity_id=upstream_url + "/metadata")
+    broker_idp = _write(os.path.join(peers, "broker-idp.xml"), idp_metadata(settings))
+    broker_sp = _write(os.path.join(peers, "broker-sp.xml"),
+                       sp_metadata(settings, open(broker_enc_cert, "rb").read()))
+    _write(os.path.join(metadata, "demo-upstream.xml"),
+           metadata_xml(upstream_config(upstream_url, upstream_key, upstream_cert, []), "idp"))
+    _write(os.path.join(metadata, "demo-application.xml"),
+           metadata_xml(application_config(application_url, app_key, app_cert, [], settings.idp_entity_id), "sp"))
+
+    store_path = os.path.join(var, "store.db")
+    fresh = not os.path.exists(store_path)
+    store = Store(store_path)
+    if fresh:
+        demo_data.load_demo(store, today or date.today())
+
+    return DemoEnvironment(
+        broker={
+            "BASE_URL": broker_url,
+            "STATE_DB": os.path.join(var, "state.db"),
+            "STORE_DB": store_path,
+            "METADATA_DIR": metadata,
+            "POLICY_DIR": policy_dir or os.path.join(REPO, "policies"),
+            "SIGNING_KEY": broker_key,
+            "SIGNING_CERT": broker_cert,
+            "DECRYPTION_KEY": broker_enc_key,
+            "DECRYPTION_CERT": broker_enc_cert,
+            "UPSTREAM_ENTITY_ID": settings.upstream_entity_id,
+            "SECRET_KEY": secret["broker"],
+            "PAIRWISE_SECRET": secret["pairwise"],
+            "SESSION_COOKIE_SECURE": broker_url.startswith("https://"),
+        },
+        upstream={"base_url": upstream_url, "key": upstream_key, "cert": upstream_cert,
+                  "metadata_files": [broker_sp], "persons": persons(store), "secret_key": secret["upstream"]},
+        application={"base_url": application_url, "key": app_key, "cert": app_cert, "metadata_files": [broker_idp],
+                     "broker_idp": settings.idp_entity_id, "secret_key": secret["application"]},
+    )
