@@ -70,6 +70,46 @@ def docs(output: Path | None, check_only: bool) -> None:
         click.echo(text, nl=False)
 
 
+@policy.command()
+@click.option("--sp", "entity_id", required=True, help="The application's entityID.")
+@click.option("--person", required=True, help="National register or BIS number of the person who logs in.")
+@click.option("--at", type=click.DateTime(["%Y-%m-%d", "%d/%m/%Y"]),
+              help="The day to explain (yyyy-mm-dd or dd/mm/yyyy); default today.")
+@folder_option
+@click.option("--store", "store_path", envvar="BROKER_STORE_DB", required=True,
+              type=click.Path(path_type=Path, dir_okay=False, exists=True), help="The mandates store (env BROKER_STORE_DB).")
+@click.option("--language", type=click.Choice(["en", "nl"]), default="en", show_default=True,
+              help="Language of the reasons.")
+def explain(entity_id: str, person: str, at, folder: Path, store_path: Path, language: str) -> None:
+    """Show the options a person gets at an application, and the failing condition for each missing one."""
+    from mandates_store import StoreError
+
+    from broker.policy.explain import explain as explain_login, render
+    from broker.policy.kinds import did_you_mean
+    from broker.policy.store_access import open_store
+
+    with open_store(store_path) as store:
+        known = frozenset(mandate_type.code for mandate_type in store.mandate_types())
+        result = load([folder], known)
+        mine = [file for file in result.files if file.entity_id == entity_id]
+        if not mine:
+            hint = did_you_mean(entity_id, [file.entity_id for file in result.files if file.entity_id])
+            raise click.ClickException(f"no policy for {entity_id} in {folder}{hint}: the broker refuses "
+                                       "this application")
+        problems = [issue for issue in result.issues if issue.file in {file.file for file in mine}]
+        if problems:
+            for issue in problems:
+                click.echo(str(issue))
+            raise click.ClickException(f"the policy for {entity_id} has problems (above); fix them first")
+        day = at.date() if at else store.today()
+        try:
+            explanation = explain_login(store, mine[0].policy, person, day)
+        except StoreError as error:
+            raise click.ClickException(str(error)) from error
+    for line in render(explanation, language):
+        click.echo(line)
+
+
 def _mandate_types(store_path: Path) -> set[str]:
     from broker.policy.store_access import mandate_type_codes
     try:

@@ -149,10 +149,28 @@ the live folder.
 
 ## Explaining a login
 
-`broker policy explain --sp ENTITYID --person NUMBER [--at DATE] --policies DIR --store DB` prints the
-options the person gets at that application on that day (default: today), and for every mandate,
-right and work relationship of the person that gives no option, the condition that fails. It answers
-the helpdesk's "why can't I log in on behalf of …?".
+`broker policy explain --sp ENTITYID --person NUMBER [--at DATE] [--language en|nl] --policies DIR
+--store DB` (or `BROKER_POLICY_DIR` and `BROKER_STORE_DB`) answers the helpdesk's "why can't I log in
+on behalf of …?". It asks the mandates store with this application's policy and prints the options the
+person gets on that day (default today; `yyyy-mm-dd` or `dd/mm/yyyy`), with the chooser's label, and
+then, for every mandate, right, work relationship and KBO function of the person that gives no option,
+the condition that fails, for example:
+
+```text
+options (2):
+  - own name: Jan Peeters (88012226557) [In eigen naam]
+  - mandate: Emmaüs (0411515075), mandate 5710246 (WSE Loket) from 2026-06-01 indefinitely, via BAROCY (0806154033) [Mandaat via BAROCY]
+
+no option from (2):
+  - right at IMEC (0425260668): right_type_not_in_scope: Your SSM Mandaatuitvoerder right at IMEC covers Kiosk, none of which this application uses (WSE Loket).
+  - mandate 5710248: mandate_not_active: Mandate 5710248 (WSE Loket) from BALOISE BELGIUM to Jan Peeters is not active (stopped).
+```
+
+The conditions: `own_name_not_allowed`, `work_relationship_not_allowed`, `work_relationship_not_valid`,
+`member_right_missing`, `legal_representative_not_allowed`, `representation_not_valid`,
+`mandates_not_allowed`, `right_not_valid`, `right_type_not_in_scope`, `no_active_mandate`,
+`mandate_not_active`, `type_not_in_scope`. A policy file with problems is not explained: the command
+prints its problems instead.
 """
 
 _EXAMPLE_HEAD = """\
