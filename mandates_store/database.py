@@ -1,0 +1,95 @@
+"""Opening the SQLite file and running one logical change as one transaction.
+
+WAL lets the broker read while the command line writes; `synchronous=NORMAL` in WAL mode keeps
+every commit safe from a killed process (only a power cut may lose the last commits, never
+consistency). Writers take the lock up front (BEGIN IMMEDIATE) so a read-then-write change cannot
+fail half-way on a lock upgrade; waiting longer than the busy timeout is a StoreBusy.
+"""
+
+import contextlib
+import sqlite3
+from collections.abc import Iterator
+from datetime import date, datetime
+
+import sqlite_utils
+
+from mandates_store.errors import StoreBusy
+from mandates_store.schema import migrate
+
+BUSY_TIMEOUT_SECONDS = 5.0
+
+
+def open_database(path: str, busy_timeout: float = BUSY_TIMEOUT_SECONDS) -> sqlite_utils.Database:
+    # isolation_level=None: no implicit transactions; `write()` draws every boundary itself.
+    conn = sqlite3.connect(str(path), timeout=busy_timeout, isolation_level=None,
+                           check_same_thread=False)
+    db = sqlite_utils.Database(conn)
+    with translate_busy():
+        if db.journal_mode != "wal":
+            db.enable_wal()
+        conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute("PRAGMA synchronous = NORMAL")
+        migrate(db)
+    return db
+
+
+def _is_busy(error: sqlite3.OperationalError) -> bool:
+    text = str(error).lower()
+    return "locked" in text or "busy" in text
+
+
+@contextlib.contextmanager
+def translate_busy() -> Iterator[None]:
+    try:
+        yield
+    except sqlite3.OperationalError as error:
+        if _is_busy(error):
+            raise StoreBusy(
+                "The mandates store is busy: another process kept it locked for too long; "
+                "try again.",
+                "De mandatenopslag is bezet door een ander proces; probeer het opnieuw.") from error
+        raise
+
+
+@contextlib.contextmanager
+def write(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
+    """One logical change: committed whole, or rolled back whole on any exception."""
+    conn = db.conn
+    if conn.in_transaction:  # nested: a savepoint inside the caller's change
+        with db.atomic():
+            yield db
+        return
+    with translate_busy():
+        conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+        with translate_busy():
+            conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+
+
+def iso_date(value: date | datetime | None) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        value = value.date()
+    return value.isoformat()
+
+
+def iso_moment(value: datetime) -> str:
+    return value.replace(microsecond=0).isoformat()
+
+
+def to_date(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+def to_moment(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+def day_of(at: date | datetime) -> date:
+    return at.date() if isinstance(at, datetime) else at

@@ -1,0 +1,171 @@
+"""Login options: on whose behalf may this person log in to an application with this scope?
+
+Read-only and on the broker's login path, so it uses plain cursors on indexed columns (no
+savepoints) and builds every option from a handful of queries.
+"""
+
+from datetime import date, datetime
+
+import sqlite_utils
+
+from mandates_store import identifiers
+from mandates_store.database import day_of, iso_date, to_date
+from mandates_store.model import (LEGAL_REPRESENTATIVE, MANDAATUITVOERDER, MANDATE, OWN_NAME,
+                                  PERSON, WORK_RELATIONSHIP, LoginOption, Party, Scope)
+
+KIND_ORDER = {OWN_NAME: 0, WORK_RELATIONSHIP: 1, LEGAL_REPRESENTATIVE: 2, MANDATE: 3}
+
+_ACTIVE_ON = ("m.state = 'signed' AND m.start_date <= ? "
+              "AND (m.end_date IS NULL OR m.end_date > ?)")
+
+
+def login_options(db: sqlite_utils.Database, person: str, at: date | datetime,
+                  scope: Scope) -> list[LoginOption]:
+    me = acting_party(db, person)
+    day = iso_date(day_of(at))
+    options: dict[str, LoginOption] = {}
+    if scope.own_name:
+        options["own"] = LoginOption(OWN_NAME, me, me, None, None, None, None, None,
+                                     "You log in in your own name.", "own")
+    employers = employers_on(db, me.number, day)
+    if scope.work_relationship:
+        _add_work_options(db, me, day, scope, employers, options)
+    representations = represented_on(db, me.number, day) if scope.legal_representative else {}
+    for enterprise, (party, function) in representations.items():
+        key = f"rep:{enterprise}"
+        options[key] = LoginOption(
+            LEGAL_REPRESENTATIVE, me, party, None, None, None, None, None,
+            f"You are legal representative ({function}) of {party.name} in the KBO.", key)
+    if scope.mandate and scope.mandate_types:
+        _add_mandate_options(db, me, day, scope, employers, representations, options)
+    return sorted(options.values(), key=sort_key)
+
+
+def sort_key(option: LoginOption) -> tuple:
+    return (option.represented.name.casefold(), option.represented.number,
+            KIND_ORDER[option.kind],
+            option.intermediary.name.casefold() if option.intermediary else "",
+            option.mandate_id or 0)
+
+
+def acting_party(db: sqlite_utils.Database, person: str) -> Party:
+    """The person as a Party; one unknown to the store still logs in in own name (no name)."""
+    number = identifiers.person_number(person, "person")
+    row = db.conn.execute("SELECT number, kind, name FROM parties WHERE number = ?",
+                          [number]).fetchone()
+    return Party(*row) if row else Party(number, PERSON, "")
+
+
+def employers_on(db: sqlite_utils.Database, person: str, day: str) -> dict[str, Party]:
+    rows = db.conn.execute(
+        "SELECT DISTINCT p.number, p.kind, p.name FROM work_relationships w "
+        "JOIN parties p ON p.number = w.organisation WHERE w.person = ? AND w.valid_from <= ? "
+        "AND (w.valid_until IS NULL OR w.valid_until > ?)", [person, day, day])
+    return {row[0]: Party(*row) for row in rows}
+
+
+def represented_on(db: sqlite_utils.Database, person: str, day: str) -> dict[str, tuple[Party, str]]:
+    rows = db.conn.execute(
+        "SELECT p.number, p.kind, p.name, r.function FROM legal_representatives r "
+        "JOIN parties p ON p.number = r.enterprise WHERE r.person = ? AND r.since <= ? "
+        "AND (r.until IS NULL OR r.until > ?) ORDER BY r.id", [person, day, day])
+    found: dict[str, tuple[Party, str]] = {}
+    for number, kind, name, function in rows:
+        found.setdefault(number, (Party(number, kind, name), function))
+    return found
+
+
+def rights_on(db: sqlite_utils.Database, person: str, day: str) -> list[tuple[int, str, str]]:
+    """(right id, organisation, right name) of the rights whose own period holds on the day."""
+    return db.conn.execute(
+        "SELECT id, organisation, name FROM user_rights WHERE person = ? AND valid_from <= ? "
+        "AND (valid_until IS NULL OR valid_until > ?)", [person, day, day]).fetchall()
+
+
+def executor_coverage(db: sqlite_utils.Database, right_id: int) -> tuple[set[str], set[str] | None]:
+    types = {r[0] for r in db.conn.execute(
+        "SELECT type_code FROM user_right_mandate_types WHERE right_id = ?", [right_id])}
+    givers = {r[0] for r in db.conn.execute(
+        "SELECT giver FROM user_right_givers WHERE right_id = ?", [right_id])}
+    return types, (givers or None)
+
+
+def _add_work_options(db, me: Party, day: str, scope: Scope, employers: dict[str, Party],
+                      options: dict[str, LoginOption]) -> None:
+    with_right = None
+    if scope.member_right:
+        with_right = {org for _, org, name in rights_on(db, me.number, day)
+                      if name == scope.member_right}
+    for number, org in employers.items():
+        if with_right is not None and number not in with_right:
+            continue
+        reason = f"You have a valid work relationship with {org.name}"
+        reason += f" and hold the right '{scope.member_right}'." if scope.member_right else "."
+        key = f"work:{number}"
+        options[key] = LoginOption(WORK_RELATIONSHIP, me, org, None, None, None, None, None,
+                                   reason, key)
+
+
+def _add_mandate_options(db, me: Party, day: str, scope: Scope, employers: dict[str, Party],
+                         representations: dict[str, tuple[Party, str]],
+                         options: dict[str, LoginOption]) -> None:
+    in_scope = set(scope.mandate_types)
+    # The person as taker: no right needed.
+    for option in _mandates_taken(db, me, me, in_scope, None, day,
+                                  "Mandate {id} ({type}) from {giver} to you is active."):
+        options.setdefault(option.key, option)
+    # Organisations as taker: SSM Mandaatuitvoerder inside a valid work relationship.
+    for right_id, org, name in rights_on(db, me.number, day):
+        if name != MANDAATUITVOERDER or org not in employers:
+            continue
+        types, givers = executor_coverage(db, right_id)
+        usable = types & in_scope
+        if not usable:
+            continue
+        template = ("Mandate {id} ({type}) from {giver} to {taker} is active and you hold "
+                    f"{MANDAATUITVOERDER} for {{type}} at {{taker}}.")
+        for option in _mandates_taken(db, me, employers[org], usable, givers, day, template):
+            options.setdefault(option.key, option)
+    # ... or legal representative of the taker enterprise, when the application allows it.
+    for enterprise, (party, function) in representations.items():
+        template = ("Mandate {id} ({type}) from {giver} to {taker} is active and you are legal "
+                    f"representative ({function}) of {{taker}}.")
+        for option in _mandates_taken(db, me, party, in_scope, None, day, template):
+            options.setdefault(option.key, option)
+
+
+def _mandates_taken(db, me: Party, taker: Party, types: set[str], givers: set[str] | None,
+                    day: str, template: str) -> list[LoginOption]:
+    marks = ",".join("?" * len(types))
+    rows = db.conn.execute(
+        "SELECT m.id, m.type_code, m.start_date, m.end_date, g.number, g.kind, g.name "
+        f"FROM mandates m JOIN parties g ON g.number = m.giver "
+        f"WHERE m.taker = ? AND m.type_code IN ({marks}) AND {_ACTIVE_ON}",
+        [taker.number, *sorted(types), day, day]).fetchall()
+    found = []
+    for mandate_id, type_code, start, end, g_number, g_kind, g_name in rows:
+        if givers is not None and g_number not in givers:
+            continue
+        giver = Party(g_number, g_kind, g_name)
+        reason = template.format(id=mandate_id, type=type_code, giver=g_name, taker=taker.name)
+        found.append(LoginOption(MANDATE, me, giver, taker, mandate_id, type_code,
+                                 to_date(start), to_date(end), reason, f"mandate:{mandate_id}"))
+    return found
+
+
+def group_by_represented(options: list[LoginOption]) -> list[tuple[Party, list[LoginOption]]]:
+    """Options per represented party, in the options' order, for the chooser's first screen."""
+    groups: dict[Party, list[LoginOption]] = {}
+    for option in options:
+        groups.setdefault(option.represented, []).append(option)
+    return list(groups.items())
+
+
+def choice_label(options: list[LoginOption]) -> str:
+    """The chooser's line for one represented party: "Mandaat via X" for a single mandate,
+    "Meerdere mandaten mogelijk" when several mandates lead to it (second screen per taker)."""
+    if len(options) == 1:
+        return options[0].label_nl
+    if all(o.kind == MANDATE for o in options):
+        return "Meerdere mandaten mogelijk"
+    return "Meerdere mogelijkheden"

@@ -1,0 +1,193 @@
+"""The store's values, as plain immutable dataclasses.
+
+Dates: `valid_until`, `end_date` and `until` are exclusive - the first day on which the thing no
+longer holds (the seeds show a mandate "Vervallen" on its end date).
+"""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+PERSON = "person"
+ORGANISATION = "organisation"
+
+GIVER = "giver"
+TAKER = "taker"
+ADMINISTRATOR = "administrator"
+
+LANGUAGES = ("nl", "fr", "de", "en")
+
+MANDAATBEHEERDER = "SSM Mandaatbeheerder"
+MANDAATUITVOERDER = "SSM Mandaatuitvoerder"
+
+
+@dataclass(frozen=True, order=True)
+class Party:
+    number: str  # normalised: 11 digits (person) or 10 digits (organisation)
+    kind: str  # "person" | "organisation"
+    name: str
+
+    @property
+    def label(self) -> str:
+        return f"{self.name} ({self.number})"
+
+
+@dataclass(frozen=True)
+class Address:
+    street: str | None = None
+    house_number: str | None = None
+    postcode: str | None = None
+    city: str | None = None
+
+
+@dataclass(frozen=True)
+class MandateType:
+    code: str  # e.g. "WSE Loket"
+    names: dict[str, str] = field(hash=False, compare=False, default_factory=dict)
+    contracts: dict[str, str] = field(hash=False, compare=False, default_factory=dict)
+    combinations: frozenset[tuple[str, str]] = frozenset()  # {(giver kind, taker kind)}
+
+    def name(self, language: str = "nl") -> str:
+        return self.names.get(language) or self.names.get("nl") or self.code
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who does something: a person acting for a party (themselves or an organisation).
+
+    With `administrator=True` the person is an administrator's user name, no rights are
+    checked, and the change shows as made by the administrator.
+    """
+
+    person: str
+    party: str
+    administrator: bool = False
+
+    @classmethod
+    def admin(cls, party: str, user: str = "administrator") -> "Actor":
+        return cls(person=user, party=party, administrator=True)
+
+
+@dataclass(frozen=True)
+class Mandate:
+    id: int
+    type_code: str
+    giver: Party
+    taker: Party
+    state: str  # stored state: "awaiting" | "signed" | "stopped"
+    status: str  # derived today: see status.STATUSES
+    signer: str  # number of the party that must sign while awaiting
+    start_date: date
+    end_date: date | None
+    reference: str | None
+    language: str
+    created_at: datetime
+    signed_at: datetime | None
+    stopped_at: datetime | None
+    stop_reason: str | None
+    changed_by: str  # "giver" | "taker" | "administrator"
+    changed_at: datetime
+    transfer_of: int | None
+
+    @property
+    def status_nl(self) -> str:
+        from mandates_store.status import STATUS_NL
+        return STATUS_NL[self.status]
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    at: date
+    event: str  # created, signed, stopped, transfer_requested, transferred, active, future_start, expired
+    text_nl: str
+    person: str | None = None
+    party: Party | None = None
+    role: str | None = None
+    detail: str | None = None
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What one application accepts; the broker builds it from the application's policy."""
+
+    mandate_types: frozenset[str] = frozenset()
+    own_name: bool = True
+    work_relationship: bool = False
+    member_right: str | None = None  # the application right an ordinary member needs, if any
+    mandate: bool = True
+    legal_representative: bool = False
+
+
+OWN_NAME = "own_name"
+WORK_RELATIONSHIP = "work_relationship"
+MANDATE = "mandate"
+LEGAL_REPRESENTATIVE = "legal_representative"
+
+
+@dataclass(frozen=True)
+class LoginOption:
+    kind: str  # own_name | work_relationship | mandate | legal_representative
+    acting: Party
+    represented: Party
+    intermediary: Party | None  # the mandate taker
+    mandate_id: int | None
+    mandate_type: str | None
+    valid_from: date | None
+    valid_until: date | None  # exclusive
+    reason: str
+    key: str  # stable per option: own, work:<org>, rep:<org>, mandate:<id>
+
+    @property
+    def label_nl(self) -> str:
+        """The chooser's line for this option on its own."""
+        if self.kind == MANDATE and self.intermediary is not None:
+            return f"Mandaat via {self.intermediary.name}"
+        if self.kind == OWN_NAME:
+            return "In eigen naam"
+        if self.kind == LEGAL_REPRESENTATIVE:
+            return "Als wettelijk vertegenwoordiger"
+        return "Als medewerker"
+
+
+@dataclass(frozen=True)
+class MissingOption:
+    """Why one of the person's links gives no login option for a scope."""
+
+    subject: str  # own_name | work_relationship | right | mandate | legal_representative
+    condition: str  # the failed condition, e.g. "mandate_not_active", "type_not_in_scope"
+    text_en: str
+    text_nl: str
+    organisation: Party | None = None  # the organisation the link is with, when there is one
+    represented: Party | None = None  # only ever a party the person is linked with
+    mandate_id: int | None = None
+    mandate_type: str | None = None
+
+
+@dataclass(frozen=True)
+class WorkRelationship:
+    id: int
+    person: str
+    organisation: str
+    valid_from: date
+    valid_until: date | None
+
+
+@dataclass(frozen=True)
+class UserRight:
+    id: int
+    person: str
+    organisation: str
+    name: str
+    valid_from: date
+    valid_until: date | None
+    mandate_types: frozenset[str] = frozenset()
+    givers: frozenset[str] | None = None  # None: every giver
+
+
+@dataclass(frozen=True)
+class Representative:
+    id: int
+    person: str
+    enterprise: str
+    function: str
+    since: date
+    until: date | None

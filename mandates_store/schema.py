@@ -1,0 +1,189 @@
+"""The SQLite schema as numbered migrations; `PRAGMA user_version` holds the applied number.
+
+Tables are created through sqlite-utils; the rules SQLite can hold itself (kinds, giver != taker,
+one active mandate per type/giver/taker, allowed combinations) are CHECKs and triggers, so even a
+hand-written INSERT cannot break them. Dates are ISO `YYYY-MM-DD` text, moments ISO date-times.
+Every `valid_until` / `end_date` is exclusive: the first day the thing no longer holds.
+"""
+
+from collections.abc import Callable
+
+import sqlite_utils
+
+FIRST_MANDATE_ID = 5710246  # the seeds' numbering; only cosmetic
+
+
+def _v1_core(db: sqlite_utils.Database) -> None:
+    db["parties"].create(
+        {"number": str, "kind": str, "name": str, "street": str, "house_number": str,
+         "postcode": str, "city": str},
+        pk="number", not_null={"kind", "name"})
+    db["mandate_types"].create(
+        {"code": str, "name_nl": str, "name_fr": str, "name_de": str, "name_en": str,
+         "contract_nl": str, "contract_fr": str, "contract_de": str, "contract_en": str},
+        pk="code")
+    db["mandate_type_combinations"].create(
+        {"type_code": str, "giver_kind": str, "taker_kind": str},
+        pk=("type_code", "giver_kind", "taker_kind"),
+        foreign_keys=[("type_code", "mandate_types", "code")])
+    db.execute("""
+        CREATE TABLE mandates (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            type_code TEXT NOT NULL REFERENCES mandate_types(code),
+            giver TEXT NOT NULL REFERENCES parties(number),
+            taker TEXT NOT NULL REFERENCES parties(number),
+            state TEXT NOT NULL CHECK (state IN ('awaiting', 'signed', 'stopped')),
+            signer TEXT NOT NULL REFERENCES parties(number),
+            start_date TEXT NOT NULL,
+            end_date TEXT,
+            reference TEXT,
+            language TEXT NOT NULL CHECK (language IN ('nl', 'fr', 'de', 'en')),
+            created_at TEXT NOT NULL,
+            signed_at TEXT,
+            stopped_at TEXT,
+            stop_reason TEXT,
+            changed_by TEXT NOT NULL CHECK (changed_by IN ('giver', 'taker', 'administrator')),
+            changed_at TEXT NOT NULL,
+            transfer_of INTEGER REFERENCES mandates(id),
+            CHECK (giver <> taker),
+            CHECK (signer IN (giver, taker)),
+            CHECK (end_date IS NULL OR end_date > start_date)
+        )""")
+    # The seeds show ids like 5710246; AUTOINCREMENT never reuses an id.
+    db.execute("INSERT INTO sqlite_sequence (name, seq) VALUES ('mandates', ?)",
+               [FIRST_MANDATE_ID - 1])
+    db["mandate_events"].create(
+        {"id": int, "mandate_id": int, "at": str, "event": str, "role": str, "person": str,
+         "party": str, "detail": str},
+        pk="id", not_null={"mandate_id", "at", "event", "role"},
+        foreign_keys=[("mandate_id", "mandates", "id")])
+    db["work_relationships"].create(
+        {"id": int, "person": str, "organisation": str, "valid_from": str, "valid_until": str},
+        pk="id", not_null={"person", "organisation", "valid_from"},
+        foreign_keys=[("person", "parties", "number"), ("organisation", "parties", "number")])
+    db["user_rights"].create(
+        {"id": int, "person": str, "organisation": str, "name": str, "valid_from": str,
+         "valid_until": str},
+        pk="id", not_null={"person", "organisation", "name", "valid_from"},
+        foreign_keys=[("person", "parties", "number"), ("organisation", "parties", "number")])
+    db["user_right_mandate_types"].create(
+        {"right_id": int, "type_code": str}, pk=("right_id", "type_code"),
+        foreign_keys=[("right_id", "user_rights", "id"), ("type_code", "mandate_types", "code")])
+    db["user_right_givers"].create(
+        {"right_id": int, "giver": str}, pk=("right_id", "giver"),
+        foreign_keys=[("right_id", "user_rights", "id"), ("giver", "parties", "number")])
+    db["legal_representatives"].create(
+        {"id": int, "person": str, "enterprise": str, "function": str, "since": str, "until": str},
+        pk="id", not_null={"person", "enterprise", "function", "since"},
+        foreign_keys=[("person", "parties", "number"), ("enterprise", "parties", "number")])
+    db["bulk_operations"].create(
+        {"id": int, "kind": str, "started_at": str, "finished_at": str, "person": str,
+         "party": str, "role": str, "mandate_types": str, "source": str, "status": str,
+         "lines_total": int, "lines_ok": int, "lines_failed": int},
+        pk="id", not_null={"kind", "started_at", "party", "status"},
+        foreign_keys=[("party", "parties", "number")])
+    db["bulk_lines"].create(
+        {"operation_id": int, "line_no": int, "input": str, "mandate_id": int, "ok": int,
+         "reason": str},
+        pk=("operation_id", "line_no"),
+        foreign_keys=[("operation_id", "bulk_operations", "id")])
+    _v1_indexes(db)
+    _v1_triggers(db)
+
+
+def _v1_indexes(db: sqlite_utils.Database) -> None:
+    # The login path: mandates taken by one party, by type; conflict check: type/giver/taker.
+    db["mandates"].create_index(["taker", "type_code", "state"], index_name="mandates_by_taker")
+    db["mandates"].create_index(["giver", "taker", "type_code"], index_name="mandates_by_giver")
+    db["mandate_events"].create_index(["mandate_id"])
+    db["parties"].create_index(["name"])
+    db["parties"].create_index(["postcode", "street", "house_number"])
+    db["work_relationships"].create_index(["person"])
+    db["work_relationships"].create_index(["organisation"])
+    db["user_rights"].create_index(["person"])
+    db["legal_representatives"].create_index(["person"])
+    db["legal_representatives"].create_index(["enterprise"])
+    db["user_right_givers"].create_index(["giver"])
+
+
+_TRIGGERS = [
+    """
+    CREATE TRIGGER parties_kind BEFORE INSERT ON parties
+    WHEN NEW.kind NOT IN ('person', 'organisation')
+      OR (NEW.kind = 'person' AND length(NEW.number) <> 11)
+      OR (NEW.kind = 'organisation' AND length(NEW.number) <> 10)
+    BEGIN SELECT RAISE(ABORT, 'party kind does not match its number'); END;
+    """,
+    """
+    CREATE TRIGGER mandates_combination BEFORE INSERT ON mandates
+    WHEN NOT EXISTS (
+        SELECT 1 FROM mandate_type_combinations c
+        WHERE c.type_code = NEW.type_code
+          AND c.giver_kind = (SELECT kind FROM parties WHERE number = NEW.giver)
+          AND c.taker_kind = (SELECT kind FROM parties WHERE number = NEW.taker))
+    BEGIN SELECT RAISE(ABORT, 'giver/taker combination not allowed by the mandate type'); END;
+    """,
+    """
+    CREATE TRIGGER mandates_one_active_insert BEFORE INSERT ON mandates
+    WHEN NEW.state = 'signed' AND EXISTS (
+        SELECT 1 FROM mandates m
+        WHERE m.giver = NEW.giver AND m.taker = NEW.taker AND m.type_code = NEW.type_code
+          AND m.state = 'signed'
+          AND m.start_date < coalesce(NEW.end_date, '9999-12-31')
+          AND NEW.start_date < coalesce(m.end_date, '9999-12-31'))
+    BEGIN SELECT RAISE(ABORT, 'conflict: another active mandate for this type, giver and taker'); END;
+    """,
+    """
+    CREATE TRIGGER mandates_one_active_update BEFORE UPDATE OF state, start_date, end_date ON mandates
+    WHEN NEW.state = 'signed' AND EXISTS (
+        SELECT 1 FROM mandates m
+        WHERE m.id <> NEW.id
+          AND m.giver = NEW.giver AND m.taker = NEW.taker AND m.type_code = NEW.type_code
+          AND m.state = 'signed'
+          AND m.start_date < coalesce(NEW.end_date, '9999-12-31')
+          AND NEW.start_date < coalesce(m.end_date, '9999-12-31'))
+    BEGIN SELECT RAISE(ABORT, 'conflict: another active mandate for this type, giver and taker'); END;
+    """,
+    """
+    CREATE TRIGGER mandates_fixed_parties BEFORE UPDATE OF giver, taker, type_code ON mandates
+    BEGIN SELECT RAISE(ABORT, 'a mandate keeps its type, giver and taker; transfer makes a new one'); END;
+    """,
+    """
+    CREATE TRIGGER mandate_events_append_only BEFORE UPDATE ON mandate_events
+    BEGIN SELECT RAISE(ABORT, 'history is append-only'); END;
+    """,
+    """
+    CREATE TRIGGER mandate_events_no_delete BEFORE DELETE ON mandate_events
+    BEGIN SELECT RAISE(ABORT, 'history is append-only'); END;
+    """,
+]
+
+
+def _v1_triggers(db: sqlite_utils.Database) -> None:
+    # One statement per execute: executescript() would commit the open migration transaction.
+    for statement in _TRIGGERS:
+        db.execute(statement)
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1_core]
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def migrate(db: sqlite_utils.Database) -> int:
+    """Apply the missing migrations in one transaction; returns the version reached."""
+    # BEGIN IMMEDIATE so two processes opening a new file do not both migrate.
+    db.conn.execute("BEGIN IMMEDIATE")
+    try:
+        version = db.conn.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise RuntimeError(f"store schema version {version} is newer than this code "
+                               f"({SCHEMA_VERSION})")
+        for number in range(version, SCHEMA_VERSION):
+            MIGRATIONS[number](db)
+            db.conn.execute(f"PRAGMA user_version = {number + 1}")
+        db.conn.execute("COMMIT")
+    except BaseException:
+        if db.conn.in_transaction:
+            db.conn.execute("ROLLBACK")
+        raise
+    return SCHEMA_VERSION

@@ -1,0 +1,148 @@
+"""`Store`: the one object callers use. It opens (creating and migrating) the SQLite file and
+delegates to the small modules; each thread gets its own connection, so the broker may share
+one Store between request threads.
+"""
+
+import threading
+from collections.abc import Callable, Iterable
+from datetime import date, datetime
+
+import sqlite_utils
+
+from mandates_store import explain, history, idm, kbo, login, mandate_types, mandates, parties
+from mandates_store.database import BUSY_TIMEOUT_SECONDS, open_database
+from mandates_store.model import (Actor, Address, HistoryEntry, LoginOption, Mandate, MandateType,
+                                  MissingOption, Party, Representative, Scope, UserRight,
+                                  WorkRelationship)
+
+
+class Store:
+    def __init__(self, path: str, *, now: Callable[[], datetime] = datetime.now,
+                 busy_timeout: float = BUSY_TIMEOUT_SECONDS) -> None:
+        self.path = str(path)
+        self.now = now  # the clock; tests and the demo pass a fixed one
+        self.busy_timeout = busy_timeout
+        self._local = threading.local()
+        self.db  # create and migrate now, so a bad file fails here and not mid-request
+
+    @property
+    def db(self) -> sqlite_utils.Database:
+        db = getattr(self._local, "db", None)
+        if db is None:
+            db = self._local.db = open_database(self.path, self.busy_timeout)
+        return db
+
+    def close(self) -> None:
+        db = getattr(self._local, "db", None)
+        if db is not None:
+            db.close()
+            self._local.db = None
+
+    def __enter__(self) -> "Store":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def today(self) -> date:
+        return self.now().date()
+
+    # --- parties and types ---------------------------------------------------------------
+    def put_party(self, number: str, name: str, address: Address | None = None, *,
+                  kind: str | None = None) -> Party:
+        return parties.put_party(self.db, number, name, address, kind=kind)
+
+    def party(self, number: str) -> Party | None:
+        return parties.get_party(self.db, number)
+
+    def person(self, number: str) -> Party | None:
+        found = parties.get_party(self.db, number, "national number")
+        return found if found is not None and found.kind == "person" else None
+
+    def address(self, number: str) -> Address:
+        return parties.address_of(self.db, parties.require_party(self.db, number).number)
+
+    def find_enterprise(self, number_or_name: str) -> Party | None:
+        return parties.find_enterprise(self.db, number_or_name)
+
+    def find_person(self, number: str, street: str, house_number: str, postcode: str) -> Party | None:
+        return parties.find_person(self.db, number, street, house_number, postcode)
+
+    def put_mandate_type(self, code: str, *, names: dict[str, str] | None = None,
+                         contracts: dict[str, str] | None = None,
+                         combinations: Iterable[tuple[str, str]]) -> MandateType:
+        return mandate_types.put_mandate_type(self.db, code, names=names, contracts=contracts,
+                                              combinations=frozenset(combinations))
+
+    def mandate_type(self, code: str) -> MandateType | None:
+        return mandate_types.get_mandate_type(self.db, code)
+
+    def mandate_types(self, kind: str | None = None) -> list[MandateType]:
+        """All types, or only those a party of this kind can take part in."""
+        if kind is None:
+            return mandate_types.all_mandate_types(self.db)
+        return mandate_types.types_for(self.db, kind)
+
+    # --- mandate life cycle --------------------------------------------------------------
+    def create_mandates(self, actor: Actor, *, role: str, counterparty: str,
+                        types: Iterable[str] | str, start: date | None = None,
+                        end: date | None = None, reference: str | None = None,
+                        language: str | None = "nl", accept_contract: bool = False) -> list[Mandate]:
+        return mandates.create_mandates(
+            self.db, actor, role=role, counterparty=counterparty, types=types, now=self.now(),
+            start=start, end=end, reference=reference, language=language,
+            accept_contract=accept_contract)
+
+    def sign(self, actor: Actor, mandate_id: int, *, accept_contract: bool = False) -> Mandate:
+        return mandates.sign_mandate(self.db, actor, mandate_id, now=self.now(),
+                                     accept_contract=accept_contract)
+
+    def stop(self, actor: Actor, mandate_id: int, *, reason: str | None = None) -> Mandate:
+        return mandates.stop_mandate(self.db, actor, mandate_id, now=self.now(), reason=reason)
+
+    def transfer(self, actor: Actor, mandate_id: int, new_taker: str) -> Mandate:
+        return mandates.transfer_mandate(self.db, actor, mandate_id, new_taker, now=self.now())
+
+    def mandate(self, mandate_id: int) -> Mandate:
+        return mandates.get_mandate(self.db, mandate_id, self.today())
+
+    def history(self, mandate_id: int) -> list[HistoryEntry]:
+        return history.mandate_history(self.db, mandate_id, self.today())
+
+    # --- IDM and KBO ---------------------------------------------------------------------
+    def add_work_relationship(self, person: str, organisation: str, valid_from: date,
+                              valid_until: date | None = None) -> WorkRelationship:
+        return idm.add_work_relationship(self.db, person, organisation, valid_from, valid_until)
+
+    def grant_right(self, person: str, organisation: str, name: str, valid_from: date,
+                    valid_until: date | None = None, *, mandate_types: Iterable[str] = (),
+                    givers: Iterable[str] | None = None) -> UserRight:
+        return idm.grant_right(self.db, person, organisation, name, valid_from, valid_until,
+                               mandate_types=mandate_types, givers=givers)
+
+    def end_right(self, right_id: int, until: date) -> None:
+        idm.end_right(self.db, right_id, until)
+
+    def end_work_relationship(self, relationship_id: int, until: date) -> None:
+        idm.end_work_relationship(self.db, relationship_id, until)
+
+    def rights(self, person: str) -> list[UserRight]:
+        return idm.rights_of(self.db, parties.require_party(self.db, person).number)
+
+    def work_relationships(self, person: str) -> list[WorkRelationship]:
+        return idm.work_relationships_of(self.db, parties.require_party(self.db, person).number)
+
+    def add_representative(self, person: str, enterprise: str, function: str, since: date,
+                           until: date | None = None) -> Representative:
+        return kbo.add_representative(self.db, person, enterprise, function, since, until)
+
+    def representations(self, person: str) -> list[Representative]:
+        return kbo.representations_of(self.db, parties.require_party(self.db, person).number)
+
+    # --- the broker's login questions ----------------------------------------------------
+    def login_options(self, *, person: str, at: date | datetime, scope: Scope) -> list[LoginOption]:
+        return login.login_options(self.db, person, at, scope)
+
+    def explain_missing(self, *, person: str, at: date | datetime,
+                        scope: Scope) -> list[MissingOption]:
+        return explain.explain_missing(self.db, person, at, scope)

@@ -1,0 +1,71 @@
+from datetime import date, datetime, time, timedelta
+
+import pytest
+
+from mandates_store import Actor, Address, Store
+from mandates_store.demo_data import load_demo
+
+TODAY = date(2025, 3, 10)
+
+
+class Clock:
+    """A clock the test moves by hand."""
+
+    def __init__(self, day: date = TODAY) -> None:
+        self.moment = datetime.combine(day, time(10, 0))
+
+    def __call__(self) -> datetime:
+        return self.moment
+
+    def advance(self, days: int) -> None:
+        self.moment += timedelta(days=days)
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def store(tmp_path, clock) -> Store:
+    with Store(tmp_path / "store.db", now=clock) as opened:
+        yield opened
+
+
+@pytest.fixture
+def demo(tmp_path, clock) -> Store:
+    with Store(tmp_path / "demo.db", now=clock) as opened:
+        load_demo(opened, clock().date())
+        yield opened
+
+
+# A small world for rule tests: two organisations, two persons, the four seed types.
+ORG_A, ORG_B, ORG_C = "0411515075", "0806154033", "0400048883"
+PERSON_P, PERSON_Q = "88012226557", "79031510459"
+
+
+@pytest.fixture
+def world(store, clock) -> Store:
+    from mandates_store import ORGANISATION, PERSON
+    store.put_party(ORG_A, "Emmaüs", Address("Edgard Tinellaan", "1", "2800", "Mechelen"))
+    store.put_party(ORG_B, "BAROCY", Address("Hundelgemsesteenweg", "321", "9820", "Merelbeke"))
+    store.put_party(ORG_C, "BALOISE BELGIUM")
+    store.put_party(PERSON_P, "Lotte Verbeke", Address("Kouter", "12", "9000", "Gent"))
+    store.put_party(PERSON_Q, "An Peeters")
+    oo = (ORGANISATION, ORGANISATION)
+    store.put_mandate_type("WSE Loket", names={"nl": "WSE Loket"}, contracts={"nl": "Tekst"},
+                           combinations={oo, (PERSON, ORGANISATION)})
+    store.put_mandate_type("Kiosk", combinations={(ORGANISATION, PERSON), (PERSON, PERSON)})
+    store.put_mandate_type("Test ORG-ORG", combinations={oo})
+    store.put_mandate_type("Test Uniek", combinations={oo})
+    return store
+
+
+def admin(party: str) -> Actor:
+    return Actor.admin(party, "tester")
+
+
+def active_mandate(store: Store, giver: str, taker: str, type_code: str = "WSE Loket", **kw):
+    (mandate,) = store.create_mandates(admin(giver), role="giver", counterparty=taker,
+                                       types=[type_code], accept_contract=True, **kw)
+    return store.sign(admin(taker), mandate.id, accept_contract=True)

@@ -1,0 +1,183 @@
+from dataclasses import replace
+from datetime import datetime, timedelta
+
+import pytest
+
+from mandates_store import (MANDAATUITVOERDER, InvalidIdentifier, LoginOption, Party, Scope,
+                            choice_label, group_by_represented)
+from mandates_store.demo_data import (BALOISE, BAROCY, BROEDERS, COLRUYT, DELOITTE, DEMO_SCOPE,
+                                      EMMAUS, IMEC, PARKWIND, PERSON_EXECUTOR, PERSON_NO_OPTION,
+                                      PERSON_OWN_NAME_ONLY, PERSON_REPRESENTATIVE,
+                                      PERSON_SEVERAL_TAKERS, PERSON_YOUNG, PWC)
+from tests.store.conftest import ORG_A, ORG_B, ORG_C, PERSON_P, active_mandate, admin
+
+
+def options(store, person, scope=DEMO_SCOPE, at=None):
+    return store.login_options(person=person, at=at or store.now(), scope=scope)
+
+
+def keys(found):
+    return [option.key for option in found]
+
+
+def test_a_own_name_only(demo):
+    (own,) = options(demo, PERSON_OWN_NAME_ONLY)
+    assert own.kind == "own_name" and own.key == "own"
+    assert own.acting == own.represented == Party(PERSON_OWN_NAME_ONLY, "person", "An Peeters")
+    assert own.intermediary is None and own.mandate_id is None
+
+
+def test_b_executor_sees_each_giver_once_via_the_firm(demo):
+    found = options(demo, PERSON_EXECUTOR)
+    groups = group_by_represented(found)
+    mandate_groups = {party.number: opts for party, opts in groups
+                      if opts[0].kind == "mandate"}
+    assert set(mandate_groups) == {EMMAUS, BROEDERS, PARKWIND, IMEC}
+    for opts in mandate_groups.values():
+        assert len(opts) == 1 and opts[0].intermediary.number == BAROCY
+        assert choice_label(opts) == "Mandaat via BAROCY"
+        assert opts[0].mandate_type == "WSE Loket" and opts[0].key == f"mandate:{opts[0].mandate_id}"
+        assert "SSM Mandaatuitvoerder" in opts[0].reason
+    assert "own" in keys(found) and f"work:{BAROCY}" in keys(found)
+    assert BALOISE not in mandate_groups  # still awaiting signature
+
+
+def test_c_several_takers_for_one_giver(demo):
+    groups = dict(group_by_represented(options(demo, PERSON_SEVERAL_TAKERS)))
+    colruyt = next(opts for party, opts in groups.items() if party.number == COLRUYT)
+    assert sorted(o.intermediary.number for o in colruyt) == sorted([DELOITTE, PWC])
+    assert choice_label(colruyt) == "Meerdere mandaten mogelijk"
+    baloise = next(opts for party, opts in groups.items() if party.number == BALOISE)
+    assert choice_label(baloise) == "Mandaat via DELOITTE Belastingconsulenten"
+
+
+def test_d_no_option_except_own_name(demo):
+    assert keys(options(demo, PERSON_NO_OPTION)) == ["own"]
+    assert options(demo, PERSON_NO_OPTION, replace(DEMO_SCOPE, own_name=False)) == []
+
+
+def test_result_is_sorted_by_represented_name_then_number(demo):
+    found = options(demo, PERSON_EXECUTOR)
+    names = [(o.represented.name.casefold(), o.represented.number) for o in found]
+    assert names == sorted(names)
+    assert found == options(demo, PERSON_EXECUTOR)  # deterministic
+
+
+def test_work_relationship_options_only_when_the_scope_allows(demo):
+    assert f"work:{BAROCY}" not in keys(options(demo, PERSON_EXECUTOR,
+                                                replace(DEMO_SCOPE, work_relationship=False)))
+
+
+def test_member_right_narrows_work_relationship_options(world):
+    today = world.today()
+    world.add_work_relationship(PERSON_P, ORG_A, today)
+    world.add_work_relationship(PERSON_P, ORG_B, today)
+    world.grant_right(PERSON_P, ORG_B, "Loket gebruiker", today)
+    scope = Scope(frozenset({"WSE Loket"}), work_relationship=True, member_right="Loket gebruiker")
+    assert keys(options(world, PERSON_P, scope)) == [f"work:{ORG_B}", "own"]
+
+
+def test_mandates_only_of_types_in_scope_and_only_when_allowed(demo):
+    kiosk = Scope(frozenset({"Kiosk"}), own_name=False)
+    (kiosk_option,) = options(demo, PERSON_NO_OPTION, kiosk)  # she is the taker herself
+    assert kiosk_option.kind == "mandate" and kiosk_option.represented.number == EMMAUS
+    assert kiosk_option.intermediary.number == PERSON_NO_OPTION
+    assert options(demo, PERSON_NO_OPTION, replace(kiosk, mandate=False)) == []
+    assert options(demo, PERSON_EXECUTOR, Scope(frozenset({"Kiosk"}), own_name=False)) == []
+
+
+def test_person_born_after_2000_as_taker(demo):
+    (option,) = options(demo, PERSON_YOUNG, Scope(frozenset({"Kiosk"}), own_name=False))
+    assert option.represented.number == PERSON_OWN_NAME_ONLY
+
+
+def test_legal_representative_options_only_when_allowed(demo):
+    assert keys(options(demo, PERSON_REPRESENTATIVE)) == ["own"]
+    allowed = replace(DEMO_SCOPE, legal_representative=True)
+    found = options(demo, PERSON_REPRESENTATIVE, allowed)
+    assert f"rep:{BAROCY}" in keys(found)
+    via = {o.represented.number for o in found if o.kind == "mandate"}
+    assert via == {EMMAUS, BROEDERS, PARKWIND, IMEC}
+    assert all("legal representative" in o.reason for o in found if o.kind == "mandate")
+
+
+def test_executor_right_needs_a_valid_work_relationship_and_period(world, clock):
+    today = world.today()
+    mandate = active_mandate(world, ORG_A, ORG_B)
+    relation = world.add_work_relationship(PERSON_P, ORG_B, today)
+    right = world.grant_right(PERSON_P, ORG_B, MANDAATUITVOERDER, today, today + timedelta(days=5),
+                              mandate_types=["WSE Loket"])
+    scope = Scope(frozenset({"WSE Loket"}), own_name=False)
+    assert keys(options(world, PERSON_P, scope)) == [f"mandate:{mandate.id}"]
+    assert options(world, PERSON_P, scope, at=today + timedelta(days=5)) == []  # right ended
+    world.end_work_relationship(relation.id, today + timedelta(days=2))
+    assert options(world, PERSON_P, scope, at=today + timedelta(days=3)) == []
+    assert right.id
+
+
+def test_executor_right_of_another_type_gives_nothing(world):
+    active_mandate(world, ORG_A, ORG_B)
+    world.add_work_relationship(PERSON_P, ORG_B, world.today())
+    world.grant_right(PERSON_P, ORG_B, MANDAATUITVOERDER, world.today(),
+                      mandate_types=["Test Uniek"])
+    assert options(world, PERSON_P, Scope(frozenset({"WSE Loket"}), own_name=False)) == []
+
+
+def test_executor_right_narrowed_to_givers(world):
+    from_a = active_mandate(world, ORG_A, ORG_B)
+    active_mandate(world, ORG_C, ORG_B)
+    world.add_work_relationship(PERSON_P, ORG_B, world.today())
+    world.grant_right(PERSON_P, ORG_B, MANDAATUITVOERDER, world.today(),
+                      mandate_types=["WSE Loket"], givers=[ORG_A])
+    scope = Scope(frozenset({"WSE Loket"}), own_name=False)
+    assert keys(options(world, PERSON_P, scope)) == [f"mandate:{from_a.id}"]
+
+
+def test_stopped_awaiting_future_and_expired_mandates_give_no_option(world, clock):
+    today = world.today()
+    world.add_work_relationship(PERSON_P, ORG_B, today)
+    world.grant_right(PERSON_P, ORG_B, MANDAATUITVOERDER, today, mandate_types=["WSE Loket"])
+    scope = Scope(frozenset({"WSE Loket"}), own_name=False)
+    world.create_mandates(admin(ORG_A), role="giver", counterparty=ORG_B, types=["WSE Loket"],
+                          accept_contract=True)
+    assert options(world, PERSON_P, scope) == []  # awaiting
+    future = active_mandate(world, ORG_C, ORG_B, start=today + timedelta(days=1),
+                            end=today + timedelta(days=2))
+    assert options(world, PERSON_P, scope) == []
+    assert keys(options(world, PERSON_P, scope, at=today + timedelta(days=1))) == \
+        [f"mandate:{future.id}"]
+    assert options(world, PERSON_P, scope, at=today + timedelta(days=2)) == []  # expired
+    world.stop(admin(ORG_C), future.id)
+    assert options(world, PERSON_P, scope, at=today + timedelta(days=1)) == []
+
+
+def test_a_new_mandate_shows_up_at_once(world):
+    scope = Scope(frozenset({"WSE Loket"}), own_name=False)
+    world.add_work_relationship(PERSON_P, ORG_B, world.today())
+    world.grant_right(PERSON_P, ORG_B, MANDAATUITVOERDER, world.today(),
+                      mandate_types=["WSE Loket"])
+    assert options(world, PERSON_P, scope) == []
+    mandate = active_mandate(world, ORG_A, ORG_B)
+    assert keys(options(world, PERSON_P, scope)) == [f"mandate:{mandate.id}"]
+
+
+def test_option_carries_the_mandate_attributes(world):
+    end = world.today() + timedelta(days=100)
+    mandate = active_mandate(world, PERSON_P, ORG_B, end=end)
+    world.add_representative("79031510459", ORG_B, "Zaakvoerder", world.today())
+    scope = Scope(frozenset({"WSE Loket"}), own_name=False, legal_representative=True)
+    found = options(world, "79031510459", scope, at=datetime.combine(world.today(),
+                                                                       datetime.min.time()))
+    (via,) = [o for o in found if o.kind == "mandate"]
+    assert isinstance(via, LoginOption)
+    assert (via.mandate_id, via.mandate_type, via.represented.number, via.intermediary.number,
+            via.valid_from, via.valid_until) == (mandate.id, "WSE Loket", PERSON_P, ORG_B,
+                                                 world.today(), end)
+    assert keys(found) == [f"rep:{ORG_B}", f"mandate:{mandate.id}"]
+
+
+def test_unknown_person_still_has_own_name_and_invalid_number_is_refused(world):
+    (own,) = options(world, "85072220893")
+    assert own.key == "own" and own.acting.name == ""
+    with pytest.raises(InvalidIdentifier):
+        options(world, "85072220894")

@@ -1,0 +1,72 @@
+import sqlite3
+
+import pytest
+
+from mandates_store import SCHEMA_VERSION, Store
+from tests.store.conftest import ORG_A, ORG_B, active_mandate
+
+
+def test_new_file_is_migrated_to_the_current_version_in_wal_with_foreign_keys(tmp_path):
+    store = Store(tmp_path / "new.db")
+    conn = store.db.conn
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION >= 1
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+    store.close()
+
+
+def test_reopening_keeps_data_and_does_not_migrate_again(tmp_path):
+    path = tmp_path / "again.db"
+    with Store(path) as first:
+        first.put_party(ORG_A, "Emmaüs")
+    with Store(path) as second:
+        assert second.party(ORG_A).name == "Emmaüs"
+        assert second.db.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+
+
+def test_a_newer_schema_is_refused(tmp_path):
+    path = tmp_path / "future.db"
+    Store(path).close()
+    conn = sqlite3.connect(path)
+    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    conn.close()
+    with pytest.raises(RuntimeError, match="newer"):
+        Store(path)
+
+
+def test_first_mandate_id_follows_the_seeds_numbering(world):
+    mandate = active_mandate(world, ORG_A, ORG_B)
+    assert mandate.id == 5710246
+
+
+def test_raw_sql_cannot_insert_a_second_active_mandate(world):
+    first = active_mandate(world, ORG_A, ORG_B)
+    with pytest.raises(sqlite3.IntegrityError, match="conflict"):
+        world.db.conn.execute(
+            "INSERT INTO mandates (type_code, giver, taker, state, signer, start_date, language, "
+            "created_at, changed_by, changed_at) VALUES ('WSE Loket', ?, ?, 'signed', ?, ?, 'nl', "
+            "'x', 'giver', 'x')", [ORG_A, ORG_B, ORG_B, first.start_date.isoformat()])
+
+
+def test_raw_sql_cannot_make_a_party_its_own_taker_or_use_a_forbidden_combination(world):
+    sql = ("INSERT INTO mandates (type_code, giver, taker, state, signer, start_date, language, "
+           "created_at, changed_by, changed_at) VALUES (?, ?, ?, 'awaiting', ?, '2030-01-01', "
+           "'nl', 'x', 'giver', 'x')")
+    with pytest.raises(sqlite3.IntegrityError):
+        world.db.conn.execute(sql, ["WSE Loket", ORG_A, ORG_A, ORG_A])
+    with pytest.raises(sqlite3.IntegrityError, match="combination"):
+        world.db.conn.execute(sql, ["Kiosk", ORG_A, ORG_B, ORG_B])
+
+
+def test_history_is_append_only(world):
+    mandate = active_mandate(world, ORG_A, ORG_B)
+    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+        world.db.conn.execute("DELETE FROM mandate_events WHERE mandate_id = ?", [mandate.id])
+    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+        world.db.conn.execute("UPDATE mandate_events SET event = 'x'")
+
+
+def test_foreign_keys_refuse_an_unknown_party(world):
+    with pytest.raises(sqlite3.IntegrityError):
+        world.db.conn.execute("INSERT INTO work_relationships (person, organisation, valid_from) "
+                              "VALUES ('99999999999', ?, '2020-01-01')", [ORG_A])
