@@ -42,7 +42,7 @@ class PolicyRegistry:
         self._by_file: dict[str, Policy] = {}
         self._by_entity: dict[str, Policy] = {}
         self._stamps: dict[str, Stamp] | None = None
-        self._next_check = 0.0
+        self._checked_at = 0.0
         result = self._reload()
         if result.errors:
             raise PolicyError(result.errors)
@@ -72,12 +72,12 @@ class PolicyRegistry:
 
         A thread that finds another one reloading goes on with the policies in force.
         """
-        if not force and self._clock() < self._next_check:
+        if not force and self._clock() - self._checked_at < self.check_interval:
             return False
         if not self._lock.acquire(blocking=force):
             return False
         try:
-            self._next_check = self._clock() + self.check_interval
+            self._checked_at = self._clock()
             stamps = self._read_stamps()
             if stamps is not None and stamps == self._stamps and not force:
                 return False
@@ -88,7 +88,7 @@ class PolicyRegistry:
 
     def _reload(self) -> ReloadResult:
         with self._lock:
-            self._next_check = self._clock() + self.check_interval
+            self._checked_at = self._clock()
             return self._reload_locked(self._read_stamps())
 
     def _read_stamps(self) -> dict[str, Stamp] | None:

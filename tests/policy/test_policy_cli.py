@@ -7,7 +7,7 @@ from click.testing import CliRunner
 from broker.policy.cli import policy
 from broker.policy.docs import render
 
-from policy_helpers import policy_text
+from tests.policy.policy_helpers import policy_text
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -5,7 +5,7 @@ from click.testing import CliRunner
 
 from broker.policy.cli import policy
 
-from policy_store_fixture import BALOISE, BAROCY, BROEDERS, COLRUYT, EMMAUS, IMEC, JAN, OTHER, PARKWIND, build_store
+from tests.policy.policy_store_fixture import BALOISE, BAROCY, BROEDERS, COLRUYT, EMMAUS, IMEC, JAN, OTHER, PARKWIND, build_store
 
 SP = "https://wse-loket.example.be/saml/metadata"
 WIDE = "login: {own_name: true, work_relationship: true, mandate: true, legal_representative: true}\n"

@@ -2,7 +2,7 @@
 
 from broker.policy.loader import load
 
-from policy_helpers import policy_text
+from tests.policy.policy_helpers import policy_text
 
 
 def test_duplicate_entity_id_across_files_names_both_places(folder):

@@ -8,7 +8,7 @@ import pytest
 from broker.policy.errors import PolicyError
 from broker.policy.registry import PolicyRegistry
 
-from policy_helpers import policy_text
+from tests.policy.policy_helpers import policy_text
 
 APP = "https://app.example.be/saml"
 
