@@ -5,6 +5,7 @@ import html
 from flask import Flask, redirect, request, session
 from saml2 import BINDING_HTTP_POST, BINDING_HTTP_REDIRECT
 from saml2.client import Saml2Client
+from saml2.response import StatusError
 from saml2.saml import NAMEID_FORMAT_PERSISTENT
 
 from demo.entities import SHA256, base_config, load, with_backend
@@ -72,7 +73,10 @@ def create_application_app(base_url: str, key: str, cert: str, metadata_files: l
     @app.route("/saml/acs", methods=["POST"])
     def acs():
         outstanding = session.pop("outstanding", {})
-        answer = client.parse_authn_request_response(request.form["SAMLResponse"], BINDING_HTTP_POST, outstanding)
+        try:
+            answer = client.parse_authn_request_response(request.form["SAMLResponse"], BINDING_HTTP_POST, outstanding)
+        except StatusError as refusal:
+            return _page(f"<h1>Aanmelden geweigerd</h1><p>{html.escape(str(refusal))}</p>"), 403
         if answer is None:
             return _page("<h1>Ongeldig antwoord</h1>"), 400
         session["attributes"] = {k: [str(v) for v in vs] for k, vs in answer.ava.items()}
@@ -102,7 +106,8 @@ def create_application_app(base_url: str, key: str, cert: str, metadata_files: l
         from saml2.saml import name_id_from_string
 
         http = client.handle_logout_request(values["SAMLRequest"], name_id_from_string(session.get("name_id_str", "")), binding, relay_state=values.get("RelayState"),
-                                            sign=True, sigalg=SHA256)
+                                            sign=True, sign_alg=SHA256, sigalg=values.get("SigAlg"),
+                                            signature=values.get("Signature"))
         session.clear()
         return redirect(dict(http["headers"])["Location"], 303)
 

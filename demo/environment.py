@@ -24,6 +24,7 @@ DEMO_PERSONS = [
     (demo_data.PERSON_NO_OPTION, "recht vervallen, mandaat van een ander type"),
     (demo_data.PERSON_REPRESENTATIVE, "bestuurder van BAROCY (KBO)"),
     (demo_data.PERSON_MANAGER, "mandaatbeheerder bij Emmaüs"),
+    (demo_data.PERSON_YOUNG, "mandaat 'Kiosk' van An Peeters (persoon aan persoon)"),
 ]
 
 

@@ -109,7 +109,8 @@ def create_upstream_app(base_url: str, key: str, cert: str, metadata_files: list
     def slo():
         values = request.form if request.method == "POST" else request.args
         binding = BINDING_HTTP_POST if request.method == "POST" else BINDING_HTTP_REDIRECT
-        parsed = server.parse_logout_request(values["SAMLRequest"], binding)
+        parsed = server.parse_logout_request(values["SAMLRequest"], binding, relay_state=values.get("RelayState"),
+                                             sigalg=values.get("SigAlg"), signature=values.get("Signature"))
         answer = server.create_logout_response(parsed.message, [BINDING_HTTP_REDIRECT], sign=False)
         destination = server.metadata.single_logout_service(parsed.message.issuer.text, BINDING_HTTP_REDIRECT, "spsso")[0]["location"]
         http = server.apply_binding(BINDING_HTTP_REDIRECT, str(answer), destination, values.get("RelayState"),

@@ -4,7 +4,9 @@ import shutil
 import pytest
 
 from broker import create_app
-from demo.application import create_application_app
+from broker.saml.certgen import generate
+from demo.application import application_config, create_application_app
+from demo.entities import metadata_xml
 from demo.environment import prepare
 from demo.upstream import create_upstream_app
 from tests.browser import Browser
@@ -12,25 +14,45 @@ from tests.browser import Browser
 BROKER = "http://localhost:8080"
 UPSTREAM = "http://localhost:8090"
 APP = "http://localhost:8000"
+APP2 = "http://localhost:8001"
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+KIOSK_POLICY = """entity_id: http://localhost:8001/saml/metadata
+mandate_types: [Kiosk]
+login:
+  own_name: false
+  work_relationship: false
+  mandate: true
+skip_single_option: false
+"""
 
 
 @pytest.fixture
 def demo(tmp_path):
-    """The demo's three parties on a fresh SQLite store and fresh keys, in tmp_path."""
+    """The demo's parties on a fresh SQLite store and fresh keys, in tmp_path, plus a second
+    application (a "Kiosk" e-loket) for single sign-on and logout."""
     policies = tmp_path / "policies"
     shutil.copytree(os.path.join(REPO, "policies"), policies)
+    (policies / "kiosk.yaml").write_text(KIOSK_POLICY)
     env = prepare(str(tmp_path / "demo"), policy_dir=str(policies))
     env.broker["SESSION_COOKIE_SECURE"] = False
+    key, cert = str(tmp_path / "app2.key"), str(tmp_path / "app2.crt")
+    generate(key, cert, "app2")
+    config = application_config(APP2, key, cert, [], env.application["broker_idp"])
+    with open(os.path.join(env.broker["METADATA_DIR"], "kiosk.xml"), "w") as handle:
+        handle.write(metadata_xml(config, "sp"))
+    env.application2 = dict(env.application, base_url=APP2, key=key, cert=cert, cookie_name="kiosk_session")
     return env
 
 
 @pytest.fixture
 def parties(demo):
-    broker = create_app(demo.broker)
-    upstream = create_upstream_app(**demo.upstream)
-    application = create_application_app(**demo.application)
-    return {"broker": broker, "upstream": upstream, "application": application}
+    return {
+        "broker": create_app(demo.broker),
+        "upstream": create_upstream_app(**demo.upstream),
+        "application": create_application_app(**demo.application),
+        "application2": create_application_app(**demo.application2),
+    }
 
 
 @pytest.fixture
@@ -39,4 +61,5 @@ def browser(parties):
         "localhost:8080": parties["broker"],
         "localhost:8090": parties["upstream"],
         "localhost:8000": parties["application"],
+        "localhost:8001": parties["application2"],
     })
