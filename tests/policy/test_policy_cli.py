@@ -80,3 +80,21 @@ def test_docs_document_every_key_and_every_attribute():
         assert f"### `{key.path}`" in text
     for name in VOCABULARY:
         assert f"| `{name}` |" in text
+
+
+def test_check_against_a_store_reports_unknown_mandate_types(folder, tmp_path):
+    from tests.policy.policy_store_fixture import build_store
+    build_store(tmp_path / "store.db")
+    folder.write("app.yaml", policy_text(types="[WSE Loket, Kiosk]"))
+    folder.write("other.yaml", policy_text("https://other.be/x", types="[Kiosq]"))
+    result = run("check", str(folder.path), "--store", str(tmp_path / "store.db"))
+    assert result.exit_code == 1
+    assert result.stdout == f"{folder.path}/other.yaml:2:17: unknown mandate type 'Kiosq' (did you mean 'Kiosk'?)\n"
+    assert "not checked" not in result.stderr
+
+
+def test_the_broker_command_has_the_policy_commands(folder):
+    from broker.cli import main
+    folder.write("app.yaml", policy_text())
+    result = CliRunner().invoke(main, ["policy", "check", str(folder.path)])
+    assert result.exit_code == 0 and "1 policy file OK" in result.stderr

@@ -214,3 +214,34 @@ def test_edits_while_threads_serve_logins_never_leave_a_gap(folder):
     assert failures == []
     assert policies.get(APP).single_logout is False and policies.errors == ()
     assert seen <= {True, False}
+
+
+WORKER = """
+import sys, time
+from broker.policy.registry import PolicyRegistry
+policies = PolicyRegistry(sys.argv[1], check_interval=0.05)
+print(policies.get(sys.argv[2]).single_logout, flush=True)
+sys.stdin.readline()  # the test edits the file, then lets the worker go on
+deadline = time.monotonic() + 10
+while policies.get(sys.argv[2]).single_logout and time.monotonic() < deadline:
+    time.sleep(0.02)
+print(policies.get(sys.argv[2]).single_logout, flush=True)
+"""
+
+
+def test_a_separate_worker_process_picks_up_the_edit_by_itself(folder):
+    import subprocess
+    import sys
+    folder.write("app.yaml", policy_text(APP))
+    from pathlib import Path
+    worker = subprocess.Popen([sys.executable, "-c", WORKER, str(folder.path), APP], stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, text=True, cwd=Path(__file__).resolve().parents[2])
+    try:
+        assert worker.stdout.readline() == "True\n"
+        folder.write("app.yaml", policy_text(APP, "single_logout: false"))
+        worker.stdin.write("go\n")
+        worker.stdin.flush()
+        assert worker.stdout.readline() == "False\n"
+    finally:
+        worker.stdin.close()
+        worker.wait(timeout=15)
