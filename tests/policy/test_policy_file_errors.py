@@ -19,6 +19,11 @@ def test_tab_indentation_is_a_syntax_error_with_position():
     assert problem.startswith("app.yaml:3:1: YAML syntax error:")
 
 
+def test_a_second_document_in_one_file():
+    assert problems("entity_id: https://a.be/x\n---\nentity_id: https://b.be/y\n") == [
+        "app.yaml:2:1: YAML syntax error: expected a single document in the stream: but found another document"]
+
+
 def test_empty_file():
     assert problems("# nothing yet\n") == [
         "app.yaml:1:1: the file is empty; expected a mapping with at least entity_id"]
