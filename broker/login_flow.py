@@ -15,7 +15,8 @@ from mandates_store import LoginOption
 from broker.saml import bindings, crypto, idp, logout, ns, sp
 from broker.saml.errors import SamlError
 from broker.saml.state_ids import new_message_id
-from broker.selection.options import claims_for, options_for, scope_for
+from broker.policy.scope import scope_for
+from broker.selection.options import claims_for, options_for
 from broker.state import Participant, Session
 
 log = logging.getLogger("broker.login")

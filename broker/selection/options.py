@@ -2,24 +2,13 @@
 
 from datetime import date, timedelta
 
-from mandates_store import LoginOption, Party, Scope, Store
+from mandates_store import LoginOption, Party, Store
 
 from broker.attributes import ID_TYPE_ORGANISATION, ID_TYPE_PERSON
 from broker.policy import Policy
+from broker.policy.scope import scope_for
 
 OWN_NAME = "own_name"
-
-
-def scope_for(policy: Policy) -> Scope:
-    kinds = policy.login_kinds
-    return Scope(
-        mandate_types=frozenset(policy.mandate_types),
-        own_name=kinds.own_name,
-        work_relationship=kinds.work_relationship,
-        member_right=kinds.member_right,
-        mandate=kinds.mandate,
-        legal_representative=kinds.legal_representative,
-    )
 
 
 def options_for(store: Store, person: str, person_name: str, today: date, policy: Policy) -> list[LoginOption]:
