@@ -10,13 +10,16 @@ from mandates_store.model import (ADMINISTRATOR, GIVER, LEGAL_REPRESENTATIVE, MA
                                   TAKER, WORK_RELATIONSHIP, Actor, Address, HistoryEntry,
                                   LoginOption, Mandate, MandateType, MissingOption, Party,
                                   Representative, Scope, UserRight, WorkRelationship)
+from mandates_store.bulk import BulkLine, BulkOperation, BulkReport
 from mandates_store.schema import SCHEMA_VERSION
+from mandates_store.search import MandateSearch
 from mandates_store.store import Store
 
 __all__ = [
     "Store", "Scope", "Party", "LoginOption", "MissingOption", "group_by_represented",
     "choice_label", "Actor", "Address", "Mandate", "MandateType", "HistoryEntry", "UserRight",
-    "WorkRelationship", "Representative", "SCHEMA_VERSION",
+    "WorkRelationship", "Representative", "SCHEMA_VERSION", "MandateSearch", "BulkLine",
+    "BulkOperation", "BulkReport",
     "StoreError", "InvalidIdentifier", "InvalidInput", "UnknownEntity", "NotAllowed", "Conflict",
     "StoreBusy", "FileFormatError",
     "PERSON", "ORGANISATION", "GIVER", "TAKER", "ADMINISTRATOR", "MANDAATBEHEERDER",

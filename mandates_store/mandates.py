@@ -8,6 +8,7 @@ one type between one pair may not overlap in time.
 """
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, datetime
 
 import sqlite_utils
@@ -52,19 +53,30 @@ def get_mandate(db: sqlite_utils.Database, mandate_id: int, day: date) -> Mandat
 
 
 def select_mandates(db: sqlite_utils.Database, where: str, params: list, day: date,
-                    order: str = "m.id") -> list[Mandate]:
-    rows = db.conn.execute(f"{_SELECT} WHERE {where} ORDER BY {order}", params).fetchall()
+                    order: str = "m.id", limit: int | None = None) -> list[Mandate]:
+    tail = f" LIMIT {int(limit)}" if limit is not None else ""
+    rows = db.conn.execute(f"{_SELECT} WHERE {where} ORDER BY {order}{tail}", params).fetchall()
     return [mandate_from_row(row, day) for row in rows]
 
 
 # --- create -------------------------------------------------------------------------------
 
-def create_mandates(db: sqlite_utils.Database, actor: Actor, *, role: str, counterparty: str,
-                    types: Iterable[str], now: datetime, start: date | None = None,
-                    end: date | None = None, reference: str | None = None,
-                    language: str | None = "nl", accept_contract: bool = False) -> list[Mandate]:
-    """One mandate per type, all or none; each awaits the counterparty's signature."""
-    today = now.date()
+@dataclass(frozen=True)
+class CreateContext:
+    """What is fixed for one creation or one whole bulk file: who, which role, which types."""
+
+    actor: Actor
+    role: str
+    own: Party
+    types: tuple[MandateType, ...]
+
+    @property
+    def changed_by(self) -> str:
+        return ADMINISTRATOR if self.actor.administrator else self.role
+
+
+def prepare_create(db: sqlite_utils.Database, actor: Actor, role: str, types: Iterable[str],
+                   today: date) -> CreateContext:
     if role not in (GIVER, TAKER):
         raise InvalidInput(f"role must be giver or taker, not '{role}'",
                            f"rol moet mandaatgever of mandaatnemer zijn, niet '{role}'",
@@ -72,18 +84,42 @@ def create_mandates(db: sqlite_utils.Database, actor: Actor, *, role: str, count
     mandate_types = _types(db, types)
     own = require_party(db, actor.party, "own party")
     check_may_manage(db, actor, own, today)
+    return CreateContext(actor, role, own, tuple(mandate_types))
+
+
+def create_mandates(db: sqlite_utils.Database, actor: Actor, *, role: str, counterparty: str,
+                    types: Iterable[str], now: datetime, start: date | None = None,
+                    end: date | None = None, reference: str | None = None,
+                    language: str | None = "nl", accept_contract: bool = False) -> list[Mandate]:
+    """One mandate per type, all or none; each awaits the counterparty's signature."""
+    context = prepare_create(db, actor, role, types, now.date())
+    created = create_in_context(db, context, counterparty=counterparty, now=now, start=start,
+                                end=end, reference=reference, language=language,
+                                accept_contract=accept_contract)
+    return [get_mandate(db, mandate_id, now.date()) for mandate_id in created]
+
+
+def create_in_context(db: sqlite_utils.Database, context: CreateContext, *, counterparty: str,
+                      now: datetime, start: date | None = None, end: date | None = None,
+                      reference: str | None = None, language: str | None = "nl",
+                      accept_contract: bool = False) -> list[int]:
+    """Check the per-mandate rules and insert; returns the new ids (one per type)."""
+    today = now.date()
+    own = context.own
     other_number, _ = identifiers.party_number(counterparty, "counterparty")
-    other = get_party(db, other_number, "counterparty")
-    if other is None:
+    row = db.conn.execute("SELECT number, kind, name FROM parties WHERE number = ?",
+                          [other_number]).fetchone()
+    if row is None:
         raise UnknownEntity(f"counterparty {other_number} is not known",
                             f"De tegenpartij {other_number} is niet gekend.",
                             field="counterparty", value=counterparty)
+    other = Party(*row)
     if other.number == own.number:
         raise InvalidInput("a party cannot be both giver and taker of one mandate",
                            "Een partij kan niet tegelijk mandaatgever en mandaatnemer zijn.",
                            field="counterparty", value=counterparty)
-    giver, taker = (own, other) if role == GIVER else (other, own)
-    for mandate_type in mandate_types:
+    giver, taker = (own, other) if context.role == GIVER else (other, own)
+    for mandate_type in context.types:
         _check_combination(mandate_type, giver, taker)
     language = (language or "nl").strip().lower() or "nl"
     if language not in LANGUAGES:
@@ -103,20 +139,22 @@ def create_mandates(db: sqlite_utils.Database, actor: Actor, *, role: str, count
         raise NotAllowed("the contract text must be accepted",
                          "Je moet de voorwaarden van het mandaat aanvaarden.", field="contract")
     reference = (reference or "").strip() or None
-    changed_by = ADMINISTRATOR if actor.administrator else role
+    moment = iso_moment(now)
     created = []
     with write(db):
-        for mandate_type in mandate_types:
+        for mandate_type in context.types:
             _check_no_conflict(db, mandate_type.code, giver, taker, start, end, today)
-            mandate_id = db["mandates"].insert({
-                "type_code": mandate_type.code, "giver": giver.number, "taker": taker.number,
-                "state": "awaiting", "signer": other.number, "start_date": iso_date(start),
-                "end_date": iso_date(end), "reference": reference, "language": language,
-                "created_at": iso_moment(now), "changed_by": changed_by,
-                "changed_at": iso_moment(now)}).last_pk
-            _event(db, mandate_id, now, "created", actor, changed_by)
+            # Plain SQL rather than table.insert(): this runs once per bulk line.
+            mandate_id = db.conn.execute(
+                "INSERT INTO mandates (type_code, giver, taker, state, signer, start_date, "
+                "end_date, reference, language, created_at, changed_by, changed_at) "
+                "VALUES (?, ?, ?, 'awaiting', ?, ?, ?, ?, ?, ?, ?, ?)",
+                [mandate_type.code, giver.number, taker.number, other.number, iso_date(start),
+                 iso_date(end), reference, language, moment, context.changed_by, moment]
+            ).lastrowid
+            _event(db, mandate_id, now, "created", context.actor, context.changed_by)
             created.append(mandate_id)
-    return [get_mandate(db, mandate_id, today) for mandate_id in created]
+    return created
 
 
 def _types(db: sqlite_utils.Database, codes: Iterable[str]) -> list[MandateType]:

@@ -165,12 +165,24 @@ def _v1_triggers(db: sqlite_utils.Database) -> None:
         db.execute(statement)
 
 
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1_core]
+def _v2_bulk_line_mandates(db: sqlite_utils.Database) -> None:
+    # A bulk line with several mandate types makes several mandates; v1's single
+    # bulk_lines.mandate_id could not hold them and is left unused from v2 on.
+    db["bulk_line_mandates"].create(
+        {"operation_id": int, "line_no": int, "mandate_id": int},
+        pk=("operation_id", "line_no", "mandate_id"),
+        foreign_keys=[("operation_id", "bulk_operations", "id"), ("mandate_id", "mandates", "id")])
+    db["bulk_operations"].create_index(["party", "started_at"])
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1_core, _v2_bulk_line_mandates]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
 def migrate(db: sqlite_utils.Database) -> int:
     """Apply the missing migrations in one transaction; returns the version reached."""
+    if db.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION:
+        return SCHEMA_VERSION  # up to date: no write lock needed to open
     # BEGIN IMMEDIATE so two processes opening a new file do not both migrate.
     db.conn.execute("BEGIN IMMEDIATE")
     try:

@@ -41,10 +41,11 @@ def parse_status(text: str) -> str:
                        f"onbekende status '{text}'", field="status", value=text)
 
 
-def status_sql(day_param: str = ":day") -> str:
+def status_sql(day_param: str = ":day", prefix: str = "") -> str:
     """The same derivation as SQL over the `mandates` columns, for searching."""
-    return (f"CASE WHEN state = 'stopped' THEN '{STOPPED}' "
-            f"WHEN end_date IS NOT NULL AND end_date <= {day_param} THEN '{EXPIRED}' "
-            f"WHEN state = 'awaiting' THEN '{AWAITING_SIGNATURE}' "
-            f"WHEN start_date > {day_param} THEN '{FUTURE_START}' "
+    state, start, end = f"{prefix}state", f"{prefix}start_date", f"{prefix}end_date"
+    return (f"CASE WHEN {state} = 'stopped' THEN '{STOPPED}' "
+            f"WHEN {end} IS NOT NULL AND {end} <= {day_param} THEN '{EXPIRED}' "
+            f"WHEN {state} = 'awaiting' THEN '{AWAITING_SIGNATURE}' "
+            f"WHEN {start} > {day_param} THEN '{FUTURE_START}' "
             f"ELSE '{ACTIVE}' END")

@@ -9,8 +9,11 @@ from datetime import date, datetime
 
 import sqlite_utils
 
-from mandates_store import explain, history, idm, kbo, login, mandate_types, mandates, parties
+from mandates_store import (bulk, explain, export, history, idm, kbo, login, mandate_types,
+                            mandates, parties, search)
+from mandates_store.bulk import BulkOperation, BulkReport
 from mandates_store.database import BUSY_TIMEOUT_SECONDS, open_database
+from mandates_store.search import MandateSearch
 from mandates_store.model import (Actor, Address, HistoryEntry, LoginOption, Mandate, MandateType,
                                   MissingOption, Party, Representative, Scope, UserRight,
                                   WorkRelationship)
@@ -146,3 +149,46 @@ class Store:
     def explain_missing(self, *, person: str, at: date | datetime,
                         scope: Scope) -> list[MissingOption]:
         return explain.explain_missing(self.db, person, at, scope)
+
+    # --- search, export, bulk actions ----------------------------------------------------
+    def search(self, query: MandateSearch, limit: int | None = None) -> list[Mandate]:
+        return search.search_mandates(self.db, query, self.today(), limit)
+
+    def export(self, query: MandateSearch, path: str) -> int:
+        """Write the search result to a .csv or .xlsx file; returns the number of mandates."""
+        return export.export(self.search(query), path)
+
+    def bulk_create(self, actor: Actor, *, role: str, types: Iterable[str] | str,
+                    lines: Iterable[str] | None = None, path: str | None = None,
+                    accept_contract: bool = False) -> BulkReport:
+        """From the seeds' CSV: give `path` (a file) or `lines` (its lines)."""
+        if (lines is None) == (path is None):
+            raise ValueError("give either lines or path")
+        source = str(path) if path is not None else None
+        if path is not None:
+            lines = bulk.read_lines(path)
+        return bulk.bulk_create(self.db, actor, role=role, types=types, lines=lines,
+                                now=self.now(), source=source, accept_contract=accept_contract)
+
+    def bulk_preview(self, actor: Actor, query: MandateSearch, kind: str) -> list[Mandate]:
+        """What bulk_sign (kind "sign") or bulk_stop ("stop") would act on; confirm its length."""
+        return bulk.preview(self.db, actor, query, kind, self.today())
+
+    def bulk_sign(self, actor: Actor, query: MandateSearch, *, confirm_count: int,
+                  accept_contract: bool = False) -> BulkReport:
+        return bulk.bulk_sign(self.db, actor, query, confirm_count=confirm_count, now=self.now(),
+                              accept_contract=accept_contract)
+
+    def bulk_stop(self, actor: Actor, query: MandateSearch, *, confirm_count: int,
+                  reason: str | None = None) -> BulkReport:
+        return bulk.bulk_stop(self.db, actor, query, confirm_count=confirm_count, now=self.now(),
+                              reason=reason)
+
+    def bulk_operations(self, party: str | None = None) -> list[BulkOperation]:
+        return bulk.operations(self.db, party)
+
+    def bulk_report(self, operation_id: int) -> BulkReport:
+        return bulk.bulk_report(self.db, operation_id)
+
+    def bulk_report_text(self, operation_id: int) -> str:
+        return bulk.report_text_nl(self.db, self.bulk_report(operation_id))
