@@ -192,3 +192,11 @@ class Store:
 
     def bulk_report_text(self, operation_id: int) -> str:
         return bulk.report_text_nl(self.db, self.bulk_report(operation_id))
+
+    # --- files ---------------------------------------------------------------------------
+    def load(self, what: str, path: str) -> int:
+        """Load one file whole or not at all; `what` is a key of loaders.LOADERS."""
+        from mandates_store.loaders import LOADERS
+        if what not in LOADERS:
+            raise ValueError(f"unknown kind of file '{what}' (use {', '.join(LOADERS)})")
+        return LOADERS[what](self.db, path)

@@ -1,0 +1,154 @@
+from datetime import date, timedelta
+
+import pytest
+from click.testing import CliRunner
+
+from mandates_store import Store
+from mandates_store.cli import store as store_cli
+from mandates_store.demo_data import BAROCY, EMMAUS, PERSON_EXECUTOR, PERSON_MANAGER
+
+TODAY = date(2025, 3, 10)
+
+
+@pytest.fixture
+def run(tmp_path):
+    path = tmp_path / "cli.db"
+
+    def invoke(*args: str, lang: str = "nl"):
+        return CliRunner().invoke(store_cli, ["--db", str(path), "--lang", lang,
+                                              "--today", TODAY.isoformat(), *args])
+    invoke.path = path
+    return invoke
+
+
+@pytest.fixture
+def demo_run(run):
+    assert run("demo").exit_code == 0
+    return run
+
+
+def test_init_reports_the_schema_version(run):
+    result = run("init")
+    assert result.exit_code == 0 and "schema version" in result.output
+
+
+def test_broker_command_line_has_the_store_group():
+    from broker.cli import main
+    result = CliRunner().invoke(main, ["store", "--help"])
+    assert result.exit_code == 0 and "bulk" in result.output
+
+
+def test_demo_refuses_a_filled_store(demo_run):
+    result = demo_run("demo")
+    assert result.exit_code == 1 and "not empty" in result.output
+
+
+def test_load_files_and_refuse_a_bad_one(run, tmp_path):
+    good = tmp_path / "parties.csv"
+    good.write_text("number;name\n0411515075;Emmaüs\n", encoding="utf-8")
+    result = run("load", "parties", str(good))
+    assert result.exit_code == 0 and "1 parties loaded" in result.output
+    bad = tmp_path / "bad.csv"
+    bad.write_text("number;name\n0411515076;X\n", encoding="utf-8")
+    result = run("load", "parties", str(bad), lang="en")
+    assert result.exit_code == 1
+    assert "bad.csv, line 2, field number" in result.output and "0411515076" in result.output
+
+
+def test_create_sign_stop_transfer_show(demo_run):
+    created = demo_run("create", "--as", PERSON_MANAGER, "--for", EMMAUS, "--role", "giver",
+                       "--type", "Kiosk", "--counterparty", "79031510459", "--accept",
+                       "--reference", "CLI-1")
+    assert created.exit_code == 0, created.output
+    mandate_id = created.output.split("\t")[0]
+    assert "Wacht op ondertekening" in created.output
+    signed = demo_run("sign", mandate_id, "--as", "79031510459", "--accept")
+    assert signed.exit_code == 0 and "Actief" in signed.output
+    moved = demo_run("transfer", mandate_id, "--as", PERSON_MANAGER, "--for", EMMAUS,
+                     "--to", PERSON_EXECUTOR)
+    assert moved.exit_code == 0, moved.output
+    stopped = demo_run("stop", mandate_id, "--as", "79031510459", "--reason", "klaar")
+    assert stopped.exit_code == 0 and "Stopgezet" in stopped.output
+    shown = demo_run("show", mandate_id)
+    assert "Aangemaakt door Sofie Maes (Emmaüs)" in shown.output
+    assert "Stopgezet door An Peeters: klaar" in shown.output
+
+
+def test_refusals_are_one_message_and_exit_1(demo_run):
+    past = (TODAY - timedelta(days=1)).isoformat()
+    result = demo_run("create", "--admin", "beheer", "--for", EMMAUS, "--role", "giver",
+                      "--type", "WSE Loket", "--counterparty", "0400048883", "--start", past,
+                      "--accept")
+    assert result.exit_code == 1
+    assert "De begindatum moet groter of gelijk zijn aan de datum van vandaag." in result.output
+    assert "Traceback" not in result.output
+    conflict = demo_run("create", "--admin", "beheer", "--for", EMMAUS, "--role", "giver",
+                        "--type", "WSE Loket", "--counterparty", BAROCY, "--accept")
+    assert conflict.exit_code == 1 and "Conflict" in conflict.output
+    not_allowed = demo_run("stop", "5710247", "--as", PERSON_EXECUTOR, "--for", BAROCY)
+    assert not_allowed.exit_code == 1 and "Mandaatbeheerder" in not_allowed.output
+    assert demo_run("sign", "5710247").exit_code == 2  # usage: no actor given
+
+
+def test_bulk_create_report_and_exit_codes(demo_run, tmp_path):
+    csv_file = tmp_path / "bulk.csv"
+    csv_file.write_text("0400378485;a@b.be;;nl;M1\n0402206045;;;nl;M2;20000101\n")
+    result = demo_run("bulk", "create", str(csv_file), "--admin", "beheer", "--for", BAROCY,
+                      "--role", "taker", "--type", "Test Uniek", "--accept")
+    assert result.exit_code == 2, result.output  # Gedeeltelijk succes
+    assert "Status Gedeeltelijk succes" in result.output and "Lijn 2" in result.output
+    listed = demo_run("bulk", "list", "--party", BAROCY)
+    assert "Gegroepeerd aanmaken\tGedeeltelijk succes\t1/2" in listed.output
+    operation_id = listed.output.split("\t")[0]
+    assert "Mandaten aanmaken" in demo_run("bulk", "report", operation_id).output
+    good = tmp_path / "good.csv"
+    good.write_text("0425260668\n")
+    ok = demo_run("bulk", "create", str(good), "--admin", "beheer", "--for", BAROCY, "--role",
+                  "taker", "--type", "Test Uniek", "--accept")
+    assert ok.exit_code == 0 and "Status Geslaagd" in ok.output
+
+
+def test_bulk_stop_needs_the_count(demo_run):
+    preview = demo_run("bulk", "stop", "--as", PERSON_MANAGER, "--for", EMMAUS, "--role",
+                       "giver", "--type", "WSE Loket")
+    assert preview.exit_code == 1 and "confirm with --count 1" in preview.output
+    wrong = demo_run("bulk", "stop", "--as", PERSON_MANAGER, "--for", EMMAUS, "--role", "giver",
+                     "--type", "WSE Loket", "--count", "3")
+    assert wrong.exit_code == 1 and "komt niet overeen" in wrong.output
+    done = demo_run("bulk", "stop", "--as", PERSON_MANAGER, "--for", EMMAUS, "--role", "giver",
+                    "--type", "WSE Loket", "--count", "1", "--reason", "Einde")
+    assert done.exit_code == 0 and "Stopzetting mandaten" in done.output
+
+
+def test_bulk_sign(demo_run):
+    preview = demo_run("bulk", "sign", "--admin", "beheer", "--for", "0400048883")
+    assert "confirm with --count 1" in preview.output
+    done = demo_run("bulk", "sign", "--admin", "beheer", "--for", "0400048883", "--count", "1",
+                    "--accept")
+    assert done.exit_code == 0 and "Ondertekening mandaten" in done.output
+
+
+def test_search_and_export(demo_run, tmp_path):
+    found = demo_run("search", "--party", BAROCY, "--role", "taker", "--status", "Actief",
+                     "--type", "WSE Loket")
+    assert found.exit_code == 0 and "4 result(s)" in found.output
+    by_name = demo_run("search", "--party", BAROCY, "--name", "PARK")
+    assert "1 result(s)" in by_name.output
+    target = tmp_path / "out.xlsx"
+    exported = demo_run("search", "--party", BAROCY, "--export", str(target))
+    assert exported.exit_code == 0 and target.exists() and "mandates written" in exported.output
+    bad = demo_run("search", "--status", "kapot")
+    assert bad.exit_code == 1 and "onbekende status" in bad.output
+
+
+def test_options_for_support(demo_run):
+    result = demo_run("options", "85072220893", "--type", "WSE Loket", "--work")
+    assert result.exit_code == 0
+    assert "Etablissements Fr. Colruyt (0400378485): Meerdere mandaten mogelijk" in result.output
+    nothing = demo_run("options", "91110332719", "--type", "WSE Loket", "--no-own-name")
+    assert nothing.exit_code == 1 and "type_not_in_scope" in nothing.output
+
+
+def test_store_file_is_usable_afterwards(demo_run):
+    with Store(demo_run.path) as opened:
+        assert opened.person(PERSON_EXECUTOR).name == "Lotte Verbeke"
