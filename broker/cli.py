@@ -3,6 +3,7 @@
 import click
 
 from broker.policy.cli import policy
+from broker.serve_cli import config_group, serve_command
 from mandates_store.cli import store
 
 
@@ -13,3 +14,5 @@ def main() -> None:
 
 main.add_command(store)
 main.add_command(policy)
+main.add_command(serve_command)
+main.add_command(config_group)

@@ -1,0 +1,54 @@
+"""`broker serve`: the broker under gunicorn with N worker processes.
+
+All state a login needs between requests is in SQLite or the signed cookie, so each request of
+one login may land on another worker.
+"""
+
+import os
+import tempfile
+
+from gunicorn.app.base import BaseApplication
+
+
+class BrokerServer(BaseApplication):
+    def __init__(self, settings: dict, options: dict):
+        self.settings = settings
+        self.options = options
+        super().__init__()
+
+    def load_config(self):
+        for key, value in self.options.items():
+            self.cfg.set(key, value)
+
+    def load(self):
+        from broker import create_app
+        from broker.logs import configure
+
+        configure()
+        return create_app(self.settings)
+
+
+def _child_exit(server, worker):
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)
+
+
+def serve(settings: dict, serve_options: dict) -> None:
+    # prometheus_client picks its multi-process mode when first imported: set it up before that
+    os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", tempfile.mkdtemp(prefix="broker-metrics-"))
+    from broker import create_app
+
+    create_app(settings)  # fail here, before forking, when anything is wrong
+    workers = serve_options["workers"] or os.cpu_count() or 1
+    options = {
+        "bind": serve_options["bind"],
+        "workers": workers,
+        "threads": serve_options["threads"],
+        "worker_class": "gthread" if serve_options["threads"] > 1 else "sync",
+        "timeout": serve_options["timeout"],
+        "child_exit": _child_exit,
+        "accesslog": None,
+        "preload_app": False,  # each worker opens its own SQLite connections
+    }
+    BrokerServer(settings, options).run()
