@@ -2,13 +2,15 @@
 
 import argparse
 import logging
+import os
+import subprocess
+import sys
 import threading
 
 from werkzeug.serving import make_server
 
-from broker import create_app
 from demo.application import create_application_app
-from demo.environment import prepare
+from demo.environment import prepare, write_broker_config
 from demo.upstream import create_upstream_app
 
 
@@ -16,12 +18,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--workdir", default="var/demo", help="where keys, metadata and the store go")
     parser.add_argument("--host", default="localhost")
+    parser.add_argument("--workers", type=int, default=2, help="the broker's worker processes")
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
 
     env = prepare(args.workdir)
+    config = os.path.join(args.workdir, "broker.toml")
+    secrets = write_broker_config(env, config, bind=f"{args.host}:8080", workers=args.workers)
+    # the broker runs as in production: `broker serve`, gunicorn with several worker processes
+    broker = subprocess.Popen([os.path.join(os.path.dirname(sys.executable), "broker"), "serve", "--config", config],
+                              env=dict(os.environ, **secrets))
     apps = [
-        ("broker", 8080, create_app(env.broker)),
         ("demo authenticator", 8090, create_upstream_app(**env.upstream)),
         ("demo application", 8000, create_application_app(**env.application)),
     ]
@@ -37,6 +44,9 @@ def main() -> None:
     except KeyboardInterrupt:
         for server in servers:
             server.shutdown()
+    finally:
+        broker.terminate()
+        broker.wait(10)
 
 
 if __name__ == "__main__":
