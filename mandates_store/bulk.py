@@ -18,7 +18,7 @@ from pathlib import Path
 import sqlite_utils
 
 from mandates_store import identifiers
-from mandates_store.database import iso_moment, to_moment, write
+from mandates_store.database import iso_moment, to_moment, translate_busy, write
 from mandates_store.errors import InvalidInput, NotAllowed, StoreError, UnknownEntity
 from mandates_store.mandates import (create_in_context, get_mandate, prepare_create, sign_mandate,
                                      stop_mandate)
@@ -164,9 +164,36 @@ def _yyyymmdd(text: str, field: str, veld: str) -> date | None:
 
 # --- operations ---------------------------------------------------------------------------
 
+class _Commits:
+    """Where the line transactions end. Default (every=1): each line commits on its own, as the
+    issue asks. With every=N > 1, each line is still all-or-nothing (a savepoint) but N lines
+    share one commit: much faster on slow disks, and a killed process then loses the lines
+    since the last commit (whole, never half), which the report shows as not done."""
+
+    def __init__(self, db: sqlite_utils.Database, every: int) -> None:
+        self.db, self.every, self.done = db, max(1, int(every)), 0
+
+    def __enter__(self) -> "_Commits":
+        if self.every > 1:
+            with translate_busy():
+                self.db.conn.execute("BEGIN IMMEDIATE")
+        return self
+
+    def line_done(self) -> None:
+        self.done += 1
+        if self.every > 1 and self.done % self.every == 0:
+            with translate_busy():
+                self.db.conn.execute("COMMIT")
+                self.db.conn.execute("BEGIN IMMEDIATE")
+
+    def __exit__(self, kind, error, trace) -> None:
+        if self.every > 1 and self.db.conn.in_transaction:
+            self.db.conn.execute("ROLLBACK" if kind else "COMMIT")
+
+
 def bulk_create(db: sqlite_utils.Database, actor: Actor, *, role: str, types: Iterable[str],
                 lines: Iterable[str], now: datetime, source: str | None = None,
-                accept_contract: bool = False) -> BulkReport:
+                accept_contract: bool = False, commit_every: int = 1) -> BulkReport:
     today = now.date()
     context = prepare_create(db, actor, role, types, today)
     if not accept_contract:
@@ -175,20 +202,22 @@ def bulk_create(db: sqlite_utils.Database, actor: Actor, *, role: str, types: It
     type_codes = ", ".join(t.code for t in context.types)
     operation_id = _start(db, CREATE, actor, role, type_codes, source, now)
     ok = failed = 0
-    for line_no, raw in _numbered(lines):
-        try:
-            wanted = parse_line(raw)
-            with write(db):
-                ids = create_in_context(db, context, counterparty=wanted.counterparty, now=now,
-                                        start=wanted.start, end=wanted.end,
-                                        reference=wanted.reference, language=wanted.language,
-                                        accept_contract=True)
-                _record(db, operation_id, line_no, redact(raw), ids, None)
-            ok += 1
-        except StoreError as refused:
-            with write(db):
-                _record(db, operation_id, line_no, redact(raw), (), refused.message_nl)
-            failed += 1
+    with _Commits(db, commit_every) as commits:
+        for line_no, raw in _numbered(lines):
+            try:
+                wanted = parse_line(raw)
+                with write(db):
+                    ids = create_in_context(db, context, counterparty=wanted.counterparty,
+                                            now=now, start=wanted.start, end=wanted.end,
+                                            reference=wanted.reference,
+                                            language=wanted.language, accept_contract=True)
+                    _record(db, operation_id, line_no, redact(raw), ids, None)
+                ok += 1
+            except StoreError as refused:
+                with write(db):
+                    _record(db, operation_id, line_no, redact(raw), (), refused.message_nl)
+                failed += 1
+            commits.line_done()
     _finish(db, operation_id, ok, failed, now)
     return bulk_report(db, operation_id)
 

@@ -56,8 +56,16 @@ def write(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
     """One logical change: committed whole, or rolled back whole on any exception."""
     conn = db.conn
     if conn.in_transaction:  # nested: a savepoint inside the caller's change
-        with db.atomic():
+        # One fixed name (SQLite nests them) keeps the statement cached: this runs per bulk line.
+        conn.execute("SAVEPOINT nested_change")
+        try:
             yield db
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK TO nested_change")
+                conn.execute("RELEASE nested_change")
+            raise
+        conn.execute("RELEASE nested_change")
         return
     with translate_busy():
         conn.execute("BEGIN IMMEDIATE")

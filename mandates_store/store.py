@@ -160,15 +160,17 @@ class Store:
 
     def bulk_create(self, actor: Actor, *, role: str, types: Iterable[str] | str,
                     lines: Iterable[str] | None = None, path: str | None = None,
-                    accept_contract: bool = False) -> BulkReport:
-        """From the seeds' CSV: give `path` (a file) or `lines` (its lines)."""
+                    accept_contract: bool = False, commit_every: int = 1) -> BulkReport:
+        """From the seeds' CSV: give `path` (a file) or `lines` (its lines). Each line is its own
+        transaction; commit_every=N lets N lines share a commit (see bulk._Commits)."""
         if (lines is None) == (path is None):
             raise ValueError("give either lines or path")
         source = str(path) if path is not None else None
         if path is not None:
             lines = bulk.read_lines(path)
         return bulk.bulk_create(self.db, actor, role=role, types=types, lines=lines,
-                                now=self.now(), source=source, accept_contract=accept_contract)
+                                now=self.now(), source=source, accept_contract=accept_contract,
+                                commit_every=commit_every)
 
     def bulk_preview(self, actor: Actor, query: MandateSearch, kind: str) -> list[Mandate]:
         """What bulk_sign (kind "sign") or bulk_stop ("stop") would act on; confirm its length."""

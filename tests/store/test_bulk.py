@@ -189,3 +189,14 @@ def test_line_parser_and_redaction():
     assert (parsed.counterparty, parsed.reference, str(parsed.start), str(parsed.end)) == \
         ("0400048883", "M001", "2019-12-10", "2020-12-10")
     assert redact("0400048883;a@b.be;;nl") == "0400048883;;;nl"
+
+
+def test_grouped_commits_keep_each_line_whole(firm):
+    lines = ["0400048883", "0400048884", "0400378485", "0806154033", "0402206045"]
+    report = firm.bulk_create(admin(ORG_A), role="giver", types="WSE Loket", lines=lines,
+                              accept_contract=True, commit_every=2)
+    assert report.status == "Gedeeltelijk succes"
+    assert [line.ok for line in report.lines] == [True, False, True, True, True]
+    assert not firm.db.conn.in_transaction
+    count = firm.db.conn.execute("SELECT count(*) FROM mandates").fetchone()[0]
+    assert count == len(report.created) == 4

@@ -70,3 +70,23 @@ def test_foreign_keys_refuse_an_unknown_party(world):
     with pytest.raises(sqlite3.IntegrityError):
         world.db.conn.execute("INSERT INTO work_relationships (person, organisation, valid_from) "
                               "VALUES ('99999999999', ?, '2020-01-01')", [ORG_A])
+
+
+def test_an_old_version_1_store_is_migrated_keeping_its_data(tmp_path):
+    import sqlite_utils
+
+    from mandates_store.schema import MIGRATIONS
+    path = tmp_path / "v1.db"
+    conn = sqlite3.connect(path, isolation_level=None)
+    old = sqlite_utils.Database(conn)
+    MIGRATIONS[0](old)
+    conn.execute("PRAGMA user_version = 1")
+    conn.execute("INSERT INTO parties (number, kind, name) VALUES (?, 'organisation', 'Emmaüs')",
+                 [ORG_A])
+    conn.close()
+    with Store(path) as store:
+        assert store.db.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 3
+        assert store.party(ORG_A).name == "Emmaüs"
+        assert "bulk_line_mandates" in store.db.table_names()
+        columns = [r[2] for r in store.db.conn.execute("PRAGMA index_info(mandates_by_taker)")]
+        assert columns == ["taker", "type_code", "state", "start_date", "end_date", "giver"]

@@ -1,0 +1,120 @@
+"""Benchmark of the mandates store: generate a large store, then measure and print.
+
+    .venv/bin/python bench/store.py                 # full: 10M mandates, 1M persons, 500k orgs
+    .venv/bin/python bench/store.py --scale 0.01    # quick
+
+Prints login options p50/p95/p99 for typical persons and for an executor at a firm with 2,000
+givers, bulk CSV import speed (lines/s), and the store's size on disk. Targets: p99 < 2 ms
+(typical), < 20 ms (2,000 givers), >= 20,000 bulk lines/s.
+"""
+
+import argparse
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+from datetime import date, datetime
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from store_data import generate  # noqa: E402
+from mandates_store import Actor, Scope, Store  # noqa: E402
+
+SCOPE = Scope(mandate_types=frozenset({"WSE Loket"}), own_name=True, work_relationship=True)
+
+
+def percentiles(samples: list[float]) -> str:
+    ordered = sorted(samples)
+
+    def at(fraction: float) -> float:
+        return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))] * 1000
+
+    return (f"p50 {at(0.50):.3f} ms   p95 {at(0.95):.3f} ms   p99 {at(0.99):.3f} ms   "
+            f"(n={len(ordered)}, mean {statistics.fmean(ordered) * 1000:.3f} ms)")
+
+
+def time_calls(store: Store, persons: list[str], repeat: int = 1) -> tuple[list[float], int]:
+    today = date.today()
+    samples, options = [], 0
+    for _ in range(repeat):
+        for person in persons:
+            started = time.perf_counter()
+            found = store.login_options(person=person, at=today, scope=SCOPE)
+            samples.append(time.perf_counter() - started)
+            options += len(found)
+    return samples, options
+
+
+def size_of(path: Path) -> int:
+    return sum(os.path.getsize(f"{path}{suffix}") for suffix in ("", "-wal", "-shm")
+               if os.path.exists(f"{path}{suffix}"))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", type=float, default=1.0,
+                        help="fraction of the full size (1.0 = 10M mandates)")
+    parser.add_argument("--dir", default=tempfile.gettempdir(), help="where the store goes")
+    parser.add_argument("--keep", action="store_true", help="keep the store file afterwards")
+    parser.add_argument("--bulk-lines", type=int, default=100_000)
+    args = parser.parse_args()
+
+    persons = max(1000, int(1_000_000 * args.scale))
+    organisations = max(3000, int(500_000 * args.scale))
+    mandates = max(5000, int(10_000_000 * args.scale))
+    path = Path(args.dir) / f"bench-store-{os.getpid()}.db"
+    print(f"Generating {mandates:,} mandates, {persons:,} persons, {organisations:,} "
+          f"organisations in {path}")
+    facts = generate(str(path), persons=persons, organisations=organisations,
+                     mandates=mandates, today=date.today())
+    print(f"  generated in {facts['seconds']:.0f} s; size {size_of(path) / 2**30:.2f} GiB")
+
+    with Store(path) as store:
+        time_calls(store, facts["typical"][:200])  # warm the page cache
+        samples, options = time_calls(store, facts["typical"])
+        print(f"login options, typical person   : {percentiles(samples)}; "
+              f"{options / len(facts['typical']):.1f} options on average")
+        time_calls(store, [facts["big_executor"]], repeat=5)
+        samples, options = time_calls(store, [facts["big_executor"]], repeat=300)
+        print(f"login options, 2,000-giver firm : {percentiles(samples)}; "
+              f"{options // 300} options")
+
+        lines = bulk_lines(facts["organisations"], args.bulk_lines)
+        csv_path = Path(args.dir) / f"bench-bulk-{os.getpid()}.csv"
+        csv_path.write_text("\n".join(lines) + "\n")
+        # Two different types, so the second run meets no conflicts from the first.
+        for type_code, every, label in (("Test Uniek", 1, "one commit per line"),
+                                        ("Test ORG-ORG", 500, "500 lines per commit")):
+            actor = Actor.admin(facts["big_firm"], "bench")
+            started = time.perf_counter()
+            report = store.bulk_create(actor, role="giver", types=type_code, path=str(csv_path),
+                                       accept_contract=True, commit_every=every)
+            seconds = time.perf_counter() - started
+            print(f"bulk CSV import, {label:20}: {len(lines):,} lines in {seconds:.1f} s = "
+                  f"{len(lines) / seconds:,.0f} lines/s ({report.status}, "
+                  f"{len(report.created):,} created, {len(report.refused):,} refused)")
+        csv_path.unlink()
+    store_size = size_of(path)
+    print(f"store size on disk              : {store_size / 2**30:.2f} GiB "
+          f"({store_size / mandates:.0f} bytes per mandate)")
+    if not args.keep:
+        for suffix in ("", "-wal", "-shm"):
+            if os.path.exists(f"{path}{suffix}"):
+                os.remove(f"{path}{suffix}")
+
+
+def bulk_lines(organisations: list[str], count: int) -> list[str]:
+    rng = random.Random(7)
+    start = datetime.now().strftime("%Y%m%d")
+    chosen = rng.sample(organisations[1:], min(count, len(organisations) - 1))
+    while len(chosen) < count:  # small scales: repeat counterparties (awaiting mandates
+        chosen += chosen[: count - len(chosen)]  # do not conflict with each other)
+    return [f"{number};klant{i}@example.be;;nl;B{i};{start};" for i, number in enumerate(chosen)]
+
+
+if __name__ == "__main__":
+    main()
