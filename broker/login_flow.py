@@ -18,6 +18,7 @@ from broker.saml.state_ids import new_message_id
 from broker.policy.scope import scope_for
 from broker.selection.options import claims_for, options_for
 from broker.state import Participant, Session
+from broker.selection.directed import requested
 
 log = logging.getLogger("broker.login")
 
@@ -52,6 +53,7 @@ class NoOption:
     explanations: list = field(default_factory=list)
 
 
+    flow_id: str = ""  # lets the person send the application a denial instead of being stuck
 class LoginFlow:
     def __init__(self, settings, metadata, policies, store, state, pairwise_secret: bytes,
                  session_lifetime: int, today=date.today):
@@ -75,7 +77,8 @@ class LoginFlow:
         flow = self.state.create_flow(
             browser=browser, sp_entity_id=request.issuer, request_id=request.id, acs_url=request.acs_url,
             relay_state=request.relay_state, force_authn=int(request.force_authn),
-            requested_context=policy.authn_context,
+            requested_context=policy.authn_context, requested_giver=request.requested_giver,
+            requested_taker=request.requested_taker, switch=int(request.switch),
         )
         if session is not None and not request.force_authn and self._good_enough(session, policy):
             return self.after_authentication(flow.id, browser, session)
@@ -136,8 +139,13 @@ class LoginFlow:
         if not options:
             explanations = self.store.explain_missing(person=session.person, at=self.today(), scope=scope_for(policy))
             self.state.update_flow(flow.id, session_id=session.id, choices=json.dumps({}))
-            return NoOption(flow.sp_entity_id, explanations)
-        if len(options) == 1 and policy.skip_single_option:
+            return NoOption(flow.sp_entity_id, explanations, flow.id)
+        wanted = requested(options, flow.requested_giver, flow.requested_taker)
+        if len(wanted) == 1:  # directed login: the application named an option the person has
+            return self._answer(flow, session, wanted[0])
+        # a switch always shows the chooser; so does a directed login that found no single option
+        quiet = not flow.switch and not flow.requested_giver
+        if len(options) == 1 and policy.skip_single_option and quiet:
             return self._answer(flow, session, options[0])
         choices = {secrets.token_urlsafe(12): option.key for option in options}
         self.state.update_flow(flow.id, session_id=session.id, choices=json.dumps(choices))

@@ -29,7 +29,10 @@ CREATE TABLE IF NOT EXISTS flows (
     session_id TEXT,
     choices TEXT,
     created REAL NOT NULL,
-    expires REAL NOT NULL
+    expires REAL NOT NULL,
+    requested_giver TEXT,
+    requested_taker TEXT,
+    switch INTEGER NOT NULL DEFAULT 0
 );
 CREATE TABLE IF NOT EXISTS sessions (
     id TEXT PRIMARY KEY,
@@ -74,6 +77,21 @@ CREATE INDEX IF NOT EXISTS seen_assertions_expires ON seen_assertions(expires);
 """
 
 
+# columns added after a state file may already exist: ALTER TABLE adds them once (idempotent)
+_FLOW_COLUMNS_ADDED = (("requested_giver", "TEXT"), ("requested_taker", "TEXT"), ("switch", "INTEGER NOT NULL DEFAULT 0"))
+
+
+def _add_missing_columns(conn: sqlite3.Connection, table: str, columns) -> None:
+    present = {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
+    for name, kind in columns:
+        if name not in present:
+            try:
+                conn.execute(f"ALTER TABLE {table} ADD COLUMN {name} {kind}")
+            except sqlite3.OperationalError as error:  # another process added it first
+                if "duplicate column" not in str(error):
+                    raise
+
+
 def new_id() -> str:
     """An opaque identifier that is also a valid xs:ID (it must not start with a digit)."""
     return "_" + secrets.token_hex(16)
@@ -94,6 +112,10 @@ class Flow:
     choices: str | None
     created: float
     expires: float
+    # directed login and switch (README "Directed login"); last, in the order ALTER TABLE adds them
+    requested_giver: str | None = None
+    requested_taker: str | None = None
+    switch: int = 0
 
     @property
     def choice_map(self) -> dict[str, str]:
@@ -148,6 +170,7 @@ class StateStore:
         self._local = threading.local()
         db = sqlite_utils.Database(self._connect())
         db.executescript(_SCHEMA)
+        _add_missing_columns(db.conn, "flows", _FLOW_COLUMNS_ADDED)
         db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
     def _connect(self) -> sqlite3.Connection:
@@ -176,7 +199,7 @@ class StateStore:
             created=now, expires=now + self.flow_lifetime, **values,
         )
         self.conn.execute(
-            "INSERT INTO flows VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            f"INSERT INTO flows ({', '.join(flow.__dict__)}) VALUES ({', '.join('?' * len(flow.__dict__))})",
             tuple(flow.__dict__.values()),
         )
         return flow

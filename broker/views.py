@@ -48,7 +48,7 @@ def render(outcome):
     if isinstance(outcome, ShowChooser):
         return redirect(url_for("chooser.choose", flow_id=outcome.flow_id), 303)
     if isinstance(outcome, NoOption):
-        return render_template("no_option.html", explanations=outcome.explanations), 403
+        return render_template("no_option.html", explanations=outcome.explanations, flow_id=outcome.flow_id), 403
     raise TypeError(outcome)
 
 
@@ -142,7 +142,8 @@ def choose(flow_id):
         flow, options = engine.chooser(flow_id, browser_id(), record)
     except SamlError as error:
         return refuse(error)
-    page = chooser_page(options, query=request.args.get("q", ""), page=request.args.get("page", "1"))
+    page = chooser_page(options, query=request.args.get("q"), page=request.args.get("page", "1"),
+                        giver=flow.requested_giver, taker=flow.requested_taker)
     return render_template("chooser.html", flow_id=flow_id, page=page, person=record.person_name)
 
 

@@ -3,12 +3,15 @@
 import html
 
 from flask import Flask, redirect, request, session
-from saml2 import BINDING_HTTP_POST, BINDING_HTTP_REDIRECT
+from saml2 import BINDING_HTTP_POST, BINDING_HTTP_REDIRECT, ExtensionElement
 from saml2.client import Saml2Client
 from saml2.response import StatusError
 from saml2.saml import NAMEID_FORMAT_PERSISTENT
+from saml2.samlp import Extensions
 
 from demo.entities import SHA256, base_config, load, with_backend
+
+MB = "urn:mandaatbroker:1.0"
 
 
 def application_config(base_url: str, key: str, cert: str, metadata_files: list[str], broker_idp: str) -> dict:
@@ -31,6 +34,16 @@ def application_config(base_url: str, key: str, cert: str, metadata_files: list[
         }
     }
     return config
+
+
+def broker_extensions(args) -> Extensions | None:
+    """The broker's AuthnRequest extensions (namespace urn:mandaatbroker:1.0) the demo can send."""
+    found = [ExtensionElement(name, namespace=MB, text=args[key])
+             for key, name in (("giver", "RequestedLegalSubject"), ("taker", "RequestedIntermediateSubject"))
+             if args.get(key)]
+    if args.get("switch"):
+        found.append(ExtensionElement("Switch", namespace=MB))
+    return Extensions(extension_elements=found) if found else None
 
 
 def _page(body: str) -> str:
@@ -65,8 +78,10 @@ def create_application_app(base_url: str, key: str, cert: str, metadata_files: l
 
     @app.route("/login")
     def login():
+        # ?switch=1 ("Wissel van organisatie"), ?giver=…&taker=… (directed login): README "Directed login"
         request_id, info = client.prepare_for_authenticate(entityid=broker_idp, relay_state="/",
-                                                           binding=BINDING_HTTP_REDIRECT, sigalg=SHA256)
+                                                           binding=BINDING_HTTP_REDIRECT, sigalg=SHA256,
+                                                           extensions=broker_extensions(request.args))
         session["outstanding"] = {request_id: "/"}
         return redirect(dict(info["headers"])["Location"], 303)
 

@@ -2,6 +2,8 @@
 
 import hashlib
 import hmac
+import logging
+import re
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -19,6 +21,11 @@ from broker.saml.settings import SamlSettings
 from broker.saml.state_ids import new_message_id
 from broker.saml.timefmt import format_instant
 
+log = logging.getLogger("broker.saml.idp")
+# the broker's own AuthnRequest extensions (README "Directed login" and "Switch")
+MB = "urn:mandaatbroker:1.0"
+_NUMBER = re.compile(r"[0-9]{10,11}")
+
 
 @dataclass(frozen=True)
 class AuthnRequestIn:
@@ -30,6 +37,35 @@ class AuthnRequestIn:
     is_passive: bool
     requested_contexts: tuple[str, ...]
     signed: bool
+    requested_giver: str | None = None
+    requested_taker: str | None = None
+    switch: bool = False
+
+
+def _extension(root, name: str):
+    return root.find(f"{ns.q('samlp', 'Extensions')}/{{{MB}}}{name}")
+
+
+def _number(node) -> str | None:
+    """A KBO or national number, dots, spaces and a BE prefix allowed; anything else is ignored."""
+    if node is None:
+        return None
+    text = re.sub(r"[\s.\-]", "", node.text or "").upper().removeprefix("BE")
+    if len(text) == 9 and text.isdigit():
+        text = "0" + text  # an enterprise number without its leading zero
+    return text if _NUMBER.fullmatch(text) else None
+
+
+def directed(root, signed: bool, issuer: str) -> tuple[str | None, str | None]:
+    """The wanted giver (and taker); it counts only in a signed request, lest anyone steer a login."""
+    giver = _number(_extension(root, "RequestedLegalSubject"))
+    taker = _number(_extension(root, "RequestedIntermediateSubject"))
+    if giver is None:
+        return None, None
+    if not signed:
+        log.info("ignored RequestedLegalSubject in an unsigned AuthnRequest from %s", issuer)
+        return None, None
+    return giver, taker
 
 
 def verify_message_signature(received: Received, keys) -> bool:
@@ -75,6 +111,7 @@ def receive_authn_request(received: Received, settings: SamlSettings, metadata: 
         (ref.text or "").strip()
         for ref in root.iterfind(f"{ns.q('samlp', 'RequestedAuthnContext')}/{ns.q('saml', 'AuthnContextClassRef')}")
     )
+    giver, taker = directed(root, signed, sp.entity_id)
     return AuthnRequestIn(
         id=root.get("ID"),
         issuer=sp.entity_id,
@@ -84,6 +121,9 @@ def receive_authn_request(received: Received, settings: SamlSettings, metadata: 
         is_passive=root.get("IsPassive") in ("true", "1"),
         requested_contexts=contexts,
         signed=signed,
+        requested_giver=giver,
+        requested_taker=taker,
+        switch=_extension(root, "Switch") is not None,
     )
 
 

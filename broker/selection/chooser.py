@@ -2,13 +2,20 @@
 
 "Mandaat via <taker>" when one option stands behind a card, "Meerdere mandaten mogelijk" when
 several takers hold a mandate from that giver for this user: that card opens a second screen.
+Cards come in a fixed order (own name, then organisations the person belongs to, then givers by
+name) so a person with thousands of givers finds them where they expect, page after page.
 """
 
+import unicodedata
 from dataclasses import dataclass
 
 from mandates_store import LoginOption, Party
 
+from broker.selection.directed import requested
+
 PAGE_SIZE = 25
+QUERY_MAX = 100
+_KIND_ORDER = {"own_name": 0, "work_relationship": 1, "legal_representative": 2, "mandate": 3}
 
 
 @dataclass(frozen=True)
@@ -28,37 +35,55 @@ class ChooserPage:
     page: int
     pages: int
     total: int
+    all_cards: int = 0  # before the search: the search box shows only when it helps
+    requested_missing: str | None = None  # the number an application asked for that has no option
+
+
+def folded(text: str) -> str:
+    """Case- and accent-insensitive, spaces and dots ignored: "Emmaüs" is found by "emmaus"."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c) and c not in " .-")
+
+
+def _sort_key(option: LoginOption) -> tuple:
+    return (_KIND_ORDER.get(option.kind, 9), folded(option.represented.name), option.represented.number,
+            folded(option.intermediary.name) if option.intermediary else "")
 
 
 def _cards(options: list[tuple[str, LoginOption]]) -> list[Card]:
-    """Grouped by represented party, in the order the options came (own name first)."""
+    """Grouped by represented party and kind of link, in the fixed order above."""
     groups: dict[tuple[str, str], list] = {}
-    order: list[Party] = []
-    for token, option in options:
-        group_key = (option.represented.number, option.kind if option.kind != "mandate" else "mandate")
-        if group_key not in groups:
-            groups[group_key] = []
-            order.append((group_key, option.represented))
-        groups[group_key].append((token, option))
-    return [Card(party, tuple(groups[key])) for key, party in order]
+    for token, option in sorted(options, key=lambda pair: _sort_key(pair[1])):
+        groups.setdefault((option.represented.number, option.kind), []).append((token, option))
+    return [Card(found[0][1].represented, tuple(found)) for found in groups.values()]
 
 
-def _matches(card: Card, query: str) -> bool:
-    needle = query.casefold().replace(".", "").replace(" ", "")
-    hay = (card.represented.name.casefold().replace(" ", ""), card.represented.number)
-    return any(needle in h for h in hay)
+def _matches(card: Card, needle: str) -> bool:
+    party = card.represented
+    return needle in folded(party.name) or needle in party.number
 
 
-def chooser_page(options: list[tuple[str, LoginOption]], query: str = "", page: str = "1") -> ChooserPage:
+def chooser_page(options: list[tuple[str, LoginOption]], query: str | None = None, page: str = "1",
+                 giver: str | None = None, taker: str | None = None) -> ChooserPage:
+    """`query` None means the person did not search: a directed login then pre-fills the number."""
     cards = _cards(options)
-    query = query.strip()[:100]
+    missing = None
+    if giver:
+        fits = requested([option for _, option in options], giver, taker)
+        if not fits:
+            missing = giver
+        elif query is None:
+            query = giver
+    query = (query or "").strip()[:QUERY_MAX]
+    shown = cards
     if query:
-        cards = [c for c in cards if _matches(c, query)]
-    pages = max(1, -(-len(cards) // PAGE_SIZE))
-    number = int(page) if page.isdigit() else 1
+        needle = folded(query)
+        shown = [c for c in cards if _matches(c, needle)]
+    pages = max(1, -(-len(shown) // PAGE_SIZE))
+    number = int(page) if page.isdigit() and len(page) < 7 else 1
     number = min(max(number, 1), pages)
     start = (number - 1) * PAGE_SIZE
-    return ChooserPage(tuple(cards[start:start + PAGE_SIZE]), query, number, pages, len(cards))
+    return ChooserPage(tuple(shown[start:start + PAGE_SIZE]), query, number, pages, len(shown), len(cards), missing)
 
 
 def taker_page(options: list[tuple[str, LoginOption]], giver: str) -> Card | None:

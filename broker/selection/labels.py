@@ -2,6 +2,32 @@
 
 from broker.i18n import current_language, gettext as _
 
+# The store explains in Dutch and English, with dates; other languages get one sentence per
+# failed condition (English message ids, translated in the catalogues). Only parties the store
+# put in the MissingOption are named, and those are parties the person is linked with.
+CONDITION_TEXT = {
+    "own_name_not_allowed": "This application does not accept logging in in your own name.",
+    "work_relationship_not_allowed": "This application does not accept logging in as a member of %(organisation)s.",
+    "work_relationship_not_valid": "Your work relationship with %(organisation)s is not valid today.",
+    "member_right_missing": "You do not hold the user right this application asks for at %(organisation)s.",
+    "legal_representative_not_allowed": "This application does not accept legal representatives of %(organisation)s.",
+    "representation_not_valid": "Your function at %(organisation)s is not valid today.",
+    "mandates_not_allowed": "This application does not accept logging in through a mandate.",
+    "right_not_valid": "Your right SSM Mandaatuitvoerder at %(organisation)s is not valid today.",
+    "right_type_not_in_scope": "Your right SSM Mandaatuitvoerder at %(organisation)s covers no mandate type this application uses.",
+    "no_active_mandate": "%(organisation)s holds no active mandate of a type this application uses.",
+    "mandate_not_active": "Mandate %(mandate)s from %(giver)s is not active.",
+    "type_not_in_scope": "Mandate %(mandate)s from %(giver)s is of a type this application does not use.",
+}
+MANDATE_CONDITION_TEXT = {
+    "mandates_not_allowed": "Mandate %(mandate)s from %(giver)s cannot be used: this application does not accept mandates.",
+    "legal_representative_not_allowed": "Mandate %(mandate)s from %(giver)s would need you as legal representative of the taker, which this application does not accept.",
+    "representation_not_valid": "Mandate %(mandate)s from %(giver)s needs your function at the taker, which is not valid today.",
+    "right_not_valid": "Mandate %(mandate)s from %(giver)s needs your right SSM Mandaatuitvoerder at the taker, which is not valid today.",
+    "work_relationship_not_valid": "Mandate %(mandate)s from %(giver)s needs a valid work relationship with the taker, which you do not have today.",
+}
+FALLBACK_TEXT = "One of your links does not give access to this application."
+
 
 def option_label(option) -> str:
     if option.kind == "mandate" and option.intermediary is not None:
@@ -14,8 +40,16 @@ def option_label(option) -> str:
 
 
 def explanation_text(missing) -> str:
-    """The store explains in Dutch and English; other languages get the English text translated
-    where the catalogue has it."""
-    if current_language() == "nl":
+    language = current_language()
+    if language == "nl":
         return missing.text_nl
-    return _(missing.text_en)
+    if language == "en":
+        return missing.text_en
+    table = MANDATE_CONDITION_TEXT if missing.subject == "mandate" else {}
+    template = table.get(missing.condition) or CONDITION_TEXT.get(missing.condition) or FALLBACK_TEXT
+    values = {
+        "organisation": missing.organisation.name if missing.organisation else "",
+        "giver": missing.represented.name if missing.represented else "",
+        "mandate": missing.mandate_id or "",
+    }
+    return _(template, **values)
