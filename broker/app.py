@@ -10,9 +10,8 @@ from broker.auth import init_login
 from broker.config import resolve
 from broker.login_flow import LoginFlow
 from broker.policy.registry import PolicyRegistry
-from broker.saml.keys import load_signing_key
 from broker.saml.metadata import MetadataRegistry
-from broker.saml.own_metadata import idp_metadata, sp_metadata
+from broker.saml.publishing import OwnMetadata, publication, signing_keys
 from broker.saml.settings import SamlSettings
 from broker.selection.labels import explanation_text, option_label
 from broker.state import StateStore
@@ -42,9 +41,10 @@ def create_app(config: dict | None = None) -> Flask:
     for name in ("STATE_DB", "STORE_DB"):
         os.makedirs(os.path.dirname(os.path.abspath(values[name])), exist_ok=True)
 
+    signing_key, extra_signing_certs = signing_keys(values)
     settings = SamlSettings(
         base_url=values["BASE_URL"].rstrip("/"),
-        signing_key=load_signing_key(values["SIGNING_KEY"], values["SIGNING_CERT"]),
+        signing_key=signing_key,
         decryption_key_path=values["DECRYPTION_KEY"],
         upstream_entity_id=values["UPSTREAM_ENTITY_ID"],
         upstream_id_attribute=values["UPSTREAM_ID_ATTRIBUTE"],
@@ -54,7 +54,8 @@ def create_app(config: dict | None = None) -> Flask:
     )
     store = Store(values["STORE_DB"])
     state = StateStore(values["STATE_DB"])
-    metadata = MetadataRegistry(values["METADATA_DIR"])
+    metadata = MetadataRegistry(values["METADATA_DIR"], values["METADATA_SOURCES"], values["METADATA_CACHE_DIR"],
+                                float(values["METADATA_FETCH_TIMEOUT"]))
     policies = PolicyRegistry(values["POLICY_DIR"], known_mandate_types=lambda: {t.code for t in store.mandate_types()})
     encryption_cert = open(values["DECRYPTION_CERT"], "rb").read() if values["DECRYPTION_CERT"] else None
 
@@ -64,18 +65,21 @@ def create_app(config: dict | None = None) -> Flask:
         metadata=metadata,
         policies=policies,
         saml_settings=settings,
-        idp_metadata=idp_metadata(settings),
-        sp_metadata=sp_metadata(settings, encryption_cert),
+        own_metadata=OwnMetadata(settings, publication(values, extra_signing_certs), encryption_cert),
         login_flow=LoginFlow(settings, metadata, policies, store, state,
                              values["PAIRWISE_SECRET"].encode("utf-8"), int(values["SESSION_LIFETIME"])),
     )
 
+    from broker.health import health
+    from broker.logs import init_request_ids
     from broker.views import chooser, saml
 
     csrf = CSRFProtect(app)
     csrf.exempt(saml)  # SAML messages arrive cross-site and carry their own signatures
     app.register_blueprint(saml)
     app.register_blueprint(chooser)
+    app.register_blueprint(health)
+    init_request_ids(app)
     init_login(app)
 
     app.jinja_env.globals.update(

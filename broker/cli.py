@@ -3,6 +3,8 @@
 import click
 
 from broker.policy.cli import policy
+from broker.saml.cli_certs import certs
+from broker.saml.cli_metadata import metadata
 from broker.serve_cli import config_group, serve_command
 from mandates_store.cli import store
 
@@ -16,3 +18,5 @@ main.add_command(store)
 main.add_command(policy)
 main.add_command(serve_command)
 main.add_command(config_group)
+main.add_command(metadata)
+main.add_command(certs)

@@ -13,6 +13,17 @@ DEFAULTS = {
     "DECRYPTION_KEY": None,
     "DECRYPTION_CERT": None,
     "UPSTREAM_ENTITY_ID": None,
+    # metadata: signed sources with pinned signers, their cache, and what the broker publishes
+    "METADATA_SOURCES": [],  # [{"url" or "path": ..., "signing_cert": pinned PEM path(s)}]
+    "METADATA_CACHE_DIR": "var/metadata-cache",
+    "METADATA_FETCH_TIMEOUT": 10,
+    "METADATA_VALIDITY_DAYS": 7,
+    "METADATA_CACHE_DURATION": "PT6H",
+    "ORGANIZATION": None,  # {"name": ..., "display_name": ..., "url": ...}
+    "CONTACTS": [],  # [{"type": "technical", "given_name": ..., "email": ...}]
+    "NEXT_SIGNING_KEY": None,
+    "NEXT_SIGNING_CERT": None,
+    "SIGNING_KEY_IN_USE": "current",  # "next" promotes the next signing key
     "UPSTREAM_SIGNED": "assertion",
     "UPSTREAM_ID_ATTRIBUTE": "urn:be:fgov:person:ssin",
     "CLOCK_SKEW": 60,

@@ -7,18 +7,20 @@ StateStore, so each step may run in another worker process.
 import json
 import logging
 import secrets
+import time
 from dataclasses import dataclass, field
 from datetime import date
 
 from mandates_store import LoginOption
 
+from broker import metrics
 from broker.saml import bindings, crypto, idp, logout, ns, sp
 from broker.saml.errors import SamlError
 from broker.saml.state_ids import new_message_id
 from broker.policy.scope import scope_for
+from broker.selection.directed import requested
 from broker.selection.options import claims_for, options_for
 from broker.state import Participant, Session
-from broker.selection.directed import requested
 
 log = logging.getLogger("broker.login")
 
@@ -51,9 +53,9 @@ class LoggedIn:
 class NoOption:
     application: str
     explanations: list = field(default_factory=list)
-
-
     flow_id: str = ""  # lets the person send the application a denial instead of being stuck
+
+
 class LoginFlow:
     def __init__(self, settings, metadata, policies, store, state, pairwise_secret: bytes,
                  session_lifetime: int, today=date.today):
@@ -74,6 +76,7 @@ class LoginFlow:
             raise SamlError("The application has no policy at this broker.", request.issuer)
         if policy.require_signed_requests and not request.signed:
             raise SamlError("The application must sign its requests.", request.issuer)
+        metrics.LOGINS_STARTED.labels(request.issuer).inc()
         flow = self.state.create_flow(
             browser=browser, sp_entity_id=request.issuer, request_id=request.id, acs_url=request.acs_url,
             relay_state=request.relay_state, force_authn=int(request.force_authn),
@@ -111,6 +114,7 @@ class LoginFlow:
         login = sp.validate_response(
             received.root, self.settings, self._upstream(), flow.upstream_request_id, flow.requested_context
         )
+        metrics.UPSTREAM_LATENCY.observe(max(0.0, time.time() - flow.created))
         keep_until = max(login.not_on_or_after.timestamp(), 0) + self.settings.clock_skew
         if not self.state.first_sighting(login.assertion_id, keep_until):
             raise SamlError("This sign-in answer was used before.", login.assertion_id)
@@ -128,7 +132,8 @@ class LoginFlow:
         policy = self.policies.get(flow.sp_entity_id)
         if policy is None:
             raise SamlError("The application has no policy at this broker.", flow.sp_entity_id)
-        return options_for(self.store, session.person, session.person_name, self.today(), policy)
+        with metrics.timed(metrics.STORE_QUERY_TIME):
+            return options_for(self.store, session.person, session.person_name, self.today(), policy)
 
     def after_authentication(self, flow_id: str, browser: str, session: Session):
         flow = self.state.flow(flow_id, browser)
@@ -149,6 +154,7 @@ class LoginFlow:
             return self._answer(flow, session, options[0])
         choices = {secrets.token_urlsafe(12): option.key for option in options}
         self.state.update_flow(flow.id, session_id=session.id, choices=json.dumps(choices))
+        metrics.CHOOSER_SHOWN.labels(flow.sp_entity_id).inc()
         return ShowChooser(flow.id)
 
     def chooser(self, flow_id: str, browser: str, session: Session):
@@ -186,15 +192,17 @@ class LoginFlow:
         claims = claims_for(option, session.person_name)
         name_id = idp.name_id_for(policy, claims, self.pairwise_secret)
         session_index = new_message_id()
-        response = idp.build_response(
-            self.settings, application, policy, flow.request_id, flow.acs_url, claims, name_id,
-            idp.Authentication(session.authn_instant, session.authn_context, session_index),
-        )
+        with metrics.timed(metrics.SIGNING_TIME):
+            response = idp.build_response(
+                self.settings, application, policy, flow.request_id, flow.acs_url, claims, name_id,
+                idp.Authentication(session.authn_instant, session.authn_context, session_index),
+            )
         if not self.state.finish_flow(flow.id):
             raise SamlError("This login was already completed.")
         self.state.add_participant(
             Participant(session.id, flow.sp_entity_id, name_id[0], name_id[1], session_index, option.key)
         )
+        metrics.LOGINS_COMPLETED.labels(flow.sp_entity_id, option.kind).inc()
         log.info("login answered: application=%s kind=%s", flow.sp_entity_id, option.kind)
         return PostForm(flow.acs_url, bindings.post_fields(response, "SAMLResponse", flow.relay_state))
 

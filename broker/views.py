@@ -6,6 +6,7 @@ import secrets
 from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
+from broker import metrics
 from broker.auth import SessionUser
 from broker.i18n import LANGUAGES
 from broker.login_flow import LoggedIn, NoOption, PostForm, Redirect, ShowChooser
@@ -54,6 +55,7 @@ def render(outcome):
 
 def refuse(error: SamlError):
     log.warning("refused: %s", error)
+    metrics.LOGINS_REFUSED.labels(request.endpoint or "", error.reason).inc()
     return render_template("error.html", reason=error.reason), 400
 
 
@@ -110,12 +112,12 @@ def upstream_logout():
 
 @saml.route("/saml/idp/metadata")
 def idp_metadata():
-    return current_app.response_class(current_app.extensions["idp_metadata"], mimetype="application/samlmetadata+xml")
+    return current_app.response_class(current_app.extensions["own_metadata"].idp(), mimetype="application/samlmetadata+xml")
 
 
 @saml.route("/saml/sp/metadata")
 def sp_metadata():
-    return current_app.response_class(current_app.extensions["sp_metadata"], mimetype="application/samlmetadata+xml")
+    return current_app.response_class(current_app.extensions["own_metadata"].sp(), mimetype="application/samlmetadata+xml")
 
 
 @saml.route("/logged-out")

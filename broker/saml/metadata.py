@@ -6,7 +6,9 @@ message names.
 
 import logging
 import os
-from dataclasses import dataclass, field
+import threading
+from dataclasses import dataclass
+from datetime import datetime
 
 import xmlsec
 from lxml import etree
@@ -14,10 +16,12 @@ from lxml import etree
 from broker.saml import ns
 from broker.saml.errors import SamlError
 from broker.saml.keys import verification_key
+from broker.saml.metadata_sources import (MAX_METADATA_BYTES, RETRY_AFTER_FAILURE, Accepted, Refused, Source,
+                                          describe, load, load_cached, now)
+from broker.saml.timefmt import parse_instant
 from broker.saml.xmlsafe import parse, text_of
 
 log = logging.getLogger("broker.metadata")
-MAX_METADATA_BYTES = 20_000_000
 
 
 @dataclass(frozen=True)
@@ -122,7 +126,13 @@ def _true(value: str | None) -> bool:
     return value in ("true", "1")
 
 
-def read_entities(root: etree._Element, source: str) -> list[tuple[str, ServiceProvider | None, IdentityProvider | None]]:
+def _expired(descriptor: etree._Element, current: datetime | None) -> bool:
+    value = descriptor.get("validUntil")
+    return bool(current and value) and parse_instant(value, "validUntil") <= current
+
+
+def read_entities(root: etree._Element, source: str, current: datetime | None = None
+                  ) -> list[tuple[str, ServiceProvider | None, IdentityProvider | None]]:
     if root.tag == ns.q("md", "EntityDescriptor"):
         descriptors = [root]
     elif root.tag == ns.q("md", "EntitiesDescriptor"):
@@ -134,6 +144,10 @@ def read_entities(root: etree._Element, source: str) -> list[tuple[str, ServiceP
         entity_id = descriptor.get("entityID")
         if not entity_id:
             raise SamlError("Metadata entity without entityID.", source)
+        if _expired(descriptor, current):
+            log.warning("metadata %s: entity %s refused: expired (validUntil %s)", source, entity_id,
+                        descriptor.get("validUntil"))
+            continue
         sp = idp = None
         sp_role = descriptor.find(ns.q("md", "SPSSODescriptor"))
         if sp_role is not None:
@@ -161,37 +175,148 @@ def read_entities(root: etree._Element, source: str) -> list[tuple[str, ServiceP
     return entities
 
 
-@dataclass
+@dataclass(frozen=True)
+class EntityInfo:
+    """Where an entity's metadata came from, for `broker metadata list` and the logs."""
+
+    entity_id: str
+    source: str
+    origin: str  # "folder", "file", "fetched" or "cache"
+    valid_until: datetime | None
+    roles: tuple[str, ...]
+
+
 class MetadataRegistry:
-    """Every entity from the metadata folder, by entityID and role."""
+    """Every trusted entity, by entityID and role: the metadata folder plus the configured sources.
 
-    folder: str
-    service_providers: dict[str, ServiceProvider] = field(default_factory=dict)
-    identity_providers: dict[str, IdentityProvider] = field(default_factory=dict)
-    sources: dict[str, str] = field(default_factory=dict)
+    Files in the folder are the operator's own trust decision and need no signature. Configured
+    sources (URLs or files) need their pinned signer's signature and a validUntil in the future;
+    a refused refresh keeps the last good copy. Refresh is lazy: a lookup notices a source whose
+    cacheDuration has run out and refreshes it there (one thread at a time, the others go on with
+    what is loaded), so no background thread is needed and every worker process refreshes itself.
+    """
 
-    def __post_init__(self):
+    def __init__(self, folder: str, sources: list[dict] | tuple[Source, ...] = (), cache_dir: str | None = None,
+                 fetch_timeout: float = 10.0, clock=now):
+        self.folder = folder
+        self.feeds = tuple(s if isinstance(s, Source) else Source.from_config(s) for s in sources)
+        self.cache_dir = cache_dir
+        self.fetch_timeout = fetch_timeout
+        self.clock = clock
+        self.service_providers: dict[str, ServiceProvider] = {}
+        self.identity_providers: dict[str, IdentityProvider] = {}
+        self.sources: dict[str, str] = {}
+        self.entities: dict[str, EntityInfo] = {}
+        self._accepted: dict[Source, Accepted] = {}
+        self._folder_documents: list[tuple[str, etree._Element]] = []
+        self._lock = threading.Lock()
+        self.outcomes: dict[str, str] = {}  # source location -> outcome of the last attempt
         self.load()
 
     def load(self) -> None:
-        sps, idps, sources = {}, {}, {}
+        """Read the folder and every source afresh."""
+        with self._lock:
+            self._folder_documents = self._read_folder()
+            current = self.clock()
+            self.outcomes = {source.location: self._refresh_source(source, current) for source in self.feeds}
+            self._rebuild(current)
+
+    def refresh(self, force: bool = False) -> dict[str, str]:
+        """Refresh the sources that are due (all with force); returns location -> outcome."""
+        with self._lock:
+            return self._refresh_due(force)
+
+    def _refresh_due(self, force: bool) -> dict[str, str]:
+        current = self.clock()
+        due = [s for s in self.feeds if force or s not in self._accepted or self._accepted[s].refresh_at <= current]
+        outcomes = {s.location: self._refresh_source(s, current) for s in due}
+        self.outcomes.update(outcomes)
+        if due:
+            self._rebuild(current)
+        return outcomes
+
+    def _maybe_refresh(self) -> None:
+        current = self.clock()
+        if not any(s not in self._accepted or self._accepted[s].refresh_at <= current for s in self.feeds):
+            return
+        if self._lock.acquire(blocking=False):  # another thread refreshing: go on with what is loaded
+            try:
+                self._refresh_due(False)
+            finally:
+                self._lock.release()
+
+    def _read_folder(self) -> list[tuple[str, etree._Element]]:
+        configured = {os.path.abspath(s.path) for s in self.feeds if s.path}
+        documents = []
         for name in sorted(os.listdir(self.folder)):
-            if not name.endswith(".xml"):
-                continue
             path = os.path.join(self.folder, name)
+            if not name.endswith(".xml") or os.path.abspath(path) in configured:
+                continue
             with open(path, "rb") as handle:
-                root = parse(handle.read(), limit=MAX_METADATA_BYTES, allow_comments=True)
-            for entity_id, sp, idp in read_entities(root, path):
-                sources[entity_id] = path
+                documents.append((path, parse(handle.read(), limit=MAX_METADATA_BYTES, allow_comments=True)))
+        return documents
+
+    def _refresh_source(self, source: Source, current: datetime) -> str:
+        try:
+            accepted = load(source, self.cache_dir, current, self.fetch_timeout)
+        except Refused as refusal:
+            return self._keep_last_good(source, current, str(refusal))
+        self._accepted[source] = accepted
+        log.info("metadata source %s accepted (%s): valid until %s, next refresh %s", source.location,
+                 accepted.origin, describe(accepted.valid_until), describe(accepted.refresh_at))
+        return "accepted"
+
+    def _keep_last_good(self, source: Source, current: datetime, reason: str) -> str:
+        previous = self._accepted.get(source)
+        if previous is not None and (previous.valid_until is None or previous.valid_until > current):
+            self._accepted[source] = Accepted(source, previous.root, previous.valid_until,
+                                              min(current + RETRY_AFTER_FAILURE, previous.valid_until or current + RETRY_AFTER_FAILURE),
+                                              previous.origin)
+            log.warning("metadata source %s REFUSED: %s; keeping the last good copy (valid until %s)",
+                        source.location, reason, describe(previous.valid_until))
+            return f"refused ({reason}); last good copy kept"
+        cached = load_cached(source, self.cache_dir, current)
+        if cached is not None:
+            self._accepted[source] = cached
+            log.warning("metadata source %s REFUSED: %s; using the last good copy from the cache (valid until %s)",
+                        source.location, reason, describe(cached.valid_until))
+            return f"refused ({reason}); cached copy in use"
+        self._accepted.pop(source, None)
+        log.error("metadata source %s REFUSED: %s; no good copy, its entities are unknown", source.location, reason)
+        return f"refused ({reason}); no good copy"
+
+    def _rebuild(self, current: datetime) -> None:
+        documents = [(path, root, "folder", _root_expiry(root)) for path, root in self._folder_documents]
+        documents += [(s.location, a.root, a.origin, a.valid_until) for s, a in self._accepted.items() if s in self.feeds]
+        sps, idps, entities = {}, {}, {}
+        for location, root, origin, valid_until in documents:
+            if origin == "folder" and valid_until is not None and valid_until <= current:
+                log.warning("metadata %s REFUSED: expired (validUntil %s)", location, describe(valid_until))
+                continue
+            for entity_id, sp, idp in read_entities(root, location, current):
+                if entity_id in entities:
+                    log.warning("metadata %s: entity %s already known from %s; ignored here",
+                                location, entity_id, entities[entity_id].source)
+                    continue
+                roles = tuple(r for r, present in (("sp", sp), ("idp", idp)) if present)
+                entities[entity_id] = EntityInfo(entity_id, location, origin, valid_until, roles)
                 if sp:
                     sps[entity_id] = sp
                 if idp:
                     idps[entity_id] = idp
-        self.service_providers, self.identity_providers, self.sources = sps, idps, sources
+        self.service_providers, self.identity_providers, self.entities = sps, idps, entities
+        self.sources = {e: info.source for e, info in entities.items()}
         log.info("metadata loaded: %d applications, %d identity providers", len(sps), len(idps))
 
     def service_provider(self, entity_id: str) -> ServiceProvider | None:
+        self._maybe_refresh()
         return self.service_providers.get(entity_id)
 
     def identity_provider(self, entity_id: str) -> IdentityProvider | None:
+        self._maybe_refresh()
         return self.identity_providers.get(entity_id)
+
+
+def _root_expiry(root: etree._Element) -> datetime | None:
+    value = root.get("validUntil")
+    return parse_instant(value, "validUntil") if value else None
