@@ -48,8 +48,9 @@ PAGE = """<!doctype html><html lang="nl"><head><meta charset="utf-8"><title>Demo
 
 
 def create_upstream_app(base_url: str, key: str, cert: str, metadata_files: list[str], persons: list[dict],
-                        secret_key: str) -> Flask:
-    """`persons`: dicts with number, given_name, family_name and a note on what they will see."""
+                        secret_key: str, sign_response: bool = True, sign_assertion: bool = True) -> Flask:
+    """`persons`: dicts with number, given_name, family_name and a note on what they will see.
+    `sign_response`/`sign_assertion`: which elements of its answers it signs (to test UPSTREAM_SIGNED)."""
     app = Flask("demo_upstream")
     app.config.update(SECRET_KEY=secret_key, SESSION_COOKIE_NAME="demo_idp_session")
     server = with_backend(Server(config=load(upstream_config(base_url, key, cert, metadata_files), "idp")))
@@ -100,7 +101,7 @@ def create_upstream_app(base_url: str, key: str, cert: str, metadata_files: list
             identity, in_response_to=pending["id"], destination=pending["acs"], sp_entity_id=pending["sp"],
             name_id=NameID(format=NAMEID_FORMAT_PERSISTENT, text="demo-" + person["number"]),
             authn={"class_ref": class_ref, "authn_auth": server.config.entityid},
-            sign_response=True, sign_assertion=True, sign_alg=SHA256, digest_alg=DIGEST_SHA256,
+            sign_response=sign_response, sign_assertion=sign_assertion, sign_alg=SHA256, digest_alg=DIGEST_SHA256,
         )
         http = server.apply_binding(BINDING_HTTP_POST, str(response), pending["acs"], pending["relay"], response=True)
         return http["data"]
