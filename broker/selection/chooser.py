@@ -8,6 +8,7 @@ name) so a person with thousands of givers finds them where they expect, page af
 
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 from mandates_store import LoginOption, Party
 
@@ -39,10 +40,16 @@ class ChooserPage:
     requested_missing: str | None = None  # the number an application asked for that has no option
 
 
+_IGNORED = str.maketrans("", "", " .-")
+
+
+@lru_cache(maxsize=65536)  # party names repeat on every page view; a chooser may list thousands
 def folded(text: str) -> str:
     """Case- and accent-insensitive, spaces and dots ignored: "Emmaüs" is found by "emmaus"."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(c for c in decomposed if not unicodedata.combining(c) and c not in " .-")
+    text = text.casefold()
+    if not text.isascii():
+        text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    return text.translate(_IGNORED)
 
 
 def _sort_key(option: LoginOption) -> tuple:
@@ -50,23 +57,27 @@ def _sort_key(option: LoginOption) -> tuple:
             folded(option.intermediary.name) if option.intermediary else "")
 
 
-def _cards(options: list[tuple[str, LoginOption]]) -> list[Card]:
-    """Grouped by represented party and kind of link, in the fixed order above."""
+def _groups(options: list[tuple[str, LoginOption]]) -> list[list[tuple[str, LoginOption]]]:
+    """Options grouped by represented party and kind of link, in the fixed order above."""
     groups: dict[tuple[str, str], list] = {}
     for token, option in sorted(options, key=lambda pair: _sort_key(pair[1])):
         groups.setdefault((option.represented.number, option.kind), []).append((token, option))
-    return [Card(found[0][1].represented, tuple(found)) for found in groups.values()]
+    return list(groups.values())
 
 
-def _matches(card: Card, needle: str) -> bool:
-    party = card.represented
+def _cards(options: list[tuple[str, LoginOption]]) -> list[Card]:
+    return [Card(group[0][1].represented, tuple(group)) for group in _groups(options)]
+
+
+def _matches(group, needle: str) -> bool:
+    party = group[0][1].represented
     return needle in folded(party.name) or needle in party.number
 
 
 def chooser_page(options: list[tuple[str, LoginOption]], query: str | None = None, page: str = "1",
                  giver: str | None = None, taker: str | None = None) -> ChooserPage:
     """`query` None means the person did not search: a directed login then pre-fills the number."""
-    cards = _cards(options)
+    groups = _groups(options)
     missing = None
     if giver:
         fits = requested([option for _, option in options], giver, taker)
@@ -75,15 +86,17 @@ def chooser_page(options: list[tuple[str, LoginOption]], query: str | None = Non
         elif query is None:
             query = giver
     query = (query or "").strip()[:QUERY_MAX]
-    shown = cards
+    shown = groups
     if query:
         needle = folded(query)
-        shown = [c for c in cards if _matches(c, needle)]
+        shown = [g for g in groups if _matches(g, needle)]
     pages = max(1, -(-len(shown) // PAGE_SIZE))
     number = int(page) if page.isdigit() and len(page) < 7 else 1
     number = min(max(number, 1), pages)
     start = (number - 1) * PAGE_SIZE
-    return ChooserPage(tuple(shown[start:start + PAGE_SIZE]), query, number, pages, len(shown), len(cards), missing)
+    # only the shown page becomes Card objects: a chooser may hold thousands of givers
+    cards = tuple(Card(g[0][1].represented, tuple(g)) for g in shown[start:start + PAGE_SIZE])
+    return ChooserPage(cards, query, number, pages, len(shown), len(groups), missing)
 
 
 def taker_page(options: list[tuple[str, LoginOption]], giver: str) -> Card | None:

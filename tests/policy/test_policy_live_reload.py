@@ -56,4 +56,4 @@ def test_good_and_broken_edits_while_logins_go_on(demo, parties, caplog):
     demo_policy.unlink()
     page = fresh_browser(parties).get(APP + "/login")
     assert page.status == 400 and page.url.startswith(BROKER + "/saml/idp/sso")
-    assert "The application has no policy at this broker." in page.doc.text_content()
+    assert "De toepassing heeft geen beleid bij deze broker." in page.doc.text_content()  # Dutch by default

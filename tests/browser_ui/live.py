@@ -1,0 +1,88 @@
+"""The broker, the demo authenticator and two demo applications on real sockets (127.0.0.1, free
+ports chosen now), for tests in a real browser. Application A has the demo policy; application B
+("strict") accepts no own-name login, so a person without links there meets the no-access page."""
+
+import os
+import socket
+import threading
+from dataclasses import dataclass
+
+from werkzeug.serving import make_server
+
+from broker import create_app
+from broker.saml.certgen import generate
+from demo.application import application_config, create_application_app
+from demo.entities import metadata_xml
+from demo.environment import REPO, prepare
+from demo.upstream import create_upstream_app
+from mandates_store import Actor, Store
+from mandates_store import demo_data as d
+from mandates_store.identifiers import with_check_digits
+
+EVIL_NAME = '<script>alert("x")</script> Malafide BV'
+EVIL_NUMBER = with_check_digits("07777777")
+STRICT_POLICY = """entity_id: {entity}
+mandate_types: [WSE Loket]
+login:
+  own_name: false
+  work_relationship: true
+  mandate: true
+skip_single_option: true
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@dataclass
+class Live:
+    broker: str
+    upstream: str
+    app: str
+    strict_app: str
+    servers: list
+
+    def stop(self):
+        for server in self.servers:
+            server.shutdown()
+
+
+def _add_evil_giver(store_path: str) -> None:
+    """A giver whose name is markup, with a WSE Loket mandate to BAROCY: Lotte sees it escaped."""
+    with Store(store_path) as store:
+        store.put_party(EVIL_NUMBER, EVIL_NAME)
+        (mandate,) = store.create_mandates(Actor(d.PERSON_REPRESENTATIVE, d.BAROCY), role="taker",
+                                           counterparty=EVIL_NUMBER, types=["WSE Loket"], accept_contract=True)
+        store.sign(Actor.admin(EVIL_NUMBER, "test"), mandate.id, accept_contract=True)
+
+
+def start(workdir: str) -> Live:
+    urls = {name: f"http://127.0.0.1:{free_port()}" for name in ("broker", "upstream", "app", "strict_app")}
+    policies = os.path.join(workdir, "policies")
+    os.makedirs(policies)
+    demo_policy = open(os.path.join(REPO, "policies", "demo-application.yaml"), encoding="utf-8").read()
+    with open(os.path.join(policies, "demo-application.yaml"), "w", encoding="utf-8") as handle:
+        handle.write(demo_policy.replace("http://localhost:8000/saml/metadata", urls["app"] + "/saml/metadata"))
+    with open(os.path.join(policies, "strict.yaml"), "w", encoding="utf-8") as handle:
+        handle.write(STRICT_POLICY.format(entity=urls["strict_app"] + "/saml/metadata"))
+    env = prepare(os.path.join(workdir, "demo"), broker_url=urls["broker"], upstream_url=urls["upstream"],
+                  application_url=urls["app"], policy_dir=policies)
+    env.broker["SESSION_COOKIE_SECURE"] = False
+    _add_evil_giver(env.broker["STORE_DB"])
+    key, cert = os.path.join(workdir, "strict.key"), os.path.join(workdir, "strict.crt")
+    generate(key, cert, "strict")
+    strict = dict(env.application, base_url=urls["strict_app"], key=key, cert=cert, cookie_name="strict_app_session")
+    config = application_config(urls["strict_app"], key, cert, [], env.application["broker_idp"])
+    with open(os.path.join(env.broker["METADATA_DIR"], "strict.xml"), "w", encoding="utf-8") as handle:
+        handle.write(metadata_xml(config, "sp"))
+    apps = {"broker": create_app(env.broker), "upstream": create_upstream_app(**env.upstream),
+            "app": create_application_app(**env.application), "strict_app": create_application_app(**strict)}
+    servers = []
+    for name, app in apps.items():
+        server = make_server("127.0.0.1", int(urls[name].rsplit(":", 1)[1]), app, threaded=True)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        servers.append(server)
+    return Live(urls["broker"], urls["upstream"], urls["app"], urls["strict_app"], servers)
