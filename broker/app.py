@@ -5,7 +5,8 @@ import os
 from flask import Flask
 from flask_wtf.csrf import CSRFProtect
 
-from broker import i18n
+from broker import i18n, web_errors
+from broker.audit import AuditTrail
 from broker.auth import init_login
 from broker.config import resolve
 from broker.login_flow import LoginFlow
@@ -58,6 +59,7 @@ def create_app(config: dict | None = None) -> Flask:
                                 float(values["METADATA_FETCH_TIMEOUT"]))
     policies = PolicyRegistry(values["POLICY_DIR"], known_mandate_types=lambda: {t.code for t in store.mandate_types()})
     encryption_cert = open(values["DECRYPTION_CERT"], "rb").read() if values["DECRYPTION_CERT"] else None
+    audit = AuditTrail(values["STATE_DB"])
 
     app.extensions.update(
         state=state,
@@ -67,7 +69,9 @@ def create_app(config: dict | None = None) -> Flask:
         saml_settings=settings,
         own_metadata=OwnMetadata(settings, publication(values, extra_signing_certs), encryption_cert),
         login_flow=LoginFlow(settings, metadata, policies, store, state,
-                             values["PAIRWISE_SECRET"].encode("utf-8"), int(values["SESSION_LIFETIME"])),
+                             values["PAIRWISE_SECRET"].encode("utf-8"), int(values["SESSION_LIFETIME"]),
+                             audit=audit),
+        audit=audit,
     )
 
     from broker.health import health
@@ -81,6 +85,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(health)
     init_request_ids(app)
     init_login(app)
+    web_errors.install(app)
 
     app.jinja_env.globals.update(
         _=i18n.gettext, option_label=option_label, explanation_text=explanation_text,

@@ -2,6 +2,7 @@
 
 import click
 
+from broker.audit_cli import audit
 from broker.policy.cli import policy
 from broker.saml.cli_certs import certs
 from broker.saml.cli_metadata import metadata
@@ -16,6 +17,7 @@ def main() -> None:
 
 main.add_command(store)
 main.add_command(policy)
+main.add_command(audit)
 main.add_command(serve_command)
 main.add_command(config_group)
 main.add_command(metadata)

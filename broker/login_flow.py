@@ -58,7 +58,7 @@ class NoOption:
 
 class LoginFlow:
     def __init__(self, settings, metadata, policies, store, state, pairwise_secret: bytes,
-                 session_lifetime: int, today=date.today):
+                 session_lifetime: int, today=date.today, audit=None):
         self.settings = settings
         self.metadata = metadata
         self.policies = policies
@@ -67,15 +67,16 @@ class LoginFlow:
         self.pairwise_secret = pairwise_secret
         self.session_lifetime = session_lifetime
         self.today = today
+        self.audit = audit  # broker.audit.AuditTrail: every answer and refusal, append-only
 
     # 1. an application asks
     def start(self, received: bindings.Received, browser: str, session: Session | None):
         request = idp.receive_authn_request(received, self.settings, self.metadata)
         policy = self.policies.get(request.issuer)
         if policy is None:
-            raise SamlError("The application has no policy at this broker.", request.issuer)
+            raise _for(SamlError("The application has no policy at this broker.", request.issuer), request.issuer)
         if policy.require_signed_requests and not request.signed:
-            raise SamlError("The application must sign its requests.", request.issuer)
+            raise _for(SamlError("The application must sign its requests.", request.issuer), request.issuer)
         metrics.LOGINS_STARTED.labels(request.issuer).inc()
         flow = self.state.create_flow(
             browser=browser, sp_entity_id=request.issuer, request_id=request.id, acs_url=request.acs_url,
@@ -111,13 +112,16 @@ class LoginFlow:
         flow = self.state.flow_for_upstream(in_response_to, browser) if in_response_to else None
         if flow is None:
             raise SamlError("The sign-in answer does not answer a request of this browser.", str(in_response_to))
-        login = sp.validate_response(
-            received.root, self.settings, self._upstream(), flow.upstream_request_id, flow.requested_context
-        )
+        try:
+            login = sp.validate_response(
+                received.root, self.settings, self._upstream(), flow.upstream_request_id, flow.requested_context
+            )
+        except SamlError as error:
+            raise _for(error, flow.sp_entity_id)
         metrics.UPSTREAM_LATENCY.observe(max(0.0, time.time() - flow.created))
         keep_until = max(login.not_on_or_after.timestamp(), 0) + self.settings.clock_skew
         if not self.state.first_sighting(login.assertion_id, keep_until):
-            raise SamlError("This sign-in answer was used before.", login.assertion_id)
+            raise _for(SamlError("This sign-in answer was used before.", login.assertion_id), flow.sp_entity_id)
         session = self.state.create_session(
             self.session_lifetime, person=login.person, person_name=login.name,
             authn_context=login.authn_context, authn_instant=login.authn_instant,
@@ -144,6 +148,7 @@ class LoginFlow:
         if not options:
             explanations = self.store.explain_missing(person=session.person, at=self.today(), scope=scope_for(policy))
             self.state.update_flow(flow.id, session_id=session.id, choices=json.dumps({}))
+            self._audit_refused("no login option", flow.sp_entity_id, session.person)
             return NoOption(flow.sp_entity_id, explanations, flow.id)
         wanted = requested(options, flow.requested_giver, flow.requested_taker)
         if len(wanted) == 1:  # directed login: the application named an option the person has
@@ -202,12 +207,16 @@ class LoginFlow:
         self.state.add_participant(
             Participant(session.id, flow.sp_entity_id, name_id[0], name_id[1], session_index, option.key)
         )
+        if self.audit is not None:
+            self.audit.answered(flow.sp_entity_id, session.person, option)
         metrics.LOGINS_COMPLETED.labels(flow.sp_entity_id, option.kind).inc()
         log.info("login answered: application=%s kind=%s", flow.sp_entity_id, option.kind)
         return PostForm(flow.acs_url, bindings.post_fields(response, "SAMLResponse", flow.relay_state))
 
     def _answer_error(self, flow, second_level: str, message: str):
         self.state.finish_flow(flow.id)
+        record = self.state.session_record(flow.session_id) if flow.session_id else None
+        self._audit_refused(message, flow.sp_entity_id, record.person if record else None)
         response = idp.build_error_response(self.settings, flow.request_id, flow.acs_url, second_level, message)
         return PostForm(flow.acs_url, bindings.post_fields(response, "SAMLResponse", flow.relay_state))
 
@@ -306,6 +315,16 @@ class LoginFlow:
         )
         return _send(endpoint, response, "SAMLResponse", record.relay_state, self.settings.signing_key,
                      location=endpoint.response_location or endpoint.location)
+
+    def _audit_refused(self, reason: str, application: str, person: str | None) -> None:
+        if self.audit is not None:
+            self.audit.refused(reason, application, person)
+
+
+def _for(error: SamlError, application: str) -> SamlError:
+    """Name the application on a refusal, for the audit trail (the web layer records it)."""
+    error.application = application
+    return error
 
 
 def _send(endpoint, message, param: str, relay_state, signing_key, location: str | None = None):

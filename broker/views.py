@@ -13,6 +13,7 @@ from broker.login_flow import LoggedIn, NoOption, PostForm, Redirect, ShowChoose
 from broker.saml import bindings
 from broker.saml.errors import SamlError
 from broker.selection.chooser import chooser_page, taker_page
+from broker.web_errors import error_page
 
 log = logging.getLogger("broker.http")
 saml = Blueprint("saml", __name__)
@@ -56,7 +57,9 @@ def render(outcome):
 def refuse(error: SamlError):
     log.warning("refused: %s", error)
     metrics.LOGINS_REFUSED.labels(request.endpoint or "", error.reason).inc()
-    return render_template("error.html", reason=error.reason), 400
+    person = current_session().person if current_user.is_authenticated else None
+    current_app.extensions["audit"].refused(error.reason, getattr(error, "application", None), person)
+    return error_page(error.reason, 400)
 
 
 def receive(param: str) -> bindings.Received:

@@ -67,6 +67,8 @@ def receive_redirect(raw_query: str, message_param: str) -> Received:
     root = xmlsafe.parse(xml)
     received = Received(root, ns.BINDING_REDIRECT, _relay_state(values.get("RelayState")))
     if "Signature" in values:
+        if not raw_query.isascii():  # signed octets are percent-encoded ASCII; anything else cannot verify
+            raise SamlError("The SAML signature is not valid.", "non-ASCII octets in a signed query")
         # The signature covers the parameters exactly as they were encoded on the wire.
         parts = [f"{message_param}={raw[message_param]}"]
         if "RelayState" in raw:

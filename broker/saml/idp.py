@@ -2,6 +2,7 @@
 
 import hashlib
 import hmac
+import re
 import logging
 import re
 from dataclasses import dataclass
@@ -103,10 +104,10 @@ def receive_authn_request(received: Received, settings: SamlSettings, metadata: 
     if binding not in (None, ns.BINDING_POST):
         raise SamlError("The broker answers only with the HTTP-POST binding.", binding)
     index = root.get("AssertionConsumerServiceIndex")
-    acs = sp.consumer(
-        url=root.get("AssertionConsumerServiceURL"),
-        index=int(index) if index is not None and index.isdigit() else None,
-    )
+    # ASCII digits only: str.isdigit() also admits "²", which int() refuses
+    if index is not None and not re.fullmatch(r"[0-9]{1,5}", index):
+        raise SamlError("The application asked for an answer address its metadata does not list.", index)
+    acs = sp.consumer(url=root.get("AssertionConsumerServiceURL"), index=int(index) if index is not None else None)
     contexts = tuple(
         (ref.text or "").strip()
         for ref in root.iterfind(f"{ns.q('samlp', 'RequestedAuthnContext')}/{ns.q('saml', 'AuthnContextClassRef')}")

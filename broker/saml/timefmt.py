@@ -16,7 +16,10 @@ def parse_instant(value: str | None, what: str) -> datetime:
     match = _DATETIME.match(value or "")
     if not match:
         raise SamlError("The SAML message carries an invalid time.", f"{what}={value!r}")
-    moment = datetime.strptime(match.group(1), "%Y-%m-%dT%H:%M:%S").replace(tzinfo=timezone.utc)
+    try:
+        moment = datetime.strptime(match.group(1), "%Y-%m-%dT%H:%M:%S").replace(tzinfo=timezone.utc)
+    except ValueError:  # the right shape, an impossible date (month 13, hour 99)
+        raise SamlError("The SAML message carries an invalid time.", f"{what}={value!r}") from None
     if match.group(2):
         moment = moment.replace(microsecond=int((match.group(2)[1:] + "000000")[:6]))
     return moment

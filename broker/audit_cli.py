@@ -1,0 +1,19 @@
+"""`broker audit`: print and filter the audit trail."""
+
+import click
+
+from broker.audit import COLUMNS, AuditTrail
+
+
+@click.command("audit")
+@click.option("--state", "state_db", required=True, type=click.Path(exists=True, dir_okay=False), help="the STATE_DB file")
+@click.option("--since", help="only decisions from this date or instant on (ISO, UTC), e.g. 2025-01-31")
+@click.option("--application", help="only this application (entity ID)")
+@click.option("--person", help="only this person (national number)")
+@click.option("--outcome", type=click.Choice(["answered", "refused"]))
+def audit(state_db, since, application, person, outcome):
+    """Every login decision: who, at which application, on whose behalf, or why refused."""
+    entries = AuditTrail(state_db).entries(since=since, application=application, person=person, outcome=outcome)
+    click.echo("\t".join(COLUMNS[1:]))
+    for entry in entries:
+        click.echo("\t".join("" if v is None else str(v) for v in list(entry.__dict__.values())[1:]))
