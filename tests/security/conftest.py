@@ -1,0 +1,72 @@
+"""The security tests share one set of keys, metadata and store (generating RSA keys dominates the
+run time); each test still gets its own state file, so sessions and replay caches never leak."""
+
+import copy
+import os
+import shutil
+
+import pytest
+
+from broker import create_app
+from broker.saml.certgen import generate
+from demo.application import application_config, create_application_app
+from demo.entities import metadata_xml
+from demo.environment import prepare
+from demo.upstream import create_upstream_app
+from tests.browser import Browser
+from tests.conftest import APP2, KIOSK_POLICY, REPO
+
+
+@pytest.fixture(scope="session")
+def shared_demo(tmp_path_factory):
+    root = tmp_path_factory.mktemp("security")
+    policies = root / "policies"
+    shutil.copytree(os.path.join(REPO, "policies"), policies)
+    (policies / "kiosk.yaml").write_text(KIOSK_POLICY)
+    env = prepare(str(root / "demo"), policy_dir=str(policies))
+    env.broker["SESSION_COOKIE_SECURE"] = False
+    key, cert = str(root / "app2.key"), str(root / "app2.crt")
+    generate(key, cert, "app2")
+    config = application_config(APP2, key, cert, [], env.application["broker_idp"])
+    with open(os.path.join(env.broker["METADATA_DIR"], "kiosk.xml"), "w") as handle:
+        handle.write(metadata_xml(config, "sp"))
+    env.application2 = dict(env.application, base_url=APP2, key=key, cert=cert, cookie_name="kiosk_session")
+    return env
+
+
+@pytest.fixture
+def demo(shared_demo, tmp_path):
+    env = copy.copy(shared_demo)
+    env.broker = dict(shared_demo.broker, STATE_DB=str(tmp_path / "state.db"))
+    return env
+
+
+@pytest.fixture(scope="session")
+def shared_peers(shared_demo):
+    """The pysaml2 peers keep nothing between tests but what the test clients' cookies hold."""
+    return {
+        "upstream": create_upstream_app(**shared_demo.upstream),
+        "application": create_application_app(**shared_demo.application),
+        "application2": create_application_app(**shared_demo.application2),
+    }
+
+
+@pytest.fixture
+def parties(demo, shared_peers):
+    return dict(shared_peers, broker=create_app(demo.broker))
+
+
+def browser_for(apps):
+    return Browser({
+        "localhost:8080": apps["broker"], "localhost:8090": apps["upstream"],
+        "localhost:8000": apps["application"], "localhost:8001": apps["application2"],
+    })
+
+
+@pytest.fixture
+def broker_with(demo, parties):
+    """A browser whose broker runs with changed settings (same keys, metadata, store, state file)."""
+    def make(**overrides):
+        apps = dict(parties, broker=create_app(dict(demo.broker, **overrides)))
+        return browser_for(apps), apps
+    return make

@@ -1,0 +1,69 @@
+"""The audit trail: every decision recorded, append-only, no SAML and no more personal data than
+the person's number; `broker audit` filters it."""
+
+import sqlite3
+
+import pytest
+from click.testing import CliRunner
+
+from broker.audit import COLUMNS
+from broker.cli import main
+from mandates_store import demo_data as d
+from tests.conftest import APP
+from tests.e2e.helpers import cards, choose
+from tests.security.conftest import browser_for
+from tests.security.forge import PERSON, genuine, post_acs, start_login
+
+
+def login(parties, demo, person=PERSON, **changes):
+    """Each login in its own browser (a broker session would skip the upstream step)."""
+    browser = browser_for(parties)
+    return browser, post_acs(browser, genuine(demo, start_login(browser), person, **changes))
+
+
+def rows(demo):
+    with sqlite3.connect(demo.broker["STATE_DB"]) as db:
+        return [dict(zip(COLUMNS, row)) for row in db.execute("SELECT * FROM audit ORDER BY seq")]
+
+
+def test_answer_refusal_and_mandate_choice_are_recorded(parties, demo):
+    login(parties, demo)                                   # own name, answered
+    login(parties, demo, audience="http://evil/sp")        # refused
+    browser, page = login(parties, demo, d.PERSON_EXECUTOR)
+    emmaus = next(c[0] for c in cards(page) if c[1] == d.EMMAUS)
+    assert choose(browser, page, emmaus, via="Mandaat via BAROCY").url == APP + "/"
+    own, refused, mandate = rows(demo)
+    assert (own["outcome"], own["person"], own["kind"], own["giver"]) == ("answered", PERSON, "own_name", PERSON)
+    assert own["application"] == APP + "/saml/metadata"
+    assert (refused["outcome"], refused["reason"], refused["person"]) == (
+        "refused", "The assertion is meant for another audience.", None)
+    assert refused["application"] == APP + "/saml/metadata"  # known from the flow, never from the forged message
+    assert (mandate["kind"], mandate["giver"], mandate["taker"], mandate["mandate_type"]) == (
+        "mandate", d.EMMAUS, d.BAROCY, "WSE Loket")
+    assert mandate["mandate_id"].isdigit() and mandate["person"] == d.PERSON_EXECUTOR
+    for row in (own, refused, mandate):  # no message, no names
+        assert not any(str(v).lstrip().startswith("<") or "Peeters" in str(v) or "Verbeke" in str(v)
+                       for v in row.values() if v is not None)
+
+
+def test_audit_table_is_append_only(parties, demo):
+    login(parties, demo)
+    with sqlite3.connect(demo.broker["STATE_DB"]) as db:
+        for statement in ("UPDATE audit SET person='x'", "DELETE FROM audit"):
+            with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+                db.execute(statement)
+    assert len(rows(demo)) == 1
+
+
+def test_broker_audit_command_filters(parties, demo):
+    login(parties, demo)
+    login(parties, demo, audience="http://evil/sp")
+    state = demo.broker["STATE_DB"]
+    run = lambda *args: CliRunner().invoke(main, ["audit", "--state", state, *args])
+    answered = run("--outcome", "answered")
+    assert answered.exit_code == 0 and PERSON in answered.output and "audience" not in answered.output
+    refused = run("--outcome", "refused", "--application", APP + "/saml/metadata")
+    assert "another audience" in refused.output and len(refused.output.splitlines()) == 2
+    assert len(run("--person", PERSON).output.splitlines()) == 2
+    assert len(run("--since", "2999-01-01").output.splitlines()) == 1  # the header only
+    assert run("--outcome", "maybe").exit_code != 0
