@@ -17,6 +17,10 @@ from mandates_store.errors import StoreBusy
 from mandates_store.schema import migrate
 
 BUSY_TIMEOUT_SECONDS = 5.0
+# Per connection: a 64 MiB page cache and reads through a memory map (no read() per page) keep
+# the login path's index pages at hand in a multi-GiB store; the OS shares the mapped pages.
+CACHE_KIB = 65_536
+MMAP_BYTES = 1 << 30
 
 
 def open_database(path: str, busy_timeout: float = BUSY_TIMEOUT_SECONDS) -> sqlite_utils.Database:
@@ -29,6 +33,9 @@ def open_database(path: str, busy_timeout: float = BUSY_TIMEOUT_SECONDS) -> sqli
             db.enable_wal()
         conn.execute("PRAGMA foreign_keys = ON")
         conn.execute("PRAGMA synchronous = NORMAL")
+        conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
+        conn.execute(f"PRAGMA mmap_size = {MMAP_BYTES}")
+        conn.execute("PRAGMA temp_store = MEMORY")
         migrate(db)
     return db
 

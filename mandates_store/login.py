@@ -4,6 +4,7 @@ Read-only and on the broker's login path, so it uses plain cursors on indexed co
 savepoints) and builds every option from a handful of queries.
 """
 
+import functools
 from datetime import date, datetime
 
 import sqlite_utils
@@ -139,28 +140,22 @@ def _add_mandate_options(db, me: Party, day: str, scope: Scope, employers: dict[
 
 def _mandates_taken(db, me: Party, taker: Party, types: set[str], givers: set[str] | None,
                     day: str, reason_for) -> list[LoginOption]:
-    """One query on the covering index (taker, type, state, dates, giver) plus the givers' names.
+    """One query on two covering indexes: mandates (taker, type, state, dates, giver) and the
+    givers' parties (number, kind, name).
     One reason per type, shared: a firm may have thousands of givers."""
     marks = ",".join("?" * len(types))
     rows = db.conn.execute(
         "SELECT m.id, m.type_code, m.start_date, m.end_date, g.number, g.kind, g.name "
-        f"FROM mandates m JOIN parties g ON g.number = m.giver "
+        f"FROM mandates m JOIN parties g INDEXED BY parties_number_kind_name ON g.number = m.giver "
         f"WHERE m.taker = ? AND m.type_code IN ({marks}) AND {_ACTIVE_ON}",
         [taker.number, *sorted(types), day, day]).fetchall()
     reasons = {code: reason_for(code) for code in types}
-    dates: dict[str | None, date | None] = {None: None}
-    found = []
-    for mandate_id, type_code, start, end, g_number, g_kind, g_name in rows:
-        if givers is not None and g_number not in givers:
-            continue
-        if start not in dates:
-            dates[start] = date.fromisoformat(start)
-        if end not in dates:
-            dates[end] = date.fromisoformat(end)
-        found.append(LoginOption(MANDATE, me, Party(g_number, g_kind, g_name), taker, mandate_id,
-                                 type_code, dates[start], dates[end], reasons[type_code],
-                                 f"mandate:{mandate_id}"))
-    return found
+    day_of_text = functools.lru_cache(maxsize=None)(to_date)  # few distinct dates per firm
+    return [LoginOption(MANDATE, me, Party(g_number, g_kind, g_name), taker, mandate_id,
+                        type_code, day_of_text(start), day_of_text(end), reasons[type_code],
+                        f"mandate:{mandate_id}")
+            for mandate_id, type_code, start, end, g_number, g_kind, g_name in rows
+            if givers is None or g_number in givers]
 
 
 def group_by_represented(options: list[LoginOption]) -> list[tuple[Party, list[LoginOption]]]:
