@@ -19,7 +19,8 @@ import sqlite_utils
 
 from mandates_store import identifiers
 from mandates_store.database import iso_moment, to_moment, translate_busy, write
-from mandates_store.errors import InvalidInput, NotAllowed, StoreError, UnknownEntity
+from mandates_store.errors import (InvalidInput, NotAllowed, StoreBusy, StoreError,
+                                   UnknownEntity)
 from mandates_store.mandates import (create_in_context, get_mandate, prepare_create, sign_mandate,
                                      stop_mandate)
 from mandates_store.model import Actor
@@ -168,15 +169,25 @@ class _Commits:
     """Where the line transactions end. Default (every=1): each line commits on its own, as the
     issue asks. With every=N > 1, each line is still all-or-nothing (a savepoint) but N lines
     share one commit: much faster on slow disks, and a killed process then loses the lines
-    since the last commit (whole, never half), which the report shows as not done."""
+    since the last commit (whole, never half), which the report shows as not done.
+
+    During the operation the WAL is checkpointed every CHECKPOINT_PAGES instead of SQLite's
+    1,000 (each checkpoint syncs the disk twice, otherwise every ~100 lines). A killed process
+    still keeps every committed line (they are in the WAL); only a power cut may lose more of
+    the last commits than usual, never consistency (synchronous=NORMAL)."""
+
+    CHECKPOINT_PAGES = 10_000
 
     def __init__(self, db: sqlite_utils.Database, every: int) -> None:
         self.db, self.every, self.done = db, max(1, int(every)), 0
 
     def __enter__(self) -> "_Commits":
+        conn = self.db.conn
+        self.autocheckpoint = conn.execute("PRAGMA wal_autocheckpoint").fetchone()[0]
+        conn.execute(f"PRAGMA wal_autocheckpoint = {self.CHECKPOINT_PAGES}")
         if self.every > 1:
             with translate_busy():
-                self.db.conn.execute("BEGIN IMMEDIATE")
+                conn.execute("BEGIN IMMEDIATE")
         return self
 
     def line_done(self) -> None:
@@ -187,8 +198,12 @@ class _Commits:
                 self.db.conn.execute("BEGIN IMMEDIATE")
 
     def __exit__(self, kind, error, trace) -> None:
-        if self.every > 1 and self.db.conn.in_transaction:
-            self.db.conn.execute("ROLLBACK" if kind else "COMMIT")
+        conn = self.db.conn
+        if self.every > 1 and conn.in_transaction:
+            conn.execute("ROLLBACK" if kind else "COMMIT")
+        conn.execute(f"PRAGMA wal_autocheckpoint = {self.autocheckpoint}")
+        if not conn.in_transaction:
+            conn.execute("PRAGMA wal_checkpoint(PASSIVE)")  # never waits for readers
 
 
 def bulk_create(db: sqlite_utils.Database, actor: Actor, *, role: str, types: Iterable[str],
@@ -205,21 +220,34 @@ def bulk_create(db: sqlite_utils.Database, actor: Actor, *, role: str, types: It
     with _Commits(db, commit_every) as commits:
         for line_no, raw in _numbered(lines):
             try:
-                wanted = parse_line(raw)
+                ok_line = _create_line(db, context, operation_id, line_no, raw, now)
+            except StoreBusy as busy:  # the line is refused, not the whole operation
                 with write(db):
-                    ids = create_in_context(db, context, counterparty=wanted.counterparty,
-                                            now=now, start=wanted.start, end=wanted.end,
-                                            reference=wanted.reference,
-                                            language=wanted.language, accept_contract=True)
-                    _record(db, operation_id, line_no, redact(raw), ids, None)
-                ok += 1
-            except StoreError as refused:
-                with write(db):
-                    _record(db, operation_id, line_no, redact(raw), (), refused.message_nl)
-                failed += 1
+                    _record(db, operation_id, line_no, redact(raw), (), busy.message_nl)
+                ok_line = False
+            ok, failed = ok + ok_line, failed + (not ok_line)
             commits.line_done()
     _finish(db, operation_id, ok, failed, now)
     return bulk_report(db, operation_id)
+
+
+def _create_line(db, context, operation_id: int, line_no: int, raw: str, now: datetime) -> bool:
+    """One transaction for the line, refused or not: its mandates (a savepoint inside
+    create_in_context, undone on a refusal) and its report line commit together."""
+    with write(db):
+        try:
+            wanted = parse_line(raw)
+            ids = create_in_context(db, context, counterparty=wanted.counterparty, now=now,
+                                    start=wanted.start, end=wanted.end,
+                                    reference=wanted.reference, language=wanted.language,
+                                    accept_contract=True)
+            reason = None
+        except StoreBusy:
+            raise
+        except StoreError as refused:
+            ids, reason = (), refused.message_nl
+        _record(db, operation_id, line_no, redact(raw), ids, reason)
+    return reason is None
 
 
 def _numbered(lines: Iterable[str]) -> Iterator[tuple[int, str]]:
