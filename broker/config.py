@@ -48,12 +48,15 @@ def resolve(config: dict | None) -> dict:
     values["SECRET_KEY"] = os.environ.get("BROKER_SECRET_KEY")
     values["PAIRWISE_SECRET"] = os.environ.get("BROKER_PAIRWISE_SECRET")
     values.update(config or {})
-    missing = [name for name in REQUIRED if not values.get(name)]
-    if missing:
-        raise ConfigError("missing settings: " + ", ".join(missing))
+    problems = [
+        f"{name}: missing" + (f" (set BROKER_{name} in the environment)" if name in ("SECRET_KEY", "PAIRWISE_SECRET") else "")
+        for name in REQUIRED if not values.get(name)
+    ]
     if values["UPSTREAM_SIGNED"] not in ("assertion", "response", "both", "either"):
-        raise ConfigError("UPSTREAM_SIGNED must be assertion, response, both or either")
-    for name in ("SIGNING_KEY", "SIGNING_CERT", "METADATA_DIR", "POLICY_DIR"):
-        if not os.path.exists(values[name]):
-            raise ConfigError(f"{name}: {values[name]} does not exist")
+        problems.append("UPSTREAM_SIGNED: must be assertion, response, both or either")
+    for name in ("SIGNING_KEY", "SIGNING_CERT", "METADATA_DIR", "POLICY_DIR", "DECRYPTION_KEY", "DECRYPTION_CERT"):
+        if values.get(name) and not os.path.exists(values[name]):
+            problems.append(f"{name}: {values[name]} does not exist")
+    if problems:
+        raise ConfigError("; ".join(problems))
     return values
