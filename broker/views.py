@@ -89,28 +89,27 @@ def _logout_param() -> str:
     return "SAMLResponse" if "SAMLResponse" in source else "SAMLRequest"
 
 
-@saml.route("/saml/idp/slo", methods=["GET", "POST"])
-def application_logout():
+def _logout(handle):
+    """One logout step; a LogoutRequest also ends this browser's broker session."""
+    param = _logout_param()
     try:
-        outcome = flow_engine().application_logout(receive(_logout_param()))
+        outcome = handle(receive(param))
     except SamlError as error:
         return refuse(error)
-    if _logout_param() == "SAMLRequest":
+    if param == "SAMLRequest":
         logout_user()
         session.clear()
     return render(outcome)
+
+
+@saml.route("/saml/idp/slo", methods=["GET", "POST"])
+def application_logout():
+    return _logout(flow_engine().application_logout)
 
 
 @saml.route("/saml/sp/slo", methods=["GET", "POST"])
 def upstream_logout():
-    try:
-        outcome = flow_engine().upstream_logout(receive(_logout_param()))
-    except SamlError as error:
-        return refuse(error)
-    if _logout_param() == "SAMLRequest":
-        logout_user()
-        session.clear()
-    return render(outcome)
+    return _logout(flow_engine().upstream_logout)
 
 
 @saml.route("/saml/idp/metadata")

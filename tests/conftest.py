@@ -27,22 +27,26 @@ skip_single_option: false
 """
 
 
-@pytest.fixture
-def demo(tmp_path):
-    """The demo's parties on a fresh SQLite store and fresh keys, in tmp_path, plus a second
+def build_demo(root):
+    """The demo's parties on a fresh SQLite store and fresh keys under `root`, plus a second
     application (a "Kiosk" e-loket) for single sign-on and logout."""
-    policies = tmp_path / "policies"
+    policies = root / "policies"
     shutil.copytree(os.path.join(REPO, "policies"), policies)
     (policies / "kiosk.yaml").write_text(KIOSK_POLICY)
-    env = prepare(str(tmp_path / "demo"), policy_dir=str(policies))
+    env = prepare(str(root / "demo"), policy_dir=str(policies))
     env.broker["SESSION_COOKIE_SECURE"] = False
-    key, cert = str(tmp_path / "app2.key"), str(tmp_path / "app2.crt")
+    key, cert = str(root / "app2.key"), str(root / "app2.crt")
     generate(key, cert, "app2")
     config = application_config(APP2, key, cert, [], env.application["broker_idp"])
     with open(os.path.join(env.broker["METADATA_DIR"], "kiosk.xml"), "w") as handle:
         handle.write(metadata_xml(config, "sp"))
     env.application2 = dict(env.application, base_url=APP2, key=key, cert=cert, cookie_name="kiosk_session")
     return env
+
+
+@pytest.fixture
+def demo(tmp_path):
+    return build_demo(tmp_path)
 
 
 @pytest.fixture

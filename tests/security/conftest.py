@@ -2,36 +2,19 @@
 run time); each test still gets its own state file, so sessions and replay caches never leak."""
 
 import copy
-import os
-import shutil
 
 import pytest
 
 from broker import create_app
-from broker.saml.certgen import generate
-from demo.application import application_config, create_application_app
-from demo.entities import metadata_xml
-from demo.environment import prepare
+from demo.application import create_application_app
 from demo.upstream import create_upstream_app
 from tests.browser import Browser
-from tests.conftest import APP2, KIOSK_POLICY, REPO
+from tests.conftest import build_demo
 
 
 @pytest.fixture(scope="session")
 def shared_demo(tmp_path_factory):
-    root = tmp_path_factory.mktemp("security")
-    policies = root / "policies"
-    shutil.copytree(os.path.join(REPO, "policies"), policies)
-    (policies / "kiosk.yaml").write_text(KIOSK_POLICY)
-    env = prepare(str(root / "demo"), policy_dir=str(policies))
-    env.broker["SESSION_COOKIE_SECURE"] = False
-    key, cert = str(root / "app2.key"), str(root / "app2.crt")
-    generate(key, cert, "app2")
-    config = application_config(APP2, key, cert, [], env.application["broker_idp"])
-    with open(os.path.join(env.broker["METADATA_DIR"], "kiosk.xml"), "w") as handle:
-        handle.write(metadata_xml(config, "sp"))
-    env.application2 = dict(env.application, base_url=APP2, key=key, cert=cert, cookie_name="kiosk_session")
-    return env
+    return build_demo(tmp_path_factory.mktemp("security"))
 
 
 @pytest.fixture
