@@ -14,7 +14,6 @@ import argparse
 import os
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -33,17 +32,11 @@ from werkzeug.serving import make_server  # noqa: E402
 from broker.saml import crypto, ns  # noqa: E402
 from broker.saml.keys import load_signing_key, verification_key  # noqa: E402
 from demo.application import create_application_app  # noqa: E402
-from demo.environment import REPO, prepare, write_broker_config  # noqa: E402
+from demo.environment import copy_policies, free_port, prepare, write_broker_config  # noqa: E402
 from demo.upstream import create_upstream_app  # noqa: E402
 from mandates_store import demo_data  # noqa: E402
 
 TICKS = os.sysconf("SC_CLK_TCK")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def children(pid: int) -> list[int]:
@@ -166,13 +159,9 @@ def main() -> None:
     try:
         broker_port, up_port, app_port = free_port(), free_port(), free_port()
         app_url = f"http://localhost:{app_port}"
-        shutil.copytree(os.path.join(REPO, "policies"), os.path.join(workdir, "policies"))
-        policy = os.path.join(workdir, "policies", "demo-application.yaml")
-        text = open(policy).read().replace("http://localhost:8000", app_url)
-        open(policy, "w").write(text)
+        policies = copy_policies(os.path.join(workdir, "policies"), app_url)
         env = prepare(os.path.join(workdir, "demo"), broker_url=f"http://localhost:{broker_port}",
-                      upstream_url=f"http://localhost:{up_port}", application_url=app_url,
-                      policy_dir=os.path.join(workdir, "policies"))
+                      upstream_url=f"http://localhost:{up_port}", application_url=app_url, policy_dir=policies)
         env.broker["SESSION_COOKIE_SECURE"] = False
         servers = [make_server("127.0.0.1", up_port, create_upstream_app(**env.upstream), threaded=True),
                    make_server("127.0.0.1", app_port, create_application_app(**env.application), threaded=True)]

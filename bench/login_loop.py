@@ -22,7 +22,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from broker import create_app  # noqa: E402
 from demo.application import create_application_app  # noqa: E402
-from demo.environment import REPO, prepare  # noqa: E402
+from demo.environment import copy_policies, prepare  # noqa: E402
 from demo.upstream import create_upstream_app  # noqa: E402
 from mandates_store import demo_data  # noqa: E402
 from tests.browser import Browser  # noqa: E402
@@ -60,8 +60,7 @@ def main() -> None:
     args = parser.parse_args()
     workdir = tempfile.mkdtemp(prefix="bench-login-")
     try:
-        policies = os.path.join(workdir, "policies")
-        shutil.copytree(os.path.join(REPO, "policies"), policies)
+        policies = copy_policies(os.path.join(workdir, "policies"))
         env = prepare(os.path.join(workdir, "demo"), policy_dir=policies)
         env.broker["SESSION_COOKIE_SECURE"] = False
         apps = {

@@ -3,6 +3,8 @@
 import json
 import os
 import secrets
+import shutil
+import socket
 from dataclasses import dataclass
 from datetime import date
 
@@ -17,6 +19,7 @@ from mandates_store import Store
 from mandates_store import demo_data
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+DEMO_APPLICATION_URL = "http://localhost:8000"
 DEMO_PERSONS = [
     (demo_data.PERSON_OWN_NAME_ONLY, "alleen in eigen naam"),
     (demo_data.PERSON_EXECUTOR, "mandaatuitvoerder bij BAROCY: 'Mandaat via …'"),
@@ -33,6 +36,25 @@ class DemoEnvironment:
     broker: dict
     upstream: dict
     application: dict
+
+
+def free_port() -> int:
+    """A free TCP port on loopback, for demo parties started elsewhere than the fixed ports."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def copy_policies(folder: str, application_url: str = DEMO_APPLICATION_URL) -> str:
+    """The repository's policy files in `folder` (which must not exist yet), the demo application's
+    keyed by the entity ID it has at `application_url`."""
+    shutil.copytree(os.path.join(REPO, "policies"), folder)
+    path = os.path.join(folder, "demo-application.yaml")
+    with open(path, encoding="utf-8") as handle:
+        text = handle.read().replace(DEMO_APPLICATION_URL + "/saml/metadata", application_url + "/saml/metadata")
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.write(text)
+    return folder
 
 
 def _keypair(folder: str, name: str) -> tuple[str, str]:

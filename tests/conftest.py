@@ -1,5 +1,4 @@
 import os
-import shutil
 
 import pytest
 
@@ -7,7 +6,7 @@ from broker import create_app
 from broker.saml.certgen import generate
 from demo.application import application_config, create_application_app
 from demo.entities import metadata_xml
-from demo.environment import prepare
+from demo.environment import copy_policies, prepare
 from demo.upstream import create_upstream_app
 from tests.browser import Browser
 
@@ -30,10 +29,10 @@ skip_single_option: false
 def build_demo(root):
     """The demo's parties on a fresh SQLite store and fresh keys under `root`, plus a second
     application (a "Kiosk" e-loket) for single sign-on and logout."""
-    policies = root / "policies"
-    shutil.copytree(os.path.join(REPO, "policies"), policies)
-    (policies / "kiosk.yaml").write_text(KIOSK_POLICY)
-    env = prepare(str(root / "demo"), policy_dir=str(policies))
+    policies = copy_policies(str(root / "policies"))
+    with open(os.path.join(policies, "kiosk.yaml"), "w", encoding="utf-8") as handle:
+        handle.write(KIOSK_POLICY)
+    env = prepare(str(root / "demo"), policy_dir=policies)
     env.broker["SESSION_COOKIE_SECURE"] = False
     key, cert = str(root / "app2.key"), str(root / "app2.crt")
     generate(key, cert, "app2")

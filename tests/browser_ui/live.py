@@ -3,7 +3,6 @@ ports chosen now), for tests in a real browser. Application A has the demo polic
 ("strict") accepts no own-name login, so a person without links there meets the no-access page."""
 
 import os
-import socket
 import threading
 from dataclasses import dataclass
 
@@ -13,7 +12,7 @@ from broker import create_app
 from broker.saml.certgen import generate
 from demo.application import application_config, create_application_app
 from demo.entities import metadata_xml
-from demo.environment import REPO, prepare
+from demo.environment import copy_policies, free_port, prepare
 from demo.upstream import create_upstream_app
 from mandates_store import Actor, Store
 from mandates_store import demo_data as d
@@ -29,12 +28,6 @@ login:
   mandate: true
 skip_single_option: true
 """
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @dataclass
@@ -61,11 +54,7 @@ def _add_evil_giver(store_path: str) -> None:
 
 def start(workdir: str) -> Live:
     urls = {name: f"http://127.0.0.1:{free_port()}" for name in ("broker", "upstream", "app", "strict_app")}
-    policies = os.path.join(workdir, "policies")
-    os.makedirs(policies)
-    demo_policy = open(os.path.join(REPO, "policies", "demo-application.yaml"), encoding="utf-8").read()
-    with open(os.path.join(policies, "demo-application.yaml"), "w", encoding="utf-8") as handle:
-        handle.write(demo_policy.replace("http://localhost:8000/saml/metadata", urls["app"] + "/saml/metadata"))
+    policies = copy_policies(os.path.join(workdir, "policies"), urls["app"])
     with open(os.path.join(policies, "strict.yaml"), "w", encoding="utf-8") as handle:
         handle.write(STRICT_POLICY.format(entity=urls["strict_app"] + "/saml/metadata"))
     env = prepare(os.path.join(workdir, "demo"), broker_url=urls["broker"], upstream_url=urls["upstream"],

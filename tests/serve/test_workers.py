@@ -3,9 +3,7 @@ on live sockets, a full login whose every broker request lands on another proces
 
 import os
 import re
-import shutil
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -18,18 +16,11 @@ import requests
 from werkzeug.serving import make_server
 
 from demo.application import create_application_app
-from demo.environment import prepare, write_broker_config
+from demo.environment import copy_policies, free_port, prepare, write_broker_config
 from demo.upstream import create_upstream_app
 from mandates_store import demo_data as d
-from tests.conftest import REPO
 
 BROKER_CMD = os.path.join(os.path.dirname(sys.executable), "broker")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def wait_until_up(url: str, seconds: float = 30) -> None:
@@ -49,12 +40,9 @@ def live(tmp_path):
     authenticator and application on live sockets."""
     a, b, up, app = (free_port() for _ in range(4))
     broker_url, upstream_url, app_url = f"http://localhost:{a}", f"http://localhost:{up}", f"http://localhost:{app}"
-    policies = tmp_path / "policies"
-    shutil.copytree(os.path.join(REPO, "policies"), policies)
-    text = (policies / "demo-application.yaml").read_text().replace("http://localhost:8000", app_url)
-    (policies / "demo-application.yaml").write_text(text)
+    policies = copy_policies(str(tmp_path / "policies"), app_url)
     env = prepare(str(tmp_path / "demo"), broker_url=broker_url, upstream_url=upstream_url,
-                  application_url=app_url, policy_dir=str(policies))
+                  application_url=app_url, policy_dir=policies)
     env.broker["SESSION_COOKIE_SECURE"] = False
     processes = []
     for port in (a, b):
