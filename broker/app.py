@@ -12,8 +12,7 @@ from broker.config import resolve
 from broker.login_flow import LoginFlow
 from broker.policy.registry import PolicyRegistry
 from broker.saml.metadata import MetadataRegistry
-from broker.saml.publishing import OwnMetadata, publication, signing_keys
-from broker.saml.settings import SamlSettings
+from broker.saml.publishing import OwnMetadata, publication, settings_for, signing_keys
 from broker.selection.labels import explanation_text, option_label
 from broker.state import StateStore
 from mandates_store import Store
@@ -43,16 +42,7 @@ def create_app(config: dict | None = None) -> Flask:
         os.makedirs(os.path.dirname(os.path.abspath(values[name])), exist_ok=True)
 
     signing_key, extra_signing_certs = signing_keys(values)
-    settings = SamlSettings(
-        base_url=values["BASE_URL"].rstrip("/"),
-        signing_key=signing_key,
-        decryption_key_path=values["DECRYPTION_KEY"],
-        upstream_entity_id=values["UPSTREAM_ENTITY_ID"],
-        upstream_id_attribute=values["UPSTREAM_ID_ATTRIBUTE"],
-        upstream_signed=values["UPSTREAM_SIGNED"],
-        clock_skew=int(values["CLOCK_SKEW"]),
-        request_max_age=int(values["REQUEST_MAX_AGE"]),
-    )
+    settings = settings_for(values, signing_key)
     store = Store(values["STORE_DB"])
     state = StateStore(values["STATE_DB"])
     metadata = MetadataRegistry(values["METADATA_DIR"], values["METADATA_SOURCES"], values["METADATA_CACHE_DIR"],

@@ -12,6 +12,7 @@ import threading
 import time
 from datetime import timedelta
 
+from broker.config import DEFAULTS
 from broker.saml.keys import SigningKey, certificate_b64, load_signing_key
 from broker.saml.metadata_sources import parse_duration
 from broker.saml.own_metadata import Publication, idp_metadata, sp_metadata
@@ -44,10 +45,22 @@ def publication(values: dict, extra_signing_certs: tuple[str, ...]) -> Publicati
 
 
 def settings_for(values: dict, signing_key: SigningKey) -> SamlSettings:
-    """The part of the broker's SAML settings its metadata needs (for `broker metadata export`)."""
-    return SamlSettings(base_url=values["BASE_URL"].rstrip("/"), signing_key=signing_key,
-                        decryption_key_path=values.get("DECRYPTION_KEY"),
-                        upstream_entity_id=values.get("UPSTREAM_ENTITY_ID") or "")
+    """The broker's SAML settings from its configuration values, defaults where a value is absent
+    (the app factory and `broker metadata export` both build them here)."""
+
+    def value(name: str):
+        return values.get(name, DEFAULTS[name])
+
+    return SamlSettings(
+        base_url=value("BASE_URL").rstrip("/"),
+        signing_key=signing_key,
+        decryption_key_path=value("DECRYPTION_KEY"),
+        upstream_entity_id=value("UPSTREAM_ENTITY_ID") or "",
+        upstream_id_attribute=value("UPSTREAM_ID_ATTRIBUTE"),
+        upstream_signed=value("UPSTREAM_SIGNED"),
+        clock_skew=int(value("CLOCK_SKEW")),
+        request_max_age=int(value("REQUEST_MAX_AGE")),
+    )
 
 
 def own_metadata(values: dict) -> "OwnMetadata":

@@ -65,8 +65,12 @@ def _groups(options: list[tuple[str, LoginOption]]) -> list[list[tuple[str, Logi
     return list(groups.values())
 
 
+def _card(group: list[tuple[str, LoginOption]]) -> Card:
+    return Card(group[0][1].represented, tuple(group))
+
+
 def _cards(options: list[tuple[str, LoginOption]]) -> list[Card]:
-    return [Card(group[0][1].represented, tuple(group)) for group in _groups(options)]
+    return [_card(group) for group in _groups(options)]
 
 
 def _matches(group, needle: str) -> bool:
@@ -95,7 +99,7 @@ def chooser_page(options: list[tuple[str, LoginOption]], query: str | None = Non
     number = min(max(number, 1), pages)
     start = (number - 1) * PAGE_SIZE
     # only the shown page becomes Card objects: a chooser may hold thousands of givers
-    cards = tuple(Card(g[0][1].represented, tuple(g)) for g in shown[start:start + PAGE_SIZE])
+    cards = tuple(_card(group) for group in shown[start:start + PAGE_SIZE])
     return ChooserPage(cards, query, number, pages, len(shown), len(groups), missing)
 
 
