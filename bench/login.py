@@ -7,10 +7,11 @@ per login (user+system CPU of the gunicorn worker processes, from /proc, divided
 logins), then the crypto floor on this machine (python-xmlsec verifying one upstream assertion and
 signing one assertion and one response with the broker's key) and the ratio of the two.
 
-    .venv/bin/python bench/login.py [--logins 200]
+    .venv/bin/python bench/login.py [--logins 200] [--workers 1 2] [--concurrency 1 8] [--login single chooser]
 """
 
 import argparse
+import logging
 import os
 import shutil
 import signal
@@ -153,7 +154,11 @@ def crypto_floor(key_path: str, cert_path: str, upstream_key: str, upstream_cert
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--logins", type=int, default=200)
+    parser.add_argument("--workers", type=int, nargs="+", default=[1, 2], help="broker worker counts to run")
+    parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 8])
+    parser.add_argument("--login", choices=("single", "chooser"), nargs="+", default=["single", "chooser"])
     args = parser.parse_args()
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # the demo peers' request lines
     workdir = tempfile.mkdtemp(prefix="bench-login-")
     processes = []
     try:
@@ -173,7 +178,7 @@ def main() -> None:
         print(f"crypto floor: verify upstream assertion {floor['verify_ms']:.2f} ms + sign assertion and response "
               f"{floor['sign_ms']:.2f} ms = {floor['floor_ms']:.2f} ms CPU")
         broker_bin = os.path.join(os.path.dirname(sys.executable), "broker")
-        for workers in (1, 2):
+        for workers in args.workers:
             config = os.path.join(workdir, f"broker-{workers}.toml")
             secrets = write_broker_config(env, config, bind=f"127.0.0.1:{broker_port}", workers=workers)
             log_path = os.path.join(workdir, f"broker-{workers}.log")
@@ -192,8 +197,10 @@ def main() -> None:
                 raise SystemExit("the broker did not start:\n" + open(log_path).read()[-3000:])
             for label, person, chooser in (("single option", demo_data.PERSON_OWN_NAME_ONLY, False),
                                            ("chooser", demo_data.PERSON_EXECUTOR, True)):
+                if label.split()[0] not in args.login:
+                    continue
                 one_login(app_url, person, chooser)  # warm-up: every worker's caches
-                for concurrency in (1, 8):
+                for concurrency in args.concurrency:
                     r = run(app_url, person, chooser, args.logins, concurrency, lambda: children(process.pid))
                     print(f"workers={workers} concurrency={concurrency} {label:13}: {r['rate']:6.1f} logins/s  "
                           f"p50 {r['p50']:6.1f} ms  p95 {r['p95']:6.1f} ms  p99 {r['p99']:6.1f} ms  "
