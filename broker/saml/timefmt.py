@@ -5,7 +5,7 @@ from datetime import datetime, timezone
 
 from broker.saml.errors import SamlError
 
-_DATETIME = re.compile(r"^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(\.\d+)?(Z|[+-]00:00)?$")
+_DATETIME = re.compile(r"^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d+)?(Z|[+-]00:00)?$")
 
 
 def format_instant(moment: datetime) -> str:
@@ -13,13 +13,13 @@ def format_instant(moment: datetime) -> str:
 
 
 def parse_instant(value: str | None, what: str) -> datetime:
-    match = _DATETIME.match(value or "")
+    match = _DATETIME.fullmatch(value or "")  # fullmatch: "$" alone lets a trailing newline through
     if not match:
         raise SamlError("The SAML message carries an invalid time.", f"{what}={value!r}")
     try:
-        moment = datetime.strptime(match.group(1), "%Y-%m-%dT%H:%M:%S").replace(tzinfo=timezone.utc)
+        moment = datetime(*(int(part) for part in match.groups()[:6]), tzinfo=timezone.utc)
     except ValueError:  # the right shape, an impossible date (month 13, hour 99)
         raise SamlError("The SAML message carries an invalid time.", f"{what}={value!r}") from None
-    if match.group(2):
-        moment = moment.replace(microsecond=int((match.group(2)[1:] + "000000")[:6]))
+    if match.group(7):
+        moment = moment.replace(microsecond=int((match.group(7)[1:] + "000000")[:6]))
     return moment
