@@ -9,6 +9,7 @@ from broker import i18n, web_errors
 from broker.audit import AuditTrail
 from broker.auth import init_login
 from broker.config import resolve
+from broker.cookie_session import CookieSessions
 from broker.login_flow import LoginFlow
 from broker.policy.registry import PolicyRegistry
 from broker.saml.metadata import MetadataRegistry
@@ -30,6 +31,7 @@ SECURITY_HEADERS = {
 def create_app(config: dict | None = None) -> Flask:
     values = resolve(config)
     app = Flask(__name__)
+    app.session_interface = CookieSessions()
     app.config.update(values)
     app.config.update(
         SESSION_COOKIE_HTTPONLY=True,
@@ -49,7 +51,7 @@ def create_app(config: dict | None = None) -> Flask:
                                 float(values["METADATA_FETCH_TIMEOUT"]))
     policies = PolicyRegistry(values["POLICY_DIR"], known_mandate_types=lambda: {t.code for t in store.mandate_types()})
     encryption_cert = open(values["DECRYPTION_CERT"], "rb").read() if values["DECRYPTION_CERT"] else None
-    audit = AuditTrail(values["STATE_DB"])
+    audit = AuditTrail(values["STATE_DB"], connection=lambda: state.conn)  # one file, one transaction
 
     app.extensions.update(
         state=state,

@@ -6,7 +6,7 @@ Catalogues are plain gettext .po files under broker/translations, read once at s
 import os
 
 from babel.messages.pofile import read_po
-from flask import request, session
+from flask import g, request, session
 
 LANGUAGES = ("nl", "fr", "de", "en")
 DEFAULT_LANGUAGE = "nl"
@@ -29,10 +29,10 @@ CATALOGUES = _load()
 
 
 def current_language() -> str:
-    chosen = session.get("lang")
-    if chosen in LANGUAGES:
-        return chosen
-    return request.accept_languages.best_match(LANGUAGES, default=DEFAULT_LANGUAGE)
+    if "lang" not in g:  # once per request: a page asks for every sentence it shows
+        chosen = session.get("lang")
+        g.lang = chosen if chosen in LANGUAGES else request.accept_languages.best_match(LANGUAGES, default=DEFAULT_LANGUAGE)
+    return g.lang
 
 
 def gettext(message: str, **values) -> str:
