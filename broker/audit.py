@@ -56,13 +56,18 @@ def _now() -> str:
 
 
 class AuditTrail:
-    def __init__(self, path: str):
+    def __init__(self, path: str, connection=None):
+        """`connection`: a callable giving the connection to write with, so that an entry can be
+        part of the transaction that makes the decision it records (the broker's state store)."""
         self.path = path
         self._local = threading.local()
+        self._connection = connection
         self.conn.executescript(_SCHEMA)
 
     @property
     def conn(self) -> sqlite3.Connection:
+        if self._connection is not None:
+            return self._connection()
         conn = getattr(self._local, "conn", None)
         if conn is None:
             conn = self._local.conn = sqlite3.connect(self.path, timeout=10, isolation_level=None,

@@ -78,17 +78,18 @@ class LoginFlow:
         if policy.require_signed_requests and not request.signed:
             raise _for(SamlError("The application must sign its requests.", request.issuer), request.issuer)
         metrics.LOGINS_STARTED.labels(request.issuer).inc()
-        flow = self.state.create_flow(
+        flow_values = dict(
             browser=browser, sp_entity_id=request.issuer, request_id=request.id, acs_url=request.acs_url,
             relay_state=request.relay_state, force_authn=int(request.force_authn),
             requested_context=policy.authn_context, requested_giver=request.requested_giver,
             requested_taker=request.requested_taker, switch=int(request.switch),
         )
         if session is not None and not request.force_authn and self._good_enough(session, policy):
-            return self.after_authentication(flow.id, browser, session)
+            return self.after_authentication(self.state.create_flow(**flow_values).id, browser, session)
         if request.is_passive:
+            flow = self.state.create_flow(**flow_values)
             return self._answer_error(flow, ns.STATUS_REQUEST_DENIED, "passive login not possible")
-        return self._ask_upstream(flow, policy)
+        return self._ask_upstream(flow_values, policy)
 
     def _good_enough(self, session: Session, policy) -> bool:
         return policy.authn_context in (None, session.authn_context)
@@ -99,11 +100,11 @@ class LoginFlow:
             raise SamlError("The upstream authenticator is not configured.", self.settings.upstream_entity_id)
         return upstream
 
-    def _ask_upstream(self, flow, policy):
+    def _ask_upstream(self, flow_values: dict, policy):
         upstream = self._upstream()
         contexts = (policy.authn_context,) if policy.authn_context else ()
-        request = sp.build_authn_request(self.settings, upstream, contexts, bool(flow.force_authn))
-        self.state.update_flow(flow.id, upstream_request_id=request.get("ID"))
+        request = sp.build_authn_request(self.settings, upstream, contexts, bool(flow_values["force_authn"]))
+        self.state.create_flow(upstream_request_id=request.get("ID"), **flow_values)
         return _send(upstream.sso_endpoint(), request, "SAMLRequest", None, self.settings.signing_key)
 
     # 2. the upstream authenticator answers
@@ -120,14 +121,15 @@ class LoginFlow:
             raise _for(error, flow.sp_entity_id)
         metrics.UPSTREAM_LATENCY.observe(max(0.0, time.time() - flow.created))
         keep_until = max(login.not_on_or_after.timestamp(), 0) + self.settings.clock_skew
-        if not self.state.first_sighting(login.assertion_id, keep_until):
-            raise _for(SamlError("This sign-in answer was used before.", login.assertion_id), flow.sp_entity_id)
-        session = self.state.create_session(
-            self.session_lifetime, person=login.person, person_name=login.name,
-            authn_context=login.authn_context, authn_instant=login.authn_instant,
-            upstream_name_id=login.name_id, upstream_name_id_format=login.name_id_format,
-            upstream_session_index=login.session_index,
-        )
+        with self.state.transaction():
+            if not self.state.first_sighting(login.assertion_id, keep_until):
+                raise _for(SamlError("This sign-in answer was used before.", login.assertion_id), flow.sp_entity_id)
+            session = self.state.create_session(
+                self.session_lifetime, person=login.person, person_name=login.name,
+                authn_context=login.authn_context, authn_instant=login.authn_instant,
+                upstream_name_id=login.name_id, upstream_name_id_format=login.name_id_format,
+                upstream_session_index=login.session_index,
+            )
         log.info("upstream login for flow %s", flow.id)
         return LoggedIn(session, lambda: self.after_authentication(flow.id, browser, session))
 
@@ -202,13 +204,14 @@ class LoginFlow:
                 self.settings, application, policy, flow.request_id, flow.acs_url, claims, name_id,
                 idp.Authentication(session.authn_instant, session.authn_context, session_index),
             )
-        if not self.state.finish_flow(flow.id):
-            raise SamlError("This login was already completed.")
-        self.state.add_participant(
-            Participant(session.id, flow.sp_entity_id, name_id[0], name_id[1], session_index, option.key)
-        )
-        if self.audit is not None:
-            self.audit.answered(flow.sp_entity_id, session.person, option)
+        with self.state.transaction():  # the answer, its logout record and its audit entry: all or none
+            if not self.state.finish_flow(flow.id):
+                raise SamlError("This login was already completed.")
+            self.state.add_participant(
+                Participant(session.id, flow.sp_entity_id, name_id[0], name_id[1], session_index, option.key)
+            )
+            if self.audit is not None:
+                self.audit.answered(flow.sp_entity_id, session.person, option)
         metrics.LOGINS_COMPLETED.labels(flow.sp_entity_id, option.kind).inc()
         log.info("login answered: application=%s kind=%s", flow.sp_entity_id, option.kind)
         return PostForm(flow.acs_url, bindings.post_fields(response, "SAMLResponse", flow.relay_state))

@@ -4,6 +4,7 @@ Flows (an application's outstanding request), SSO sessions with the applications
 logouts in progress, and the replay cache of upstream assertion IDs.
 """
 
+import contextlib
 import json
 import secrets
 import sqlite3
@@ -187,15 +188,30 @@ class StateStore:
             conn = self._local.conn = self._connect()
         return conn
 
+    @contextlib.contextmanager
+    def transaction(self):
+        """One commit for several writes of one step; inside another transaction, part of that one."""
+        conn = self.conn
+        if conn.in_transaction:
+            yield conn
+            return
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield conn
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+
     def _one(self, cls, sql: str, params) -> object | None:
         row = self.conn.execute(sql, params).fetchone()
         return cls(*row) if row else None
 
     # flows
-    def create_flow(self, **values) -> Flow:
+    def create_flow(self, upstream_request_id: str | None = None, **values) -> Flow:
         now = time.time()
         flow = Flow(
-            id=new_id(), upstream_request_id=None, session_id=None, choices=None,
+            id=new_id(), upstream_request_id=upstream_request_id, session_id=None, choices=None,
             created=now, expires=now + self.flow_lifetime, **values,
         )
         self.conn.execute(
