@@ -9,8 +9,10 @@ givers, bulk CSV import speed (lines/s), and the store's size on disk. Targets: 
 """
 
 import argparse
+import json
 import os
 import random
+import sqlite3
 import statistics
 import sys
 import tempfile
@@ -21,8 +23,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from store_data import generate  # noqa: E402
+from store_data import generate, organisation_numbers  # noqa: E402
 from mandates_store import Actor, Scope, Store  # noqa: E402
+from mandates_store.bulk import COMMIT_LINES, COMMIT_SECONDS  # noqa: E402
 
 SCOPE = Scope(mandate_types=frozenset({"WSE Loket"}), own_name=True, work_relationship=True)
 
@@ -61,17 +64,32 @@ def main() -> None:
     parser.add_argument("--dir", default=tempfile.gettempdir(), help="where the store goes")
     parser.add_argument("--keep", action="store_true", help="keep the store file afterwards")
     parser.add_argument("--bulk-lines", type=int, default=100_000)
+    parser.add_argument("--reuse", metavar="DB",
+                        help="measure a store kept earlier with --keep (its facts file beside "
+                             "it) instead of generating one; implies --keep")
     args = parser.parse_args()
 
-    persons = max(1000, int(1_000_000 * args.scale))
-    organisations = max(3000, int(500_000 * args.scale))
-    mandates = max(5000, int(10_000_000 * args.scale))
-    path = Path(args.dir) / f"bench-store-{os.getpid()}.db"
-    print(f"Generating {mandates:,} mandates, {persons:,} persons, {organisations:,} "
-          f"organisations in {path}")
-    facts = generate(str(path), persons=persons, organisations=organisations,
-                     mandates=mandates, today=date.today())
-    print(f"  generated in {facts['seconds']:.0f} s; size {size_of(path) / 2**30:.2f} GiB")
+    if args.reuse:
+        path = Path(args.reuse)
+        facts = json.loads(Path(f"{path}.facts.json").read_text())
+        mandates = facts["mandates"]
+        facts["organisations"] = organisation_numbers(facts["organisation_count"])
+        args.keep = True
+        print(f"Reusing {path} ({mandates:,} mandates, generated in {facts['seconds']:.0f} s)")
+    else:
+        persons = max(1000, int(1_000_000 * args.scale))
+        organisations = max(3000, int(500_000 * args.scale))
+        mandates = max(5000, int(10_000_000 * args.scale))
+        path = Path(args.dir) / f"bench-store-{os.getpid()}.db"
+        print(f"Generating {mandates:,} mandates, {persons:,} persons, {organisations:,} "
+              f"organisations in {path}")
+        facts = generate(str(path), persons=persons, organisations=organisations,
+                         mandates=mandates, today=date.today())
+        print(f"  generated in {facts['seconds']:.0f} s; size {size_of(path) / 2**30:.2f} GiB")
+        if args.keep:
+            kept = {key: value for key, value in facts.items() if key != "organisations"}
+            Path(f"{path}.facts.json").write_text(json.dumps(
+                {**kept, "mandates": mandates, "organisation_count": organisations}))
 
     with Store(path) as store:
         time_calls(store, facts["typical"][:200])  # warm the page cache
@@ -87,21 +105,46 @@ def main() -> None:
         csv_path = Path(args.dir) / f"bench-bulk-{os.getpid()}.csv"
         csv_path.write_text("\n".join(lines) + "\n")
         # Two different types, so the second run meets no conflicts from the first.
+        grouped = f"grouped ({COMMIT_LINES:,} lines/{COMMIT_SECONDS * 1000:.0f} ms)"
         for type_code, every, label in (("Test Uniek", 1, "one commit per line"),
-                                        ("Test ORG-ORG", 500, "500 lines per commit")):
+                                        ("Test ORG-ORG", COMMIT_LINES, grouped)):
             actor = Actor.admin(facts["big_firm"], "bench")
             started = time.perf_counter()
             report = store.bulk_create(actor, role="giver", types=type_code, path=str(csv_path),
                                        accept_contract=True, commit_every=every)
             seconds = time.perf_counter() - started
-            print(f"bulk CSV import, {label:20}: {len(lines):,} lines in {seconds:.1f} s = "
+            print(f"bulk CSV import, {label:27}: {len(lines):,} lines in {seconds:.1f} s = "
                   f"{len(lines) / seconds:,.0f} lines/s ({report.status}, "
                   f"{len(report.created):,} created, {len(report.refused):,} refused)")
         csv_path.unlink()
+    print(f"bare commit ceiling (one-row transactions, WAL, synchronous=NORMAL): "
+          f"{commit_ceiling(Path(args.dir)):,.0f} commits/s")
     store_size = size_of(path)
     print(f"store size on disk              : {store_size / 2**30:.2f} GiB "
           f"({store_size / mandates:.0f} bytes per mandate)")
     if not args.keep:
+        for suffix in ("", "-wal", "-shm", ".facts.json"):
+            if os.path.exists(f"{path}{suffix}"):
+                os.remove(f"{path}{suffix}")
+
+
+def commit_ceiling(directory: Path, count: int = 20_000) -> float:
+    """How many one-row transactions per second SQLite commits here, with the store's settings:
+    the most lines/s that one commit per line could ever reach."""
+    path = directory / f"bench-commit-{os.getpid()}.db"
+    conn = sqlite3.connect(path, isolation_level=None)
+    try:
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = NORMAL")
+        conn.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)")
+        started = time.perf_counter()
+        for _ in range(count):
+            conn.execute("BEGIN IMMEDIATE")
+            conn.execute("INSERT INTO t (v) VALUES ('x')")
+            conn.execute("COMMIT")
+        return count / (time.perf_counter() - started)
+    finally:
+        conn.close()
         for suffix in ("", "-wal", "-shm"):
             if os.path.exists(f"{path}{suffix}"):
                 os.remove(f"{path}{suffix}")

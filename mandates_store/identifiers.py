@@ -15,6 +15,8 @@ _SEPARATORS = re.compile(r"[\s.\-/]")
 
 
 def _digits(value: object) -> str:
+    if type(value) is str and value.isdigit():  # already plain digits (bulk files): no regex
+        return value
     text = _SEPARATORS.sub("", str(value if value is not None else "")).strip()
     if text[:2].upper() == "BE":
         text = text[2:]

@@ -5,6 +5,7 @@ savepoints) and builds every option from a handful of queries.
 """
 
 import functools
+import operator
 from datetime import date, datetime
 
 import sqlite_utils
@@ -24,29 +25,39 @@ def login_options(db: sqlite_utils.Database, person: str, at: date | datetime,
                   scope: Scope) -> list[LoginOption]:
     me = acting_party(db, person)
     day = iso_date(day_of(at))
-    options: dict[str, LoginOption] = {}
+    # option key -> (sort key, option); the first route to an option wins (its reason shows).
+    options: dict[str, tuple[tuple, LoginOption]] = {}
     if scope.own_name:
-        options["own"] = LoginOption(OWN_NAME, me, me, None, None, None, None, None,
-                                     "You log in in your own name.", "own")
+        _put(options, LoginOption(OWN_NAME, me, me, None, None, None, None, None,
+                                  "You log in in your own name.", "own"))
     employers = employers_on(db, me.number, day)
     if scope.work_relationship:
         _add_work_options(db, me, day, scope, employers, options)
     representations = represented_on(db, me.number, day) if scope.legal_representative else {}
     for enterprise, (party, function) in representations.items():
         key = f"rep:{enterprise}"
-        options[key] = LoginOption(
+        _put(options, LoginOption(
             LEGAL_REPRESENTATIVE, me, party, None, None, None, None, None,
-            f"You are legal representative ({function}) of {party.name} in the KBO.", key)
+            f"You are legal representative ({function}) of {party.name} in the KBO.", key))
     if scope.mandate and scope.mandate_types:
         _add_mandate_options(db, me, day, scope, employers, representations, options)
-    return sorted(options.values(), key=sort_key)
+    # The sort keys were made with the options (a C-level itemgetter sorts), not per comparison.
+    return [option for _, option in sorted(options.values(), key=_FIRST)]
+
+
+_FIRST = operator.itemgetter(0)
 
 
 def sort_key(option: LoginOption) -> tuple:
+    """Represented name (case-blind), number, kind, intermediary name, mandate id."""
     return (option.represented.name.casefold(), option.represented.number,
             KIND_ORDER[option.kind],
             option.intermediary.name.casefold() if option.intermediary else "",
             option.mandate_id or 0)
+
+
+def _put(options: dict[str, tuple[tuple, LoginOption]], option: LoginOption) -> None:
+    options.setdefault(option.key, (sort_key(option), option))
 
 
 def acting_party(db: sqlite_utils.Database, person: str) -> Party:
@@ -92,7 +103,7 @@ def executor_coverage(db: sqlite_utils.Database, right_id: int) -> tuple[set[str
 
 
 def _add_work_options(db, me: Party, day: str, scope: Scope, employers: dict[str, Party],
-                      options: dict[str, LoginOption]) -> None:
+                      options: dict[str, tuple[tuple, LoginOption]]) -> None:
     with_right = None
     if scope.member_right:
         with_right = {org for _, org, name in rights_on(db, me.number, day)
@@ -102,19 +113,17 @@ def _add_work_options(db, me: Party, day: str, scope: Scope, employers: dict[str
             continue
         reason = f"You have a valid work relationship with {org.name}"
         reason += f" and hold the right '{scope.member_right}'." if scope.member_right else "."
-        key = f"work:{number}"
-        options[key] = LoginOption(WORK_RELATIONSHIP, me, org, None, None, None, None, None,
-                                   reason, key)
+        _put(options, LoginOption(WORK_RELATIONSHIP, me, org, None, None, None, None, None,
+                                  reason, f"work:{number}"))
 
 
 def _add_mandate_options(db, me: Party, day: str, scope: Scope, employers: dict[str, Party],
                          representations: dict[str, tuple[Party, str]],
-                         options: dict[str, LoginOption]) -> None:
+                         options: dict[str, tuple[tuple, LoginOption]]) -> None:
     in_scope = set(scope.mandate_types)
     # The person as taker: no right needed.
-    for option in _mandates_taken(db, me, me, in_scope, None, day,
-                                  lambda code: f"An active {code} mandate names you as taker."):
-        options.setdefault(option.key, option)
+    _mandates_taken(db, me, me, in_scope, None, day,
+                    lambda code: f"An active {code} mandate names you as taker.", options)
     # Organisations as taker: SSM Mandaatuitvoerder inside a valid work relationship.
     for right_id, org, name in rights_on(db, me.number, day):
         if name != MANDAATUITVOERDER or org not in employers:
@@ -124,38 +133,48 @@ def _add_mandate_options(db, me: Party, day: str, scope: Scope, employers: dict[
         if not usable:
             continue
         taker = employers[org]
-        for option in _mandates_taken(
-                db, me, taker, usable, givers, day,
-                lambda code: f"An active {code} mandate names {taker.name} as taker, and you hold "
-                             f"{MANDAATUITVOERDER} for {code} there."):
-            options.setdefault(option.key, option)
+        _mandates_taken(
+            db, me, taker, usable, givers, day,
+            lambda code: f"An active {code} mandate names {taker.name} as taker, and you hold "
+                         f"{MANDAATUITVOERDER} for {code} there.", options)
     # ... or legal representative of the taker enterprise, when the application allows it.
     for enterprise, (party, function) in representations.items():
-        for option in _mandates_taken(
-                db, me, party, in_scope, None, day,
-                lambda code: f"An active {code} mandate names {party.name} as taker, and you are "
-                             f"its legal representative ({function})."):
-            options.setdefault(option.key, option)
+        _mandates_taken(
+            db, me, party, in_scope, None, day,
+            lambda code: f"An active {code} mandate names {party.name} as taker, and you are "
+                         f"its legal representative ({function}).", options)
 
 
 def _mandates_taken(db, me: Party, taker: Party, types: set[str], givers: set[str] | None,
-                    day: str, reason_for) -> list[LoginOption]:
-    """One query on two covering indexes: mandates (taker, type, state, dates, giver) and the
-    givers' parties (number, kind, name).
-    One reason per type, shared: a firm may have thousands of givers."""
+                    day: str, reason_for, options: dict[str, tuple[tuple, LoginOption]]) -> None:
+    """Adds the options of the mandates `taker` holds (the first route to a mandate wins).
+
+    One query on two covering indexes: mandates (taker, type, state, dates, giver) and the
+    givers' parties (number, kind, name). A firm may have thousands of givers, so the per-row
+    work is kept to the bare minimum: one reason per type (shared), few distinct dates (cached),
+    the option and its giver built as tuples directly, the sort key made right here."""
     marks = ",".join("?" * len(types))
     rows = db.conn.execute(
         "SELECT m.id, m.type_code, m.start_date, m.end_date, g.number, g.kind, g.name "
         f"FROM mandates m JOIN parties g INDEXED BY parties_number_kind_name ON g.number = m.giver "
         f"WHERE m.taker = ? AND m.type_code IN ({marks}) AND {_ACTIVE_ON}",
         [taker.number, *sorted(types), day, day]).fetchall()
+    if not rows:
+        return
     reasons = {code: reason_for(code) for code in types}
     day_of_text = functools.lru_cache(maxsize=None)(to_date)  # few distinct dates per firm
-    return [LoginOption(MANDATE, me, Party(g_number, g_kind, g_name), taker, mandate_id,
-                        type_code, day_of_text(start), day_of_text(end), reasons[type_code],
-                        f"mandate:{mandate_id}")
-            for mandate_id, type_code, start, end, g_number, g_kind, g_name in rows
-            if givers is None or g_number in givers]
+    new, party, option = tuple.__new__, Party, LoginOption
+    kind, taker_key = KIND_ORDER[MANDATE], taker.name.casefold()
+    setdefault = options.setdefault
+    for mandate_id, type_code, start, end, g_number, g_kind, g_name in rows:
+        if givers is not None and g_number not in givers:
+            continue
+        key = f"mandate:{mandate_id}"
+        if key in options:
+            continue
+        setdefault(key, ((g_name.casefold(), g_number, kind, taker_key, mandate_id), new(option, (
+            MANDATE, me, new(party, (g_number, g_kind, g_name)), taker, mandate_id, type_code,
+            day_of_text(start), day_of_text(end), reasons[type_code], key))))
 
 
 def group_by_represented(options: list[LoginOption]) -> list[tuple[Party, list[LoginOption]]]:

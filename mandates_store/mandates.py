@@ -103,38 +103,14 @@ def create_in_context(db: sqlite_utils.Database, context: CreateContext, *, coun
                       now: datetime, start: date | None = None, end: date | None = None,
                       reference: str | None = None, language: str | None = "nl",
                       accept_contract: bool = False) -> list[int]:
-    """Check the per-mandate rules and insert; returns the new ids (one per type)."""
+    """Check the per-mandate rules and insert; returns the new ids (one per type).
+
+    The checks run in this order (the first refusal is the reason a bulk report shows), and
+    bulk.py's batched import calls the same functions in the same order."""
     today = now.date()
-    own = context.own
-    other_number, _ = identifiers.party_number(counterparty, "counterparty")
-    row = db.conn.execute("SELECT number, kind, name FROM parties WHERE number = ?",
-                          [other_number]).fetchone()
-    if row is None:
-        raise UnknownEntity(f"counterparty {other_number} is not known",
-                            f"De tegenpartij {other_number} is niet gekend.",
-                            field="counterparty", value=counterparty)
-    other = Party(*row)
-    if other.number == own.number:
-        raise InvalidInput("a party cannot be both giver and taker of one mandate",
-                           "Een partij kan niet tegelijk mandaatgever en mandaatnemer zijn.",
-                           field="counterparty", value=counterparty)
-    giver, taker = (own, other) if context.role == GIVER else (other, own)
-    for mandate_type in context.types:
-        _check_combination(mandate_type, giver, taker)
-    language = (language or "nl").strip().lower() or "nl"
-    if language not in LANGUAGES:
-        raise InvalidInput(f"language must be nl, fr, de or en, not '{language}'",
-                           f"De taal moet nl, fr, de of en zijn, niet '{language}'.",
-                           field="language", value=language)
-    start = start or today
-    if start < today:
-        raise InvalidInput(f"the start date {start} lies before today {today}",
-                           "De begindatum moet groter of gelijk zijn aan de datum van vandaag.",
-                           field="start date", value=start)
-    if end is not None and end <= start:
-        raise InvalidInput(f"the end date {end} must come after the start date {start}",
-                           "De einddatum moet groter zijn dan de begindatum.",
-                           field="end date", value=end)
+    other = require_counterparty(db, counterparty)
+    giver, taker = sides(context, other, counterparty)
+    language, start, end = check_terms(language, start, end, today)
     if not accept_contract:
         raise NotAllowed("the contract text must be accepted",
                          "Je moet de voorwaarden van het mandaat aanvaarden.", field="contract")
@@ -155,6 +131,60 @@ def create_in_context(db: sqlite_utils.Database, context: CreateContext, *, coun
             _event(db, mandate_id, now, "created", context.actor, context.changed_by)
             created.append(mandate_id)
     return created
+
+
+def counterparty_number(counterparty: str) -> str:
+    return identifiers.party_number(counterparty, "counterparty")[0]
+
+
+def unknown_counterparty(number: str, counterparty: str) -> UnknownEntity:
+    return UnknownEntity(f"counterparty {number} is not known",
+                         f"De tegenpartij {number} is niet gekend.",
+                         field="counterparty", value=counterparty)
+
+
+def require_counterparty(db: sqlite_utils.Database, counterparty: str) -> Party:
+    number = counterparty_number(counterparty)
+    row = db.conn.execute("SELECT number, kind, name FROM parties WHERE number = ?",
+                          [number]).fetchone()
+    if row is None:
+        raise unknown_counterparty(number, counterparty)
+    return Party(*row)
+
+
+def sides(context: CreateContext, other: Party, counterparty: str) -> tuple[Party, Party]:
+    """(giver, taker) of a mandate with this counterparty; refused when the counterparty is the
+    creating party itself or a type does not allow the combination."""
+    own = context.own
+    if other.number == own.number:
+        raise InvalidInput("a party cannot be both giver and taker of one mandate",
+                           "Een partij kan niet tegelijk mandaatgever en mandaatnemer zijn.",
+                           field="counterparty", value=counterparty)
+    giver, taker = (own, other) if context.role == GIVER else (other, own)
+    for mandate_type in context.types:
+        _check_combination(mandate_type, giver, taker)
+    return giver, taker
+
+
+def check_terms(language: str | None, start: date | None, end: date | None,
+                today: date) -> tuple[str, date, date | None]:
+    """The language (default nl), start (default today, not in the past) and end (after the
+    start) of a new mandate."""
+    language = (language or "nl").strip().lower() or "nl"
+    if language not in LANGUAGES:
+        raise InvalidInput(f"language must be nl, fr, de or en, not '{language}'",
+                           f"De taal moet nl, fr, de of en zijn, niet '{language}'.",
+                           field="language", value=language)
+    start = start or today
+    if start < today:
+        raise InvalidInput(f"the start date {start} lies before today {today}",
+                           "De begindatum moet groter of gelijk zijn aan de datum van vandaag.",
+                           field="start date", value=start)
+    if end is not None and end <= start:
+        raise InvalidInput(f"the end date {end} must come after the start date {start}",
+                           "De einddatum moet groter zijn dan de begindatum.",
+                           field="end date", value=end)
+    return language, start, end
 
 
 def _types(db: sqlite_utils.Database, codes: Iterable[str]) -> list[MandateType]:
@@ -186,13 +216,17 @@ def _check_no_conflict(db: sqlite_utils.Database, type_code: str, giver: Party, 
         [giver.number, taker.number, type_code, ignore_id, iso_date(end), iso_date(start)]
     ).fetchone()
     if row:
-        raise Conflict(
-            f"conflict: mandate {row[0]} ({type_code}) from {giver.label} to {taker.label} is "
-            f"already active; stop it first",
-            f"Conflict met het bestaande mandaat {row[0]} ({type_code}) tussen {giver.label} en "
-            f"{taker.label}: binnen hetzelfde mandaattype en dezelfde mandaatgever/mandaatnemer "
-            f"kan er maar één actief mandaat bestaan. Zet het bestaande mandaat eerst stop.",
-            existing_id=row[0])
+        raise conflict(row[0], type_code, giver, taker)
+
+
+def conflict(existing_id: int, type_code: str, giver: Party, taker: Party) -> Conflict:
+    return Conflict(
+        f"conflict: mandate {existing_id} ({type_code}) from {giver.label} to {taker.label} is "
+        f"already active; stop it first",
+        f"Conflict met het bestaande mandaat {existing_id} ({type_code}) tussen {giver.label} en "
+        f"{taker.label}: binnen hetzelfde mandaattype en dezelfde mandaatgever/mandaatnemer "
+        f"kan er maar één actief mandaat bestaan. Zet het bestaande mandaat eerst stop.",
+        existing_id=existing_id)
 
 
 # --- sign, stop, transfer -----------------------------------------------------------------

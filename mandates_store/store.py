@@ -160,17 +160,30 @@ class Store:
 
     def bulk_create(self, actor: Actor, *, role: str, types: Iterable[str] | str,
                     lines: Iterable[str] | None = None, path: str | None = None,
-                    accept_contract: bool = False, commit_every: int = 1) -> BulkReport:
-        """From the seeds' CSV: give `path` (a file) or `lines` (its lines). Each line is its own
-        transaction; commit_every=N lets N lines share a commit (see bulk._Commits)."""
+                    accept_contract: bool = False, commit_every: int = bulk.COMMIT_LINES,
+                    commit_seconds: float = bulk.COMMIT_SECONDS,
+                    resume: int | None = None) -> BulkReport:
+        """From the seeds' CSV: give `path` (a file) or `lines` (its lines). Each line is all or
+        nothing; lines commit in groups of `commit_every` lines or `commit_seconds`, whichever
+        comes first (commit_every=1: one transaction per line). `resume`: the id of an
+        interrupted bulk create to continue after its last committed line (see bulk.py)."""
         if (lines is None) == (path is None):
             raise ValueError("give either lines or path")
         source = str(path) if path is not None else None
         if path is not None:
+            digest = bulk.file_sha256(path)
             lines = bulk.read_lines(path)
+        else:
+            lines = list(lines)
+            digest = bulk.lines_sha256(lines)
         return bulk.bulk_create(self.db, actor, role=role, types=types, lines=lines,
-                                now=self.now(), source=source, accept_contract=accept_contract,
-                                commit_every=commit_every)
+                                now=self.now(), source=source, source_sha256=digest,
+                                accept_contract=accept_contract, commit_every=commit_every,
+                                commit_seconds=commit_seconds, resume=resume)
+
+    def interrupted_bulk_creates(self, party: str, path: str) -> list[BulkOperation]:
+        """Interrupted bulk creates of `party` that read the same file as `path`."""
+        return bulk.interrupted_creates(self.db, party, bulk.file_sha256(path))
 
     def bulk_preview(self, actor: Actor, query: MandateSearch, kind: str) -> list[Mandate]:
         """What bulk_sign (kind "sign") or bulk_stop ("stop") would act on; confirm its length."""

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from mandates_store import Store, StoreBusy
+from mandates_store import NotAllowed, Store, StoreBusy
 from mandates_store.identifiers import with_check_digits
 from tests.store.conftest import ORG_A, ORG_B, admin
 
@@ -55,7 +55,9 @@ def counts(path: Path) -> dict[str, int]:
         conn.close()
 
 
-def test_kill_during_bulk_import_keeps_the_committed_lines_and_none_half_done(tmp_path):
+@pytest.mark.parametrize("commit_every", [1000, 1], ids=["grouped", "per-line"])
+def test_kill_during_bulk_import_keeps_the_committed_lines_and_none_half_done_then_resumes(
+        tmp_path, commit_every):
     path = tmp_path / "killed.db"
     numbers = givers(20_000)
     prepared_store(path, numbers)
@@ -63,8 +65,8 @@ def test_kill_during_bulk_import_keeps_the_committed_lines_and_none_half_done(tm
     csv_path.write_text("\n".join(numbers) + "\n")
     child = run_python("""
         store.bulk_create(Actor.admin("0411515075", "bench"), role="taker", types="WSE Loket",
-                          path=sys.argv[2], accept_contract=True)
-        """, str(path), str(csv_path))
+                          path=sys.argv[2], accept_contract=True, commit_every=int(sys.argv[3]))
+        """, str(path), str(csv_path), str(commit_every))
     deadline = time.monotonic() + 60
     reader = sqlite3.connect(path, timeout=5)
     while time.monotonic() < deadline:
@@ -83,13 +85,26 @@ def test_kill_during_bulk_import_keeps_the_committed_lines_and_none_half_done(tm
         == found["bulk_line_mandates"]
     with Store(path) as store:
         (operation,) = store.bulk_operations()
-        assert operation.status == "Bezig"  # never finished
+        assert operation.status == "Onderbroken" and operation.interrupted  # its process is gone
+        # The progress was committed with the lines: it says exactly how far the import got.
+        assert operation.last_line == operation.lines_total == operation.lines_ok \
+            == found["mandates"]
         report = store.bulk_report(operation.id)
         assert [line.line_no for line in report.lines] == list(range(1, found["mandates"] + 1))
-        # the store goes on working
-        again = store.bulk_create(admin(ORG_A), role="taker", types="WSE Loket",
-                                  lines=numbers[:1] + numbers[-1:], accept_contract=True)
-        assert again.status == "Geslaagd"
+
+        resumed = store.bulk_create(admin(ORG_A), role="taker", types="WSE Loket",
+                                    path=str(csv_path), accept_contract=True,
+                                    resume=operation.id)
+        assert resumed.operation.id == operation.id and resumed.status == "Geslaagd"
+        assert [line.line_no for line in resumed.lines] == list(range(1, len(numbers) + 1))
+        assert resumed.operation.lines_ok == resumed.operation.last_line == len(numbers)
+        # Each counterparty once: the resume started right after the last committed line.
+        givers_made = [row[0] for row in store.db.conn.execute("SELECT giver FROM mandates")]
+        assert sorted(givers_made) == sorted(numbers)
+        with pytest.raises(NotAllowed, match="finished"):
+            store.bulk_create(admin(ORG_A), role="taker", types="WSE Loket", path=str(csv_path),
+                              accept_contract=True, resume=operation.id)
+    assert set(counts(path).values()) == {len(numbers)}
 
 
 def test_two_processes_writing_at_once_both_succeed(tmp_path):

@@ -85,8 +85,38 @@ def test_an_old_version_1_store_is_migrated_keeping_its_data(tmp_path):
                  [ORG_A])
     conn.close()
     with Store(path) as store:
-        assert store.db.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 4
+        assert store.db.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 5
         assert store.party(ORG_A).name == "Emmaüs"
         assert "bulk_line_mandates" in store.db.table_names()
         columns = [r[2] for r in store.db.conn.execute("PRAGMA index_info(mandates_by_taker)")]
         assert columns == ["taker", "type_code", "state", "start_date", "end_date", "giver"]
+
+
+def test_version_4_bulk_reports_survive_the_move_to_without_rowid_tables(tmp_path):
+    import sqlite_utils
+
+    from mandates_store.schema import MIGRATIONS
+    path = tmp_path / "v4.db"
+    conn = sqlite3.connect(path, isolation_level=None)
+    old = sqlite_utils.Database(conn)
+    for migration in MIGRATIONS[:4]:
+        migration(old)
+    conn.execute("PRAGMA user_version = 4")
+    conn.execute("INSERT INTO parties (number, kind, name) VALUES (?, 'organisation', 'Emmaüs')",
+                 [ORG_A])
+    conn.execute("INSERT INTO bulk_operations (kind, started_at, person, party, status, "
+                 "lines_total, lines_ok, lines_failed) VALUES ('create', '2025-03-10T10:00:00', "
+                 "'tester', ?, 'Fout', 1, 0, 1)", [ORG_A])
+    conn.execute("INSERT INTO bulk_lines (operation_id, line_no, input, ok, reason) "
+                 "VALUES (1, 1, '0400048884', 0, 'controlegetal')")
+    conn.close()
+    with Store(path) as store:
+        report = store.bulk_report(1)
+        assert [(line.line_no, line.input, line.reason) for line in report.lines] == \
+            [(1, "0400048884", "controlegetal")]
+        assert report.status == "Fout" and report.operation.last_line is None
+        conn = store.db.conn
+        for table in ("bulk_lines", "bulk_line_mandates"):
+            sql = conn.execute("SELECT sql FROM sqlite_master WHERE name = ?", [table]).fetchone()
+            assert sql[0].rstrip().endswith("WITHOUT ROWID")
+        assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
