@@ -57,10 +57,10 @@ def copy_policies(folder: str, application_url: str = DEMO_APPLICATION_URL) -> s
     return folder
 
 
-def _keypair(folder: str, name: str) -> tuple[str, str]:
+def _keypair(folder: str, name: str, bits: int = 3072) -> tuple[str, str]:
     key, cert = os.path.join(folder, f"{name}.key"), os.path.join(folder, f"{name}.crt")
     if not (os.path.exists(key) and os.path.exists(cert)):
-        generate(key, cert, name)
+        generate(key, cert, name, bits=bits)
     return key, cert
 
 
@@ -91,12 +91,12 @@ def persons(store: Store) -> list[dict]:
 
 def prepare(workdir: str, broker_url: str = "http://localhost:8080", upstream_url: str = "http://localhost:8090",
             application_url: str = "http://localhost:8000", policy_dir: str | None = None,
-            today: date | None = None) -> DemoEnvironment:
+            today: date | None = None, signing_key_bits: int = 3072) -> DemoEnvironment:
     certs, metadata, peers, var = (os.path.join(workdir, d) for d in ("certs", "metadata", "peer-metadata", "var"))
     for folder in (certs, metadata, peers, var):
         os.makedirs(folder, exist_ok=True)
     secret = _secrets(os.path.join(workdir, "secrets.json"))
-    broker_key, broker_cert = _keypair(certs, "broker-signing")
+    broker_key, broker_cert = _keypair(certs, "broker-signing", signing_key_bits)
     broker_enc_key, broker_enc_cert = _keypair(certs, "broker-encryption")
     upstream_key, upstream_cert = _keypair(certs, "demo-upstream")
     app_key, app_cert = _keypair(certs, "demo-application")

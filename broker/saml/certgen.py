@@ -9,9 +9,15 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import NameOID
 
 
-def generate(key_path: str, cert_path: str, common_name: str, kind: str = "rsa", days: int = 730) -> None:
-    """Write a private key (mode 0600) and a self-signed certificate."""
-    key = ec.generate_private_key(ec.SECP256R1()) if kind == "ec" else rsa.generate_private_key(65537, 3072)
+RSA_BITS = (2048, 3072, 4096)
+
+
+def generate(key_path: str, cert_path: str, common_name: str, kind: str = "rsa", days: int = 730,
+             bits: int = 3072) -> None:
+    """Write a private key (mode 0600) and a self-signed certificate: RSA of `bits`, or EC P-256."""
+    if kind == "rsa" and bits not in RSA_BITS:
+        raise ValueError(f"RSA keys are {', '.join(map(str, RSA_BITS))} bits, not {bits}")
+    key = ec.generate_private_key(ec.SECP256R1()) if kind == "ec" else rsa.generate_private_key(65537, bits)
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
     now = datetime.datetime.now(datetime.timezone.utc)
     cert = (

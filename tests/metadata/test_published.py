@@ -101,10 +101,13 @@ def test_export_command_writes_signed_valid_metadata(demo, tmp_path):
     assert etree.fromstring(printed.stdout_bytes).find(ns.q("md", "IDPSSODescriptor")) is not None
 
 
-@pytest.mark.parametrize("kind, use, bits", [("rsa", "signing", 3072), ("ec", "signing", 256), ("rsa", "encryption", 3072)])
-def test_certs_generate(tmp_path, kind, use, bits):
+@pytest.mark.parametrize("kind, use, bits, options", [
+    ("rsa", "signing", 3072, []), ("rsa", "signing", 2048, ["--bits", "2048"]), ("rsa", "signing", 4096, ["--bits", "4096"]),
+    ("ec", "signing", 256, []), ("rsa", "encryption", 3072, []),
+])
+def test_certs_generate(tmp_path, kind, use, bits, options):
     runner = CliRunner()
-    result = runner.invoke(main, ["certs", "generate", "--kind", kind, "--use", use, "--out", str(tmp_path / "certs")])
+    result = runner.invoke(main, ["certs", "generate", "--kind", kind, "--use", use, "--out", str(tmp_path / "certs"), *options])
     assert result.exit_code == 0, result.output
     key_path = tmp_path / "certs" / f"broker-{use}.key"
     assert stat.S_IMODE(os.stat(key_path).st_mode) == 0o600
@@ -112,6 +115,11 @@ def test_certs_generate(tmp_path, kind, use, bits):
     assert key.key_size == bits
     again = runner.invoke(main, ["certs", "generate", "--kind", kind, "--use", use, "--out", str(tmp_path / "certs")])
     assert again.exit_code != 0 and "exists" in again.output
+
+
+def test_certs_generate_refuses_a_weak_rsa_key(tmp_path):
+    result = CliRunner().invoke(main, ["certs", "generate", "--bits", "1024", "--out", str(tmp_path / "certs")])
+    assert result.exit_code != 0 and "1024" in result.output and not (tmp_path / "certs").exists()
 
 
 def test_ec_signing_key_signs_metadata_with_ecdsa(demo, tmp_path):
