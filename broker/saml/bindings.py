@@ -97,15 +97,19 @@ def redirect_url(location: str, message: etree._Element, message_param: str, rel
     xml = etree.tostring(message)
     compressor = zlib.compressobj(9, zlib.DEFLATED, -15)
     deflated = compressor.compress(xml) + compressor.flush()
-    params = [(message_param, base64.b64encode(deflated).decode("ascii"))]
+    query = f"{message_param}={_quote_b64(base64.b64encode(deflated))}"
     if relay_state is not None:
-        params.append(("RelayState", relay_state))
-    query = urlencode(params)
+        query += "&" + urlencode([("RelayState", relay_state)])
     if signing_key is not None:
         query += "&" + urlencode([("SigAlg", signing_key.algorithm)])
         signature = crypto.sign_query(query.encode("ascii"), signing_key)
-        query += "&" + urlencode([("Signature", base64.b64encode(signature).decode("ascii"))])
+        query += f"&Signature={_quote_b64(base64.b64encode(signature))}"
     return location + ("&" if "?" in location else "?") + query
+
+
+def _quote_b64(value: bytes) -> str:
+    """What urlencode makes of base64, character by character in Python: only + / = change."""
+    return value.decode("ascii").replace("+", "%2B").replace("/", "%2F").replace("=", "%3D")
 
 
 def post_fields(message: etree._Element, message_param: str, relay_state: str | None) -> dict[str, str]:
