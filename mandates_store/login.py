@@ -4,7 +4,6 @@ Read-only and on the broker's login path, so it uses plain cursors on indexed co
 savepoints) and builds every option from a handful of queries.
 """
 
-import functools
 import operator
 from datetime import date, datetime
 
@@ -13,7 +12,7 @@ import sqlite_utils
 from mandates_store import identifiers
 from mandates_store.database import day_of, iso_date, to_date
 from mandates_store.model import (LEGAL_REPRESENTATIVE, MANDAATUITVOERDER, MANDATE, OWN_NAME,
-                                  PERSON, WORK_RELATIONSHIP, LoginOption, Party, Scope)
+                                  ORGANISATION, PERSON, WORK_RELATIONSHIP, LoginOption, Party, Scope)
 
 KIND_ORDER = {OWN_NAME: 0, WORK_RELATIONSHIP: 1, LEGAL_REPRESENTATIVE: 2, MANDATE: 3}
 
@@ -145,36 +144,49 @@ def _add_mandate_options(db, me: Party, day: str, scope: Scope, employers: dict[
                          f"its legal representative ({function}).", options)
 
 
+class _Dates(dict):
+    """ISO text -> date, each distinct text parsed once (a firm's mandates share few dates);
+    a hit is a plain dict lookup, with no Python call."""
+
+    def __missing__(self, text: str | None) -> date | None:
+        value = self[text] = to_date(text)
+        return value
+
+
 def _mandates_taken(db, me: Party, taker: Party, types: set[str], givers: set[str] | None,
                     day: str, reason_for, options: dict[str, tuple[tuple, LoginOption]]) -> None:
     """Adds the options of the mandates `taker` holds (the first route to a mandate wins).
 
     One query on two covering indexes: mandates (taker, type, state, dates, giver) and the
-    givers' parties (number, kind, name). A firm may have thousands of givers, so the per-row
-    work is kept to the bare minimum: one reason per type (shared), few distinct dates (cached),
-    the option and its giver built as tuples directly, the sort key made right here."""
-    marks = ",".join("?" * len(types))
+    givers' parties (number, kind, name); the option key comes from SQL. A firm may have
+    thousands of givers, so the per-row work is one comprehension: one reason per type
+    (shared), dates parsed once per distinct text, the option and its giver built as tuples,
+    the sort key made right here."""
+    codes = sorted(types)
+    # One type (the usual case): its code is not fetched per row. A giver's kind follows from
+    # its number (10 digits: organisation, 11: person; the schema holds that), so it is not
+    # fetched either: every column costs a Python object per row.
+    code_column = "m.type_code" if len(codes) > 1 else "?"
     rows = db.conn.execute(
-        "SELECT m.id, m.type_code, m.start_date, m.end_date, g.number, g.kind, g.name "
+        f"SELECT m.id, {code_column}, m.start_date, m.end_date, g.number, g.name, "
+        "'mandate:' || m.id "
         f"FROM mandates m JOIN parties g INDEXED BY parties_number_kind_name ON g.number = m.giver "
-        f"WHERE m.taker = ? AND m.type_code IN ({marks}) AND {_ACTIVE_ON}",
-        [taker.number, *sorted(types), day, day]).fetchall()
+        f"WHERE m.taker = ? AND m.type_code IN ({','.join('?' * len(codes))}) AND {_ACTIVE_ON}",
+        [*codes[:len(codes) == 1], taker.number, *codes, day, day]).fetchall()
     if not rows:
         return
     reasons = {code: reason_for(code) for code in types}
-    day_of_text = functools.lru_cache(maxsize=None)(to_date)  # few distinct dates per firm
+    dates = _Dates()
     new, party, option = tuple.__new__, Party, LoginOption
     kind, taker_key = KIND_ORDER[MANDATE], taker.name.casefold()
-    setdefault = options.setdefault
-    for mandate_id, type_code, start, end, g_number, g_kind, g_name in rows:
-        if givers is not None and g_number not in givers:
-            continue
-        key = f"mandate:{mandate_id}"
-        if key in options:
-            continue
-        setdefault(key, ((g_name.casefold(), g_number, kind, taker_key, mandate_id), new(option, (
-            MANDATE, me, new(party, (g_number, g_kind, g_name)), taker, mandate_id, type_code,
-            day_of_text(start), day_of_text(end), reasons[type_code], key))))
+    found = {key: ((g_name.casefold(), g_number, kind, taker_key, mandate_id), new(option, (
+                 MANDATE, me, new(party, (g_number, ORGANISATION if len(g_number) == 10 else PERSON,
+                                          g_name)), taker, mandate_id,
+                 type_code, dates[start], dates[end], reasons[type_code], key)))
+             for mandate_id, type_code, start, end, g_number, g_name, key in rows
+             if givers is None or g_number in givers}
+    found.update(options)  # an option found by an earlier route keeps that route's reason
+    options.update(found)
 
 
 def group_by_represented(options: list[LoginOption]) -> list[tuple[Party, list[LoginOption]]]:

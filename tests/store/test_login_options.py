@@ -181,3 +181,23 @@ def test_unknown_person_still_has_own_name_and_invalid_number_is_refused(world):
     assert own.key == "own" and own.acting.name == ""
     with pytest.raises(InvalidIdentifier):
         options(world, "85072220894")
+
+
+def test_two_types_two_routes_person_and_organisation_givers(world):
+    """Two types in scope (the type is read per row), a person giver (its kind follows from its
+    number), and a mandate reachable by two routes: the first route's reason stays."""
+    by_person = active_mandate(world, "79031510459", ORG_B)  # An Peeters -> BAROCY, WSE Loket
+    by_org = active_mandate(world, ORG_A, ORG_B, "Test ORG-ORG")  # Emmaüs -> BAROCY
+    world.add_work_relationship(PERSON_P, ORG_B, world.today())
+    world.grant_right(PERSON_P, ORG_B, MANDAATUITVOERDER, world.today(),
+                      mandate_types=["WSE Loket", "Test ORG-ORG"])
+    world.add_representative(PERSON_P, ORG_B, "Zaakvoerder", world.today())
+    scope = Scope(frozenset({"WSE Loket", "Test ORG-ORG"}), own_name=False,
+                  legal_representative=True)
+    found = [o for o in options(world, PERSON_P, scope) if o.kind == "mandate"]
+    assert [(o.mandate_id, o.mandate_type, o.represented) for o in found] == [
+        (by_person.id, "WSE Loket", Party("79031510459", "person", "An Peeters")),
+        (by_org.id, "Test ORG-ORG", Party(ORG_A, "organisation", "Emmaüs"))]
+    assert all(MANDAATUITVOERDER in o.reason and "legal representative" not in o.reason
+               for o in found)
+    assert all(o.intermediary == Party(ORG_B, "organisation", "BAROCY") for o in found)
