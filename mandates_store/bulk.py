@@ -325,17 +325,17 @@ class _Importer:
                          if actor.party else None)
         self.codes = [t.code for t in context.types]
         self.codes_json = json.dumps(self.codes)
-        own = context.own.number
-        # The signed mandates of the chunk's pairs (own party on the fixed side), oldest first:
-        # the conflict check picks the oldest overlapping one, as the single check does.
-        other_side = "taker" if context.role == "giver" else "giver"
+        # Per chunk, two queries: the counterparties' party rows, and the signed mandates of
+        # these pairs (own party on the fixed side) and types, oldest first - the conflict check
+        # picks the oldest overlapping one, as the single check does.
+        own, other_side = context.own.number, ("taker" if context.role == "giver" else "giver")
         self.candidates_sql = (
             f"SELECT m.{other_side}, m.type_code, m.id, m.start_date, m.end_date "
             f"FROM mandates m INDEXED BY mandates_by_giver "
-            f"WHERE m.{context.role} = '{own}' "
-            f"AND m.{other_side} IN (SELECT value FROM json_each(?)) "
+            f"WHERE m.{context.role} = ? AND m.{other_side} IN (SELECT value FROM json_each(?)) "
             f"AND m.type_code IN (SELECT value FROM json_each(?)) AND m.state = 'signed' "
             f"ORDER BY m.id")
+        self.own_number = own
 
     def plan(self, line_no: int, raw: str) -> _Plan:
         """The checks of create_in_context that need no database, in its order."""
@@ -356,13 +356,13 @@ class _Importer:
     def write(self, plans: list[_Plan]) -> int:
         """Check and write one chunk inside the open group; returns the number of good lines."""
         conn = self.db.conn
-        numbers = json.dumps(list({p.number for p in plans if p.error is None}))
+        numbers = json.dumps(sorted({p.number for p in plans if p.error is None}))
         parties = {row[0]: Party(*row) for row in conn.execute(
-            "SELECT number, kind, name FROM parties WHERE number IN "
-            "(SELECT value FROM json_each(?))", [numbers])}
+            "SELECT p.number, p.kind, p.name FROM json_each(?) j "
+            "JOIN parties p ON p.number = j.value", [numbers])}
         signed: dict[tuple[str, str], list[tuple]] = {}
         for other, code, mandate_id, start, end in conn.execute(
-                self.candidates_sql, [numbers, self.codes_json]):
+                self.candidates_sql, [self.own_number, numbers, self.codes_json]):
             signed.setdefault((other, code), []).append((mandate_id, start, end))
         next_id = conn.execute(
             "SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'mandates'), 0), "
@@ -425,7 +425,8 @@ class _Importer:
 
 def _create_line(db, context, operation_id: int, line_no: int, raw: str, now: datetime) -> bool:
     """One line through create_in_context, all or nothing (a savepoint inside the group's
-    transaction): its mandates and its report line."""
+    transaction): its mandates and its report line. A refusal by the schema itself (a CHECK,
+    trigger or foreign key the Python checks did not foresee) refuses this line only."""
     with write(db):
         try:
             wanted = parse_line(raw)
@@ -436,6 +437,8 @@ def _create_line(db, context, operation_id: int, line_no: int, raw: str, now: da
             reason = None
         except StoreError as refused:
             ids, reason = (), refused.message_nl
+        except sqlite3.IntegrityError as refused:  # a rule only the schema holds
+            ids, reason = (), f"De mandatenopslag weigert deze lijn: {refused}."
         _record(db, operation_id, line_no, redact(raw), ids, reason)
     return reason is None
 

@@ -12,6 +12,7 @@ import click
 
 from mandates_store import (Actor, MandateSearch, Scope, Store, StoreError, choice_label,
                             group_by_represented)
+from mandates_store.bulk import COMMIT_LINES
 from mandates_store.export import export as export_file
 from mandates_store.loaders import LOADERS, parse_date
 from mandates_store.search import parse_participants
@@ -289,14 +290,34 @@ def _finish_report(context: Context, report) -> None:
 @click.option("--role", type=click.Choice(["giver", "taker"]), required=True)
 @click.option("--type", "types", multiple=True, required=True)
 @click.option("--accept", is_flag=True, help="Accept the contract text (required).")
+@click.option("--resume", type=int, metavar="OPERATION",
+              help="Continue this interrupted bulk create of the same file after its last "
+                   "committed line.")
+@click.option("--again", is_flag=True,
+              help="Start a new operation even though one on this file was interrupted.")
+@click.option("--commit-every", type=click.IntRange(min=1), default=COMMIT_LINES,
+              show_default=True, help="Lines per commit at most (1: one commit per line).")
 @pass_context
 @refusals
-def bulk_create(context, csv_file, person, party, admin_user, role, types, accept) -> None:
+def bulk_create(context, csv_file, person, party, admin_user, role, types, accept, resume,
+                again, commit_every) -> None:
     """Create mandates from the seeds' CSV (no header, `;`, one mandate per line)."""
     if not os.path.exists(csv_file):
         raise click.ClickException(f"{csv_file}: file not found")
-    report = context.store.bulk_create(make_actor(person, party, admin_user), role=role,
-                                       types=list(types), path=csv_file, accept_contract=accept)
+    actor = make_actor(person, party, admin_user)
+    if resume is None and not again:
+        # Running a file again after an interrupted import would create its first lines twice.
+        for interrupted in context.store.interrupted_bulk_creates(actor.party, csv_file):
+            raise click.ClickException(
+                f"Gegroepeerde actie {interrupted.id} op dit bestand werd onderbroken na lijn "
+                f"{interrupted.last_line or 0}; hervat ze met --resume {interrupted.id} "
+                f"(of begin opnieuw met --again)." if context.language == "nl" else
+                f"Bulk operation {interrupted.id} on this file was interrupted after line "
+                f"{interrupted.last_line or 0}; continue it with --resume {interrupted.id} "
+                f"(or start anew with --again).")
+    report = context.store.bulk_create(actor, role=role, types=list(types), path=csv_file,
+                                       accept_contract=accept, commit_every=commit_every,
+                                       resume=resume)
     _finish_report(context, report)
 
 
@@ -357,8 +378,9 @@ def bulk_stop(context, person, party, admin_user, count, reason, **filters) -> N
 def bulk_list(context, party) -> None:
     """The history of bulk operations, newest first."""
     for operation in context.store.bulk_operations(party):
+        where = f"\ttot lijn {operation.last_line or 0}" if operation.interrupted else ""
         click.echo(f"{operation.id}\t{operation.started_at:%d/%m/%Y}\t{operation.kind_nl}\t"
-                   f"{operation.status}\t{operation.lines_ok}/{operation.lines_total}")
+                   f"{operation.status}\t{operation.lines_ok}/{operation.lines_total}{where}")
 
 
 @bulk.command("report")

@@ -46,6 +46,10 @@ PERSON_P, PERSON_Q = "88012226557", "79031510459"
 
 @pytest.fixture
 def world(store, clock) -> Store:
+    return fill_world(store)
+
+
+def fill_world(store: Store) -> Store:
     from mandates_store import ORGANISATION, PERSON
     store.put_party(ORG_A, "Emmaüs", Address("Edgard Tinellaan", "1", "2800", "Mechelen"))
     store.put_party(ORG_B, "BAROCY", Address("Hundelgemsesteenweg", "321", "9820", "Merelbeke"))

@@ -108,6 +108,36 @@ def test_bulk_create_report_and_exit_codes(demo_run, tmp_path):
     assert ok.exit_code == 0 and "Status Geslaagd" in ok.output
 
 
+def test_bulk_create_after_an_interruption_must_resume_or_say_again(demo_run, tmp_path):
+    from mandates_store import Actor
+    from mandates_store.bulk import file_sha256
+    from tests.store.test_bulk import interrupt
+    csv_file = tmp_path / "bulk.csv"
+    csv_file.write_text("0400378485;;;nl;M1\n0402206045;;;nl;M2\n")
+    with Store(demo_run.path) as store:  # as if killed right after the file's first line
+        first = store.bulk_create(Actor.admin(BAROCY, "beheer"), role="taker",
+                                  types=["Test Uniek"], lines=["0400378485;;;nl;M1"],
+                                  accept_contract=True)
+        operation = first.operation.id
+        store.db.conn.execute("UPDATE bulk_operations SET source_sha256 = ? WHERE id = ?",
+                              [file_sha256(csv_file), operation])
+        interrupt(store, operation, 1)
+    listed = demo_run("bulk", "list", "--party", BAROCY)
+    assert f"{operation}\t" in listed.output and "Onderbroken\t1/1\ttot lijn 1" in listed.output
+    args = ("--admin", "beheer", "--for", BAROCY, "--role", "taker", "--type", "Test Uniek",
+            "--accept")
+    rerun = demo_run("bulk", "create", str(csv_file), *args)
+    assert rerun.exit_code == 1 and f"hervat ze met --resume {operation}" in rerun.output
+    resumed = demo_run("bulk", "create", str(csv_file), *args, "--resume", str(operation))
+    assert resumed.exit_code == 0 and "Status Geslaagd" in resumed.output, resumed.output
+    assert "Aantal aangemaakte mandaten: 2" in resumed.output
+    listed = demo_run("bulk", "list", "--party", BAROCY)
+    assert f"{operation}\t" in listed.output and "Gegroepeerd aanmaken\tGeslaagd\t2/2" in \
+        listed.output
+    again = demo_run("bulk", "create", str(csv_file), *args, "--again")  # a new operation
+    assert again.exit_code == 0 and "Aantal aangemaakte mandaten: 2" in again.output
+
+
 def test_bulk_stop_needs_the_count(demo_run):
     preview = demo_run("bulk", "stop", "--as", PERSON_MANAGER, "--for", EMMAUS, "--role",
                        "giver", "--type", "WSE Loket")
