@@ -88,12 +88,14 @@ def create_app(config: dict | None = None) -> Flask:
     def language():
         return {"lang": i18n.current_language()}
 
+    security_headers = dict(SECURITY_HEADERS)
+    if values["BASE_URL"].startswith("https://"):
+        security_headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
+
     @app.after_request
     def headers(response):
-        for name, value in SECURITY_HEADERS.items():
-            response.headers.setdefault(name, value)
-        if values["BASE_URL"].startswith("https://"):
-            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+        present = {name.lower() for name in response.headers.keys()}  # a view may have set its own
+        response.headers.extend((name, value) for name, value in security_headers.items() if name.lower() not in present)
         return response
 
     return app

@@ -85,7 +85,7 @@ class LoginFlow:
             requested_taker=request.requested_taker, switch=int(request.switch),
         )
         if session is not None and not request.force_authn and self._good_enough(session, policy):
-            return self.after_authentication(self.state.create_flow(**flow_values).id, browser, session)
+            return self.after_authentication(self.state.create_flow(**flow_values), browser, session)
         if request.is_passive:
             flow = self.state.create_flow(**flow_values)
             return self._answer_error(flow, ns.STATUS_REQUEST_DENIED, "passive login not possible")
@@ -131,7 +131,7 @@ class LoginFlow:
                 upstream_session_index=login.session_index,
             )
         log.info("upstream login for flow %s", flow.id)
-        return LoggedIn(session, lambda: self.after_authentication(flow.id, browser, session))
+        return LoggedIn(session, lambda: self.after_authentication(flow, browser, session))
 
     # 3. selection decides
     def _options(self, flow, session: Session) -> list[LoginOption]:
@@ -141,10 +141,8 @@ class LoginFlow:
         with metrics.timed(metrics.STORE_QUERY_TIME):
             return options_for(self.store, session.person, session.person_name, self.today(), policy)
 
-    def after_authentication(self, flow_id: str, browser: str, session: Session):
-        flow = self.state.flow(flow_id, browser)
-        if flow is None:
-            raise SamlError("This login has expired; please start again from the application.")
+    def after_authentication(self, flow, browser: str, session: Session):
+        """`flow`: as just read or created for this browser in the same request."""
         policy = self.policies.get(flow.sp_entity_id)
         options = self._options(flow, session)
         if not options:
