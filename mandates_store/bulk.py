@@ -42,7 +42,7 @@ import sqlite_utils
 
 from mandates_store import identifiers
 from mandates_store.database import iso_date, iso_moment, to_moment, translate_busy, write
-from mandates_store.errors import (InvalidInput, NotAllowed, StoreBusy, StoreError,
+from mandates_store.errors import (InvalidInput, NotAllowed, StoreError,
                                    UnknownEntity)
 from mandates_store.mandates import (CreateContext, check_terms, conflict, counterparty_number,
                                      create_in_context, get_mandate, prepare_create, sides,

@@ -4,7 +4,6 @@ Read-only and on the broker's login path, so it uses plain cursors on indexed co
 savepoints) and builds every option from a handful of queries.
 """
 
-import operator
 from datetime import date, datetime
 
 import sqlite_utils
@@ -24,27 +23,26 @@ def login_options(db: sqlite_utils.Database, person: str, at: date | datetime,
                   scope: Scope) -> list[LoginOption]:
     me = acting_party(db, person)
     day = iso_date(day_of(at))
-    # option key -> (sort key, option); the first route to an option wins (its reason shows).
-    options: dict[str, tuple[tuple, LoginOption]] = {}
+    # option key -> option, and option key -> sort key; the first route to an option wins (its
+    # reason shows). No pair per option: fewer objects for the garbage collector to look at.
+    options: dict[str, LoginOption] = {}
+    order: dict[str, tuple] = {}
     if scope.own_name:
-        _put(options, LoginOption(OWN_NAME, me, me, None, None, None, None, None,
-                                  "You log in in your own name.", "own"))
+        _put(options, order, LoginOption(OWN_NAME, me, me, None, None, None, None, None,
+                                         "You log in in your own name.", "own"))
     employers = employers_on(db, me.number, day)
     if scope.work_relationship:
-        _add_work_options(db, me, day, scope, employers, options)
+        _add_work_options(db, me, day, scope, employers, options, order)
     representations = represented_on(db, me.number, day) if scope.legal_representative else {}
     for enterprise, (party, function) in representations.items():
         key = f"rep:{enterprise}"
-        _put(options, LoginOption(
+        _put(options, order, LoginOption(
             LEGAL_REPRESENTATIVE, me, party, None, None, None, None, None,
             f"You are legal representative ({function}) of {party.name} in the KBO.", key))
     if scope.mandate and scope.mandate_types:
-        _add_mandate_options(db, me, day, scope, employers, representations, options)
-    # The sort keys were made with the options (a C-level itemgetter sorts), not per comparison.
-    return [option for _, option in sorted(options.values(), key=_FIRST)]
-
-
-_FIRST = operator.itemgetter(0)
+        _add_mandate_options(db, me, day, scope, employers, representations, options, order)
+    # The sort keys were made with the options (a C-level lookup sorts), not per comparison.
+    return [options[key] for key in sorted(order, key=order.__getitem__)]
 
 
 def sort_key(option: LoginOption) -> tuple:
@@ -55,8 +53,9 @@ def sort_key(option: LoginOption) -> tuple:
             option.mandate_id or 0)
 
 
-def _put(options: dict[str, tuple[tuple, LoginOption]], option: LoginOption) -> None:
-    options.setdefault(option.key, (sort_key(option), option))
+def _put(options: dict[str, LoginOption], order: dict[str, tuple], option: LoginOption) -> None:
+    if option.key not in options:
+        options[option.key], order[option.key] = option, sort_key(option)
 
 
 def acting_party(db: sqlite_utils.Database, person: str) -> Party:
@@ -102,7 +101,7 @@ def executor_coverage(db: sqlite_utils.Database, right_id: int) -> tuple[set[str
 
 
 def _add_work_options(db, me: Party, day: str, scope: Scope, employers: dict[str, Party],
-                      options: dict[str, tuple[tuple, LoginOption]]) -> None:
+                      options: dict[str, LoginOption], order: dict[str, tuple]) -> None:
     with_right = None
     if scope.member_right:
         with_right = {org for _, org, name in rights_on(db, me.number, day)
@@ -112,17 +111,17 @@ def _add_work_options(db, me: Party, day: str, scope: Scope, employers: dict[str
             continue
         reason = f"You have a valid work relationship with {org.name}"
         reason += f" and hold the right '{scope.member_right}'." if scope.member_right else "."
-        _put(options, LoginOption(WORK_RELATIONSHIP, me, org, None, None, None, None, None,
-                                  reason, f"work:{number}"))
+        _put(options, order, LoginOption(WORK_RELATIONSHIP, me, org, None, None, None, None,
+                                         None, reason, f"work:{number}"))
 
 
 def _add_mandate_options(db, me: Party, day: str, scope: Scope, employers: dict[str, Party],
                          representations: dict[str, tuple[Party, str]],
-                         options: dict[str, tuple[tuple, LoginOption]]) -> None:
+                         options: dict[str, LoginOption], order: dict[str, tuple]) -> None:
     in_scope = set(scope.mandate_types)
     # The person as taker: no right needed.
     _mandates_taken(db, me, me, in_scope, None, day,
-                    lambda code: f"An active {code} mandate names you as taker.", options)
+                    lambda code: f"An active {code} mandate names you as taker.", options, order)
     # Organisations as taker: SSM Mandaatuitvoerder inside a valid work relationship.
     for right_id, org, name in rights_on(db, me.number, day):
         if name != MANDAATUITVOERDER or org not in employers:
@@ -135,13 +134,13 @@ def _add_mandate_options(db, me: Party, day: str, scope: Scope, employers: dict[
         _mandates_taken(
             db, me, taker, usable, givers, day,
             lambda code: f"An active {code} mandate names {taker.name} as taker, and you hold "
-                         f"{MANDAATUITVOERDER} for {code} there.", options)
+                         f"{MANDAATUITVOERDER} for {code} there.", options, order)
     # ... or legal representative of the taker enterprise, when the application allows it.
     for enterprise, (party, function) in representations.items():
         _mandates_taken(
             db, me, party, in_scope, None, day,
             lambda code: f"An active {code} mandate names {party.name} as taker, and you are "
-                         f"its legal representative ({function}).", options)
+                         f"its legal representative ({function}).", options, order)
 
 
 class _Dates(dict):
@@ -154,14 +153,15 @@ class _Dates(dict):
 
 
 def _mandates_taken(db, me: Party, taker: Party, types: set[str], givers: set[str] | None,
-                    day: str, reason_for, options: dict[str, tuple[tuple, LoginOption]]) -> None:
+                    day: str, reason_for, options: dict[str, LoginOption],
+                    order: dict[str, tuple]) -> None:
     """Adds the options of the mandates `taker` holds (the first route to a mandate wins).
 
     One query on two covering indexes: mandates (taker, type, state, dates, giver) and the
     givers' parties (number, kind, name); the option key comes from SQL. A firm may have
-    thousands of givers, so the per-row work is one comprehension: one reason per type
-    (shared), dates parsed once per distinct text, the option and its giver built as tuples,
-    the sort key made right here."""
+    thousands of givers, so the per-row work is one comprehension over the cursor (no list of
+    rows): one reason per type (shared), dates parsed once per distinct text, the option and its
+    giver built as tuples, and then one more for the sort keys."""
     codes = sorted(types)
     # One type (the usual case): its code is not fetched per row. A giver's kind follows from
     # its number (10 digits: organisation, 11: person; the schema holds that), so it is not
@@ -172,21 +172,23 @@ def _mandates_taken(db, me: Party, taker: Party, types: set[str], givers: set[st
         "'mandate:' || m.id "
         f"FROM mandates m JOIN parties g INDEXED BY parties_number_kind_name ON g.number = m.giver "
         f"WHERE m.taker = ? AND m.type_code IN ({','.join('?' * len(codes))}) AND {_ACTIVE_ON}",
-        [*codes[:len(codes) == 1], taker.number, *codes, day, day]).fetchall()
-    if not rows:
-        return
+        [*codes[:len(codes) == 1], taker.number, *codes, day, day])
     reasons = {code: reason_for(code) for code in types}
     dates = _Dates()
     new, party, option = tuple.__new__, Party, LoginOption
-    kind, taker_key = KIND_ORDER[MANDATE], taker.name.casefold()
-    found = {key: ((g_name.casefold(), g_number, kind, taker_key, mandate_id), new(option, (
+    found = {key: new(option, (
                  MANDATE, me, new(party, (g_number, ORGANISATION if len(g_number) == 10 else PERSON,
                                           g_name)), taker, mandate_id,
-                 type_code, dates[start], dates[end], reasons[type_code], key)))
+                 type_code, dates[start], dates[end], reasons[type_code], key))
              for mandate_id, type_code, start, end, g_number, g_name, key in rows
              if givers is None or g_number in givers}
+    if not found:
+        return
     found.update(options)  # an option found by an earlier route keeps that route's reason
     options.update(found)
+    kind, taker_key = KIND_ORDER[MANDATE], taker.name.casefold()
+    order.update({key: (o.represented.name.casefold(), o.represented.number, kind, taker_key,
+                        o.mandate_id) for key, o in found.items() if key not in order})
 
 
 def group_by_represented(options: list[LoginOption]) -> list[tuple[Party, list[LoginOption]]]:
