@@ -8,7 +8,7 @@ from flask_login import current_user, login_user, logout_user
 
 from broker import metrics
 from broker.auth import SessionUser
-from broker.i18n import LANGUAGES
+from broker.i18n import LANGUAGES, current_language
 from broker.login_flow import LoggedIn, NoOption, PostForm, Redirect, ShowChooser
 from broker.saml import bindings
 from broker.saml.errors import SamlError
@@ -46,7 +46,9 @@ def render(outcome):
     if isinstance(outcome, Redirect):
         return redirect(outcome.url, 303)
     if isinstance(outcome, PostForm):
-        return render_template("post.html", action=outcome.action, fields=outcome.fields)
+        # the template directly, without Flask's context processors: this page needs none of them
+        page = current_app.jinja_env.get_template("post.html")
+        return page.render(action=outcome.action, fields=outcome.fields, lang=current_language())
     if isinstance(outcome, ShowChooser):
         return redirect(url_for("chooser.choose", flow_id=outcome.flow_id), 303)
     if isinstance(outcome, NoOption):

@@ -1,6 +1,6 @@
 """A policy's login kinds and mandate types as the store's Scope: the one question the store answers."""
 
-from dataclasses import asdict
+from dataclasses import fields
 
 from mandates_store import Scope
 
@@ -8,4 +8,5 @@ from broker.policy.model import Policy
 
 
 def scope_for(policy: Policy) -> Scope:
-    return Scope(mandate_types=frozenset(policy.mandate_types), **asdict(policy.login_kinds))
+    kinds = policy.login_kinds  # a flat dataclass: asdict's deep copy costs more than the whole store query
+    return Scope(mandate_types=frozenset(policy.mandate_types), **{f.name: getattr(kinds, f.name) for f in fields(kinds)})
