@@ -9,6 +9,7 @@ signing one assertion and one response with the broker's key) and the ratio of t
 
     .venv/bin/python bench/login.py [--logins 200] [--workers 1 2] [--concurrency 1 8] [--login single chooser]
                                     [--key-bits 2048|3072|4096]
+    .venv/bin/python bench/login.py --profile    # where one worker's CPU time goes
 """
 
 import argparse
@@ -161,12 +162,51 @@ def crypto_floor(key_path: str, cert_path: str, upstream_key: str, upstream_cert
     return {"verify_ms": verify, "sign_ms": sign, "floor_ms": verify + sign}
 
 
+AREAS = (  # (area, what a profile entry's file or C name contains), first match wins
+    ("xmlsec: RSA and digests (C)", ("xmlsec.",)),
+    ("broker/saml: SAML checks, XML building", ("/broker/saml/",)),
+    ("lxml (C)", ("lxml.",)),
+    ("sqlite3 (C)", ("sqlite3.",)),
+    ("mandates_store: login options", ("/mandates_store/",)),
+    ("broker: flow, views, state, audit", ("/broker/",)),
+    ("gunicorn: HTTP parsing, sockets", ("/gunicorn/", "socket", "select")),
+    ("Flask, Werkzeug, Jinja, cookies", ("/flask/", "/werkzeug/", "/itsdangerous/", "/jinja2/", "/markupsafe/",
+                                        "/flask_login/", "/flask_wtf/", "/wtforms/", "/click/", "hmac")),
+    ("logging and metrics", ("/logging/", "/prometheus_client/")),
+)
+
+
+def print_profile(path: str, logins: int) -> None:
+    """Self CPU time per area of one worker's cProfile (process time) over `logins` logins."""
+    import pstats
+
+    stats = pstats.Stats(path).stats
+    areas, total = {}, 0.0
+    for (filename, _line, name), (_cc, _nc, self_time, _cum, _callers) in stats.items():
+        where = filename if filename != "~" else name
+        area = next((label for label, marks in AREAS if any(m in where for m in marks)), "Python itself, stdlib")
+        areas[area] = areas.get(area, 0.0) + self_time
+        total += self_time
+    print(f"profile of the worker (cProfile on process time; it slows Python code about twice, not C): "
+          f"{total / logins * 1000:.2f} ms CPU per login")
+    for area, seconds in sorted(areas.items(), key=lambda item: -item[1]):
+        print(f"  {seconds / logins * 1000:6.2f} ms  {seconds / total * 100:5.1f}%  {area}")
+    print("  the 15 most expensive functions, self time per login:")
+    top = sorted(stats.items(), key=lambda item: -item[1][2])[:15]
+    for (filename, line, name), (_cc, calls, self_time, _cum, _callers) in top:
+        short = filename.split("site-packages/")[-1].split("/work/main/")[-1] if filename != "~" else ""
+        print(f"  {self_time / logins * 1000:6.3f} ms  {calls / logins:5.1f} calls  {short}:{line} {name}"[:150])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--logins", type=int, default=200)
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2], help="broker worker counts to run")
     parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 8])
     parser.add_argument("--login", choices=("single", "chooser"), nargs="+", default=["single", "chooser"])
+    parser.add_argument("--profile", action="store_true",
+                        help="instead: one worker under cProfile, single-option logins at concurrency 1, "
+                             "and where its CPU time goes")
     parser.add_argument("--key-bits", type=int, choices=(2048, 3072, 4096), default=3072,
                         help="size of the broker's RSA signing key (the demo's default is 3072)")
     args = parser.parse_args()
@@ -191,11 +231,16 @@ def main() -> None:
         print(f"crypto floor: verify upstream assertion {floor['verify_ms']:.2f} ms + sign assertion and response "
               f"{floor['sign_ms']:.2f} ms = {floor['floor_ms']:.2f} ms CPU")
         broker_bin = os.path.join(os.path.dirname(sys.executable), "broker")
+        profile_dir = os.path.join(workdir, "profile")
+        if args.profile:
+            os.makedirs(profile_dir)
+            args.workers, args.concurrency, args.login = [1], [1], ["single"]
         for workers in args.workers:
             config = os.path.join(workdir, f"broker-{workers}.toml")
             secrets = write_broker_config(env, config, bind=f"127.0.0.1:{broker_port}", workers=workers)
             log_path = os.path.join(workdir, f"broker-{workers}.log")
-            process = subprocess.Popen([broker_bin, "serve", "--config", config], env=dict(os.environ, **secrets),
+            environment = dict(os.environ, **secrets, **({"BROKER_PROFILE_DIR": profile_dir} if args.profile else {}))
+            process = subprocess.Popen([broker_bin, "serve", "--config", config], env=environment,
                                        stderr=open(log_path, "w"), start_new_session=True)
             processes.append(process)
             for _ in range(150):
@@ -224,6 +269,8 @@ def main() -> None:
                           f"mean {r['cpu_ms']:5.2f} ms = {r['cpu_ms'] / floor['floor_ms']:.1f}x", flush=True)
             os.killpg(process.pid, signal.SIGTERM)
             process.wait(20)
+            if args.profile:  # the worker wrote its profile on its way out; +1 for the warm-up login
+                print_profile(os.path.join(profile_dir, os.listdir(profile_dir)[0]), args.logins + 1)
         for server in servers:
             server.shutdown()
     finally:
