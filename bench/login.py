@@ -9,7 +9,7 @@ signing one assertion and one response with the broker's key) and the ratio of t
 
     .venv/bin/python bench/login.py [--logins 200] [--workers 1 2] [--concurrency 1 8] [--login single chooser]
                                     [--key-bits 2048|3072|4096]
-    .venv/bin/python bench/login.py --profile    # where one worker's CPU time goes
+    .venv/bin/python bench/login.py --profile    # where one worker's CPU time goes, by layer and function
 """
 
 import argparse
@@ -176,6 +176,22 @@ AREAS = (  # (area, what a profile entry's file or C name contains), first match
 )
 
 
+def print_split(path: str, logins: int, total_ms: float) -> None:
+    """The worker's CPU per login by layer, timed without a profiler (broker/profiling.py)."""
+    import json
+
+    with open(path) as handle:
+        split = json.load(handle)
+    wsgi, views, crypto_ms = (split[k] / logins * 1000 for k in ("wsgi", "views", "crypto"))
+    print(f"where the worker's CPU goes, per login ({split['requests'] / logins:.0f} requests), no profiler:")
+    for ms, what in ((crypto_ms, "XML signatures: 3 signed (assertion, response, upstream request), "
+                                 "3 verified (the request's, the upstream response's and assertion's)"),
+                     (views - crypto_ms, "broker logic: SAML parsing and checks, XML building, store, state, audit, page"),
+                     (wsgi - views, "Flask around the views: request context, cookie session, hooks, response"),
+                     (total_ms - wsgi, "gunicorn: accept, HTTP parsing, writing the response, close")):
+        print(f"  {ms:6.2f} ms  {ms / total_ms * 100:5.1f}%  {what}")
+
+
 def print_profile(path: str, logins: int) -> None:
     """Self CPU time per area of one worker's cProfile (process time) over `logins` logins."""
     import pstats
@@ -205,8 +221,8 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 8])
     parser.add_argument("--login", choices=("single", "chooser"), nargs="+", default=["single", "chooser"])
     parser.add_argument("--profile", action="store_true",
-                        help="instead: one worker under cProfile, single-option logins at concurrency 1, "
-                             "and where its CPU time goes")
+                        help="instead: single-option logins on one worker at concurrency 1, and where its CPU "
+                             "time goes (by layer without a profiler, then by function under cProfile)")
     parser.add_argument("--key-bits", type=int, choices=(2048, 3072, 4096), default=3072,
                         help="size of the broker's RSA signing key (the demo's default is 3072)")
     args = parser.parse_args()
@@ -231,15 +247,19 @@ def main() -> None:
         print(f"crypto floor: verify upstream assertion {floor['verify_ms']:.2f} ms + sign assertion and response "
               f"{floor['sign_ms']:.2f} ms = {floor['floor_ms']:.2f} ms CPU")
         broker_bin = os.path.join(os.path.dirname(sys.executable), "broker")
-        profile_dir = os.path.join(workdir, "profile")
-        if args.profile:
-            os.makedirs(profile_dir)
-            args.workers, args.concurrency, args.login = [1], [1], ["single"]
-        for workers in args.workers:
+        if args.profile:  # first without a profiler, for the split; then cProfile for the detail
+            runs, args.concurrency, args.login = [(1, "split"), (1, "cprofile")], [1], ["single"]
+        else:
+            runs = [(workers, None) for workers in args.workers]
+        for workers, mode in runs:
+            profile_dir = os.path.join(workdir, f"profile-{mode}")
             config = os.path.join(workdir, f"broker-{workers}.toml")
             secrets = write_broker_config(env, config, bind=f"127.0.0.1:{broker_port}", workers=workers)
             log_path = os.path.join(workdir, f"broker-{workers}.log")
-            environment = dict(os.environ, **secrets, **({"BROKER_PROFILE_DIR": profile_dir} if args.profile else {}))
+            environment = dict(os.environ, **secrets)
+            if mode:
+                os.makedirs(profile_dir)
+                environment.update(BROKER_PROFILE_DIR=profile_dir, BROKER_PROFILE_MODE=mode)
             process = subprocess.Popen([broker_bin, "serve", "--config", config], env=environment,
                                        stderr=open(log_path, "w"), start_new_session=True)
             processes.append(process)
@@ -263,14 +283,20 @@ def main() -> None:
                     median = r["cpu_median_ms"]
                     per_login = (f"median {median:5.2f} ms = {median / floor['floor_ms']:.1f}x the crypto floor, "
                                  if median is not None else "")
+                    if mode:
+                        print(f"[{mode}] ", end="")
                     print(f"workers={workers} concurrency={concurrency} {label:13}: {r['rate']:6.1f} logins/s  "
                           f"p50 {r['p50']:6.1f} ms  p95 {r['p95']:6.1f} ms  p99 {r['p99']:6.1f} ms  "
                           f"failures {r['failures']}  broker CPU/login: {per_login}"
                           f"mean {r['cpu_ms']:5.2f} ms = {r['cpu_ms'] / floor['floor_ms']:.1f}x", flush=True)
             os.killpg(process.pid, signal.SIGTERM)
             process.wait(20)
-            if args.profile:  # the worker wrote its profile on its way out; +1 for the warm-up login
-                print_profile(os.path.join(profile_dir, os.listdir(profile_dir)[0]), args.logins + 1)
+            if mode:  # the worker wrote its figures on its way out; +1 for the warm-up login
+                path = os.path.join(profile_dir, os.listdir(profile_dir)[0])
+                if mode == "split":
+                    print_split(path, args.logins + 1, r["cpu_ms"])
+                else:
+                    print_profile(path, args.logins + 1)
         for server in servers:
             server.shutdown()
     finally:

@@ -34,20 +34,6 @@ def _child_exit(server, worker):
     multiprocess.mark_process_dead(worker.pid)
 
 
-def _profile_start(worker):
-    """BROKER_PROFILE_DIR set: each worker profiles its own CPU time (bench/login.py --profile)."""
-    import cProfile
-    import time
-
-    worker.profile = cProfile.Profile(time.process_time)
-    worker.profile.enable()
-
-
-def _profile_dump(server, worker):
-    worker.profile.disable()
-    worker.profile.dump_stats(os.path.join(os.environ["BROKER_PROFILE_DIR"], f"worker-{os.getpid()}.prof"))
-
-
 def serve(settings: dict, serve_options: dict) -> None:
     # prometheus_client picks its multi-process mode when first imported: set it up before that
     os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", tempfile.mkdtemp(prefix="broker-metrics-"))
@@ -65,6 +51,8 @@ def serve(settings: dict, serve_options: dict) -> None:
         "accesslog": None,
         "preload_app": False,  # each worker opens its own SQLite connections
     }
-    if os.environ.get("BROKER_PROFILE_DIR"):
-        options.update(post_worker_init=_profile_start, worker_exit=_profile_dump)
+    if os.environ.get("BROKER_PROFILE_DIR"):  # bench/login.py --profile
+        from broker import profiling
+
+        options.update(post_worker_init=profiling.start, worker_exit=profiling.dump)
     BrokerServer(settings, options).run()
