@@ -535,8 +535,8 @@ def _claim(db, operation_id: int, context: CreateContext, types: str,
             raise refuse(f"process {operation.pid} on {operation.host} may still be running it",
                          f"proces {operation.pid} op {operation.host} voert ze misschien nog "
                          f"uit")
-        if (operation.party, operation.role, operation.mandate_types) != \
-                (context.own.number, context.role, types):
+        if (operation.party, operation.role, set((operation.mandate_types or "").split(", "))) \
+                != (context.own.number, context.role, set(types.split(", "))):
             raise refuse("party, role or mandate types differ",
                          "partij, rol of mandaattypes verschillen")
         if operation.source_sha256 and source_sha256 and operation.source_sha256 != source_sha256:

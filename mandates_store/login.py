@@ -143,6 +143,27 @@ def _add_mandate_options(db, me: Party, day: str, scope: Scope, employers: dict[
                          f"its legal representative ({function}).", options, order)
 
 
+class _Givers(dict):
+    """(number, name) -> the giver as a Party, shared by all calls and threads: a firm's givers
+    come back at every login of its executors. Reusing the Party objects saves building them
+    and, above all, keeps them out of the garbage collector's young generations (a tuple
+    subclass is never untracked, and thousands of new ones per call made its full collections,
+    each many milliseconds, frequent). The name is part of the key, so a renamed party simply
+    gets a new entry; the kind follows from the number. Bounded: emptied when full."""
+
+    LIMIT = 50_000
+
+    def __missing__(self, key: tuple[str, str]) -> Party:
+        if len(self) >= self.LIMIT:
+            self.clear()
+        number, name = key
+        value = self[key] = Party(number, ORGANISATION if len(number) == 10 else PERSON, name)
+        return value
+
+
+_GIVERS = _Givers()
+
+
 class _Dates(dict):
     """ISO text -> date, each distinct text parsed once (a firm's mandates share few dates);
     a hit is a plain dict lookup, with no Python call."""
@@ -175,10 +196,9 @@ def _mandates_taken(db, me: Party, taker: Party, types: set[str], givers: set[st
         [*codes[:len(codes) == 1], taker.number, *codes, day, day])
     reasons = {code: reason_for(code) for code in types}
     dates = _Dates()
-    new, party, option = tuple.__new__, Party, LoginOption
+    new, option, known = tuple.__new__, LoginOption, _GIVERS
     found = {key: new(option, (
-                 MANDATE, me, new(party, (g_number, ORGANISATION if len(g_number) == 10 else PERSON,
-                                          g_name)), taker, mandate_id,
+                 MANDATE, me, known[g_number, g_name], taker, mandate_id,
                  type_code, dates[start], dates[end], reasons[type_code], key))
              for mandate_id, type_code, start, end, g_number, g_name, key in rows
              if givers is None or g_number in givers}

@@ -383,3 +383,17 @@ def test_resume_is_refused_when_it_could_duplicate_or_mix_things(firm, tmp_path)
                                accept_contract=True, resume=op)
     assert [line.line_no for line in resumed.lines] == [1, 2] and resumed.status == "Geslaagd"
     assert firm.db.conn.execute("SELECT count(*) FROM mandates").fetchone()[0] == 2
+
+
+def test_resume_accepts_the_same_types_in_another_order(firm):
+    lines = ["0400048883", "0400378485"]
+    first = firm.bulk_create(admin(ORG_A), role="giver", types=["Test ORG-ORG", "Test Uniek"],
+                             lines=lines[:1], accept_contract=True)
+    from mandates_store.bulk import lines_sha256
+    firm.db.conn.execute("UPDATE bulk_operations SET source_sha256 = ? WHERE id = ?",
+                         [lines_sha256(lines), first.operation.id])
+    interrupt(firm, first.operation.id, 1)
+    resumed = firm.bulk_create(admin(ORG_A), role="giver", types=["Test Uniek", "Test ORG-ORG"],
+                               lines=lines, accept_contract=True, resume=first.operation.id)
+    assert resumed.status == "Geslaagd" and len(resumed.created) == 4
+    assert [line.line_no for line in resumed.lines] == [1, 2]
