@@ -201,3 +201,18 @@ def test_two_types_two_routes_person_and_organisation_givers(world):
     assert all(MANDAATUITVOERDER in o.reason and "legal representative" not in o.reason
                for o in found)
     assert all(o.intermediary == Party(ORG_B, "organisation", "BAROCY") for o in found)
+
+
+def test_a_renamed_giver_shows_its_new_name_at_once(world):
+    """Givers' Party objects are shared between calls; the name is part of what is shared."""
+    mandate = active_mandate(world, ORG_A, ORG_B)
+    world.add_work_relationship(PERSON_P, ORG_B, world.today())
+    world.grant_right(PERSON_P, ORG_B, MANDAATUITVOERDER, world.today(),
+                      mandate_types=["WSE Loket"])
+    scope = Scope(frozenset({"WSE Loket"}), own_name=False)
+    (before,) = options(world, PERSON_P, scope)
+    assert before.represented == Party(ORG_A, "organisation", "Emmaüs")
+    world.put_party(ORG_A, "Emmaüs vzw")
+    (after,) = options(world, PERSON_P, scope)
+    assert (after.mandate_id, after.represented) == \
+        (mandate.id, Party(ORG_A, "organisation", "Emmaüs vzw"))
