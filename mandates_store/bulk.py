@@ -511,16 +511,20 @@ def _start(db, kind: str, actor: Actor, role: str | None, types: str | None,
              source_sha256, os.getpid(), socket.gethostname()]).lastrowid
 
 
+def _operation_by_id(db, operation_id: int):
+    row = db.conn.execute(f"{_OPERATION} WHERE id = ?", [operation_id]).fetchone()
+    if row is None:
+        raise UnknownEntity(f"bulk operation {operation_id} does not exist",
+                            f"gegroepeerde actie {operation_id} bestaat niet",
+                            field="operation", value=operation_id)
+    return _operation(row)
+
+
 def _claim(db, operation_id: int, context: CreateContext, types: str,
            source_sha256: str | None) -> tuple[int, int, int]:
     """Take over an interrupted bulk create; returns its (last line, ok, failed)."""
     with write(db):
-        row = db.conn.execute(f"{_OPERATION} WHERE id = ?", [operation_id]).fetchone()
-        if row is None:
-            raise UnknownEntity(f"bulk operation {operation_id} does not exist",
-                                f"gegroepeerde actie {operation_id} bestaat niet",
-                                field="operation", value=operation_id)
-        operation = _operation(row)
+        operation = _operation_by_id(db, operation_id)
 
         def refuse(reason: str, reden: str) -> NotAllowed:
             return NotAllowed(f"bulk operation {operation_id} cannot be resumed: {reason}",
@@ -630,12 +634,7 @@ def operations(db: sqlite_utils.Database, party: str | None = None) -> list[Bulk
 
 
 def bulk_report(db: sqlite_utils.Database, operation_id: int) -> BulkReport:
-    row = db.conn.execute(f"{_OPERATION} WHERE id = ?", [operation_id]).fetchone()
-    if row is None:
-        raise UnknownEntity(f"bulk operation {operation_id} does not exist",
-                            f"gegroepeerde actie {operation_id} bestaat niet",
-                            field="operation", value=operation_id)
-    operation = _operation(row)
+    operation = _operation_by_id(db, operation_id)
     ids: dict[int, list[int]] = {}
     for line_no, mandate_id in db.conn.execute(
             "SELECT line_no, mandate_id FROM bulk_line_mandates WHERE operation_id = ? "
