@@ -125,17 +125,22 @@ def test_signature_by_an_unknown_key_with_a_valid_looking_key_info(browser, part
     assert_refused(page, parties, browser, R["bad_sig"])
 
 
-@pytest.mark.parametrize("required,sign_assertion,sign_response", [
-    ("assertion", False, True), ("response", True, False), ("both", True, False), ("both", False, True),
-    ("either", False, False),
-])
-def test_upstream_signed_setting_is_enforced(broker_with, demo, required, sign_assertion, sign_response):
+def _answer_signed(broker_with, demo, required, sign_assertion, sign_response):
+    """A broker with UPSTREAM_SIGNED=`required` gets an answer signed as asked: (browser, apps, page)."""
     browser, apps = broker_with(UPSTREAM_SIGNED=required)
     key = upstream_key(demo)
     request_id = start_login(browser)
     inner = assertion(request_id)
     root = response(request_id, signed(inner, key) if sign_assertion else inner)
-    page = post_acs(browser, signed(root, key) if sign_response else root)
+    return browser, apps, post_acs(browser, signed(root, key) if sign_response else root)
+
+
+@pytest.mark.parametrize("required,sign_assertion,sign_response", [
+    ("assertion", False, True), ("response", True, False), ("both", True, False), ("both", False, True),
+    ("either", False, False),
+])
+def test_upstream_signed_setting_is_enforced(broker_with, demo, required, sign_assertion, sign_response):
+    browser, apps, page = _answer_signed(broker_with, demo, required, sign_assertion, sign_response)
     assert_refused(page, apps, browser, R["unsigned"])
 
 
@@ -143,12 +148,7 @@ def test_upstream_signed_setting_is_enforced(broker_with, demo, required, sign_a
     ("assertion", True, False), ("response", False, True), ("both", True, True), ("either", False, True),
 ])
 def test_upstream_signed_setting_accepts_what_it_asks(broker_with, demo, required, sign_assertion, sign_response):
-    browser, apps = broker_with(UPSTREAM_SIGNED=required)
-    key = upstream_key(demo)
-    request_id = start_login(browser)
-    inner = assertion(request_id)
-    root = response(request_id, signed(inner, key) if sign_assertion else inner)
-    page = post_acs(browser, signed(root, key) if sign_response else root)
+    _, _, page = _answer_signed(broker_with, demo, required, sign_assertion, sign_response)
     assert page.status == 200 and page.url.startswith("http://localhost:8000/"), page.text[:300]
 
 
