@@ -92,6 +92,7 @@ def persons(store: Store) -> list[dict]:
 def prepare(workdir: str, broker_url: str = "http://localhost:8080", upstream_url: str = "http://localhost:8090",
             application_url: str = "http://localhost:8000", policy_dir: str | None = None,
             today: date | None = None, signing_key_bits: int = 3072) -> DemoEnvironment:
+    workdir = os.path.abspath(workdir)  # the broker.toml written from these paths reads relative ones from its own folder
     certs, metadata, peers, var = (os.path.join(workdir, d) for d in ("certs", "metadata", "peer-metadata", "var"))
     for folder in (certs, metadata, peers, var):
         os.makedirs(folder, exist_ok=True)

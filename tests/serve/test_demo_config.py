@@ -1,0 +1,18 @@
+"""bin/demo's broker.toml, written from a relative work folder as demo/run.py does, loads as is."""
+
+import os
+
+from broker.config_file import load
+from demo.environment import prepare, write_broker_config
+
+
+def test_the_demo_config_from_a_relative_workdir_loads(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    env = prepare("var/demo")  # demo/run.py's default, relative to the checkout
+    secrets = write_broker_config(env, "var/demo/broker.toml")
+    for name, value in secrets.items():
+        monkeypatch.setenv(name, value)
+    settings, serve = load("var/demo/broker.toml")
+    for name in ("SIGNING_KEY", "SIGNING_CERT", "DECRYPTION_KEY", "METADATA_DIR", "STORE_DB"):
+        assert os.path.exists(settings[name]), (name, settings[name])
+    assert serve["bind"] == "127.0.0.1:8080"
