@@ -34,8 +34,9 @@ def add_givers(store: Store, count: int, taker: str = d.BAROCY) -> None:
     for i in range(count):
         number = with_check_digits(f"{10_000_000 + i * 7:08d}")
         store.put_party(number, f"Klant {i:04d} BV")
-        (mandate,) = store.create_mandates(barocy, role="taker", counterparty=number, types=["WSE Loket"],
-                                           accept_contract=True)
+        (mandate,) = store.create_mandates(
+            barocy, role="taker", counterparty=number, types=["WSE Loket"], accept_contract=True
+        )
         store.sign(Actor.admin(number, "bench"), mandate.id, accept_contract=True)
 
 
@@ -58,8 +59,13 @@ def main() -> None:
             add_givers(store, args.givers)
         print(f"store: {args.givers} givers built in {time.perf_counter() - started:.1f} s")
         broker = create_app(env.broker)
-        browser = Browser({"localhost:8080": broker, "localhost:8090": create_upstream_app(**env.upstream),
-                           "localhost:8000": create_application_app(**env.application)})
+        browser = Browser(
+            {
+                "localhost:8080": broker,
+                "localhost:8090": create_upstream_app(**env.upstream),
+                "localhost:8000": create_application_app(**env.application),
+            }
+        )
         page = browser.get("http://localhost:8000/login")
         page = browser.submit(page, {"person": d.PERSON_EXECUTOR, "means": "eid"})
         assert "/choose/" in page.url, page.url
@@ -69,8 +75,11 @@ def main() -> None:
         client = browser.clients["localhost:8080"]
         path = page.url.split("localhost:8080", 1)[1]
         last = -(-(args.givers + 2) // 25)
-        for label, url in (("first page", path), (f"page {last}", f"{path}?page={last}"),
-                           ("search 'Klant 1999'", f"{path}?q=Klant+1999")):
+        for label, url in (
+            ("first page", path),
+            (f"page {last}", f"{path}?page={last}"),
+            ("search 'Klant 1999'", f"{path}?q=Klant+1999"),
+        ):
             wall, cpu = [], []
             for _ in range(args.rounds):
                 start, start_cpu = time.perf_counter(), time.process_time()

@@ -76,15 +76,17 @@ def one_login(app_url: str, person: str, chooser: bool) -> None:
             doc = lxml.html.fromstring(response.text or "<html/>")
             forms = doc.forms
             if len(forms) == 1 and {i.name for i in forms[0].inputs if i.name} & {"SAMLRequest", "SAMLResponse"}:
-                response = session.post(urljoin(response.url, forms[0].action), data=dict(forms[0].form_values()),
-                                        allow_redirects=False)
+                response = session.post(
+                    urljoin(response.url, forms[0].action), data=dict(forms[0].form_values()), allow_redirects=False
+                )
                 continue
             return response, doc
         raise RuntimeError("too many hops")
 
     page, _ = go(session.get(app_url + "/login", allow_redirects=False))
-    page, doc = go(session.post(urljoin(page.url, "login"), data={"person": person, "means": "eid"},
-                                allow_redirects=False))
+    page, doc = go(
+        session.post(urljoin(page.url, "login"), data={"person": person, "means": "eid"}, allow_redirects=False)
+    )
     if chooser:
         form = doc.forms[-1]
         token = form.xpath(".//button[@name='option']")[0].get("value")
@@ -126,21 +128,33 @@ def run(app_url, person, chooser, logins, concurrency, worker_pids):
     elapsed = time.perf_counter() - start
     cpu = cpu_seconds(worker_pids()) - cpu_before
     q = statistics.quantiles(latencies, n=100) if len(latencies) > 1 else [0] * 99
-    return {"rate": len(latencies) / elapsed, "p50": q[49] * 1000, "p95": q[94] * 1000, "p99": q[98] * 1000,
-            "failures": failures[0], "cpu_ms": cpu / max(len(latencies), 1) * 1000,
-            "cpu_median_ms": statistics.median(cpu_each) * 1000 if cpu_each else None}
+    return {
+        "rate": len(latencies) / elapsed,
+        "p50": q[49] * 1000,
+        "p95": q[94] * 1000,
+        "p99": q[98] * 1000,
+        "failures": failures[0],
+        "cpu_ms": cpu / max(len(latencies), 1) * 1000,
+        "cpu_median_ms": statistics.median(cpu_each) * 1000 if cpu_each else None,
+    }
 
 
 def crypto_floor(key_path: str, cert_path: str, upstream_key: str, upstream_cert: str, rounds: int = 300) -> dict:
     """python-xmlsec alone: verify one upstream assertion, sign one assertion and one response."""
     broker_key = load_signing_key(key_path, cert_path)
     up_key = load_signing_key(upstream_key, upstream_cert)
-    template = (b'<samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" '
-                b'xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="_r" Version="2.0">'
-                b'<saml:Issuer>x</saml:Issuer><saml:Assertion ID="_a" Version="2.0"><saml:Issuer>x</saml:Issuer>'
-                + b'<saml:AttributeStatement>' + b''.join(
-                    b'<saml:Attribute Name="urn:mandaatbroker:1.0:A%d"><saml:AttributeValue>v</saml:AttributeValue>'
-                    b'</saml:Attribute>' % i for i in range(14)) + b'</saml:AttributeStatement></saml:Assertion></samlp:Response>')
+    template = (
+        b'<samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" '
+        b'xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="_r" Version="2.0">'
+        b'<saml:Issuer>x</saml:Issuer><saml:Assertion ID="_a" Version="2.0"><saml:Issuer>x</saml:Issuer>'
+        + b"<saml:AttributeStatement>"
+        + b"".join(
+            b'<saml:Attribute Name="urn:mandaatbroker:1.0:A%d"><saml:AttributeValue>v</saml:AttributeValue>'
+            b"</saml:Attribute>" % i
+            for i in range(14)
+        )
+        + b"</saml:AttributeStatement></saml:Assertion></samlp:Response>"
+    )
     signed = etree.fromstring(template)
     crypto.sign(signed.find(ns.q("saml", "Assertion")), up_key)
     signed = etree.fromstring(etree.tostring(signed))  # as received: parsed from bytes
@@ -170,8 +184,21 @@ AREAS = (  # (area, what a profile entry's file or C name contains), first match
     ("mandates_store: login options", ("/mandates_store/",)),
     ("broker: flow, views, state, audit", ("/broker/",)),
     ("gunicorn: HTTP parsing, sockets", ("/gunicorn/", "socket", "select")),
-    ("Flask, Werkzeug, Jinja, cookies", ("/flask/", "/werkzeug/", "/itsdangerous/", "/jinja2/", "/markupsafe/",
-                                        "/flask_login/", "/flask_wtf/", "/wtforms/", "/click/", "hmac")),
+    (
+        "Flask, Werkzeug, Jinja, cookies",
+        (
+            "/flask/",
+            "/werkzeug/",
+            "/itsdangerous/",
+            "/jinja2/",
+            "/markupsafe/",
+            "/flask_login/",
+            "/flask_wtf/",
+            "/wtforms/",
+            "/click/",
+            "hmac",
+        ),
+    ),
     ("logging and metrics", ("/logging/", "/prometheus_client/")),
 )
 
@@ -184,11 +211,16 @@ def print_split(path: str, logins: int, total_ms: float) -> None:
         split = json.load(handle)
     wsgi, views, crypto_ms = (split[k] / logins * 1000 for k in ("wsgi", "views", "crypto"))
     print(f"where the worker's CPU goes, per login ({split['requests'] / logins:.0f} requests), no profiler:")
-    for ms, what in ((crypto_ms, "XML signatures: 3 signed (assertion, response, upstream request), "
-                                 "3 verified (the request's, the upstream response's and assertion's)"),
-                     (views - crypto_ms, "broker logic: SAML parsing and checks, XML building, store, state, audit, page"),
-                     (wsgi - views, "Flask around the views: request context, cookie session, hooks, response"),
-                     (total_ms - wsgi, "gunicorn: accept, HTTP parsing, writing the response, close")):
+    for ms, what in (
+        (
+            crypto_ms,
+            "XML signatures: 3 signed (assertion, response, upstream request), "
+            "3 verified (the request's, the upstream response's and assertion's)",
+        ),
+        (views - crypto_ms, "broker logic: SAML parsing and checks, XML building, store, state, audit, page"),
+        (wsgi - views, "Flask around the views: request context, cookie session, hooks, response"),
+        (total_ms - wsgi, "gunicorn: accept, HTTP parsing, writing the response, close"),
+    ):
         print(f"  {ms:6.2f} ms  {ms / total_ms * 100:5.1f}%  {what}")
 
 
@@ -203,8 +235,10 @@ def print_profile(path: str, logins: int) -> None:
         area = next((label for label, marks in AREAS if any(m in where for m in marks)), "Python itself, stdlib")
         areas[area] = areas.get(area, 0.0) + self_time
         total += self_time
-    print(f"profile of the worker (cProfile on process time; it slows Python code about twice, not C): "
-          f"{total / logins * 1000:.2f} ms CPU per login")
+    print(
+        f"profile of the worker (cProfile on process time; it slows Python code about twice, not C): "
+        f"{total / logins * 1000:.2f} ms CPU per login"
+    )
     for area, seconds in sorted(areas.items(), key=lambda item: -item[1]):
         print(f"  {seconds / logins * 1000:6.2f} ms  {seconds / total * 100:5.1f}%  {area}")
     print("  the 15 most expensive functions, self time per login:")
@@ -220,11 +254,19 @@ def main() -> None:
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2], help="broker worker counts to run")
     parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 8])
     parser.add_argument("--login", choices=("single", "chooser"), nargs="+", default=["single", "chooser"])
-    parser.add_argument("--profile", action="store_true",
-                        help="instead: single-option logins on one worker at concurrency 1, and where its CPU "
-                             "time goes (by layer without a profiler, then by function under cProfile)")
-    parser.add_argument("--key-bits", type=int, choices=(2048, 3072, 4096), default=3072,
-                        help="size of the broker's RSA signing key (the demo's default is 3072)")
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="instead: single-option logins on one worker at concurrency 1, and where its CPU "
+        "time goes (by layer without a profiler, then by function under cProfile)",
+    )
+    parser.add_argument(
+        "--key-bits",
+        type=int,
+        choices=(2048, 3072, 4096),
+        default=3072,
+        help="size of the broker's RSA signing key (the demo's default is 3072)",
+    )
     args = parser.parse_args()
     logging.getLogger("werkzeug").setLevel(logging.ERROR)  # the demo peers' request lines
     workdir = tempfile.mkdtemp(prefix="bench-login-")
@@ -233,19 +275,29 @@ def main() -> None:
         broker_port, up_port, app_port = free_port(), free_port(), free_port()
         app_url = f"http://localhost:{app_port}"
         policies = copy_policies(os.path.join(workdir, "policies"), app_url)
-        env = prepare(os.path.join(workdir, "demo"), broker_url=f"http://localhost:{broker_port}",
-                      upstream_url=f"http://localhost:{up_port}", application_url=app_url, policy_dir=policies,
-                      signing_key_bits=args.key_bits)
+        env = prepare(
+            os.path.join(workdir, "demo"),
+            broker_url=f"http://localhost:{broker_port}",
+            upstream_url=f"http://localhost:{up_port}",
+            application_url=app_url,
+            policy_dir=policies,
+            signing_key_bits=args.key_bits,
+        )
         env.broker["SESSION_COOKIE_SECURE"] = False
-        servers = [make_server("127.0.0.1", up_port, create_upstream_app(**env.upstream), threaded=True),
-                   make_server("127.0.0.1", app_port, create_application_app(**env.application), threaded=True)]
+        servers = [
+            make_server("127.0.0.1", up_port, create_upstream_app(**env.upstream), threaded=True),
+            make_server("127.0.0.1", app_port, create_application_app(**env.application), threaded=True),
+        ]
         for server in servers:
             threading.Thread(target=server.serve_forever, daemon=True).start()
-        floor = crypto_floor(env.broker["SIGNING_KEY"], env.broker["SIGNING_CERT"],
-                             env.upstream["key"], env.upstream["cert"])
+        floor = crypto_floor(
+            env.broker["SIGNING_KEY"], env.broker["SIGNING_CERT"], env.upstream["key"], env.upstream["cert"]
+        )
         print(f"broker signing key: RSA {args.key_bits}; upstream key: RSA 3072; logins per cell: {args.logins}")
-        print(f"crypto floor: verify upstream assertion {floor['verify_ms']:.2f} ms + sign assertion and response "
-              f"{floor['sign_ms']:.2f} ms = {floor['floor_ms']:.2f} ms CPU")
+        print(
+            f"crypto floor: verify upstream assertion {floor['verify_ms']:.2f} ms + sign assertion and response "
+            f"{floor['sign_ms']:.2f} ms = {floor['floor_ms']:.2f} ms CPU"
+        )
         broker_bin = os.path.join(os.path.dirname(sys.executable), "broker")
         if args.profile:  # first without a profiler, for the split; then cProfile for the detail
             runs, args.concurrency, args.login = [(1, "split"), (1, "cprofile")], [1], ["single"]
@@ -260,35 +312,49 @@ def main() -> None:
             if mode:
                 os.makedirs(profile_dir)
                 environment.update(BROKER_PROFILE_DIR=profile_dir, BROKER_PROFILE_MODE=mode)
-            process = subprocess.Popen([broker_bin, "serve", "--config", config], env=environment,
-                                       stderr=open(log_path, "w"), start_new_session=True)
+            process = subprocess.Popen(
+                [broker_bin, "serve", "--config", config],
+                env=environment,
+                stderr=open(log_path, "w"),
+                start_new_session=True,
+            )
             processes.append(process)
             for _ in range(150):
                 try:
-                    if requests.get(f"http://127.0.0.1:{broker_port}/healthz", timeout=1).ok and \
-                            len(children(process.pid)) == workers:
+                    if (
+                        requests.get(f"http://127.0.0.1:{broker_port}/healthz", timeout=1).ok
+                        and len(children(process.pid)) == workers
+                    ):
                         break
                 except requests.ConnectionError:
                     pass
                 time.sleep(0.2)
             else:
                 raise SystemExit("the broker did not start:\n" + open(log_path).read()[-3000:])
-            for label, person, chooser in (("single option", demo_data.PERSON_OWN_NAME_ONLY, False),
-                                           ("chooser", demo_data.PERSON_EXECUTOR, True)):
+            for label, person, chooser in (
+                ("single option", demo_data.PERSON_OWN_NAME_ONLY, False),
+                ("chooser", demo_data.PERSON_EXECUTOR, True),
+            ):
                 if label.split()[0] not in args.login:
                     continue
                 one_login(app_url, person, chooser)  # warm-up: every worker's caches
                 for concurrency in args.concurrency:
-                    r = run(app_url, person, chooser, args.logins, concurrency, lambda: children(process.pid))
+                    r = run(app_url, person, chooser, args.logins, concurrency, lambda pid=process.pid: children(pid))
                     median = r["cpu_median_ms"]
-                    per_login = (f"median {median:5.2f} ms = {median / floor['floor_ms']:.1f}x the crypto floor, "
-                                 if median is not None else "")
+                    per_login = (
+                        f"median {median:5.2f} ms = {median / floor['floor_ms']:.1f}x the crypto floor, "
+                        if median is not None
+                        else ""
+                    )
                     if mode:
                         print(f"[{mode}] ", end="")
-                    print(f"workers={workers} concurrency={concurrency} {label:13}: {r['rate']:6.1f} logins/s  "
-                          f"p50 {r['p50']:6.1f} ms  p95 {r['p95']:6.1f} ms  p99 {r['p99']:6.1f} ms  "
-                          f"failures {r['failures']}  broker CPU/login: {per_login}"
-                          f"mean {r['cpu_ms']:5.2f} ms = {r['cpu_ms'] / floor['floor_ms']:.1f}x", flush=True)
+                    print(
+                        f"workers={workers} concurrency={concurrency} {label:13}: {r['rate']:6.1f} logins/s  "
+                        f"p50 {r['p50']:6.1f} ms  p95 {r['p95']:6.1f} ms  p99 {r['p99']:6.1f} ms  "
+                        f"failures {r['failures']}  broker CPU/login: {per_login}"
+                        f"mean {r['cpu_ms']:5.2f} ms = {r['cpu_ms'] / floor['floor_ms']:.1f}x",
+                        flush=True,
+                    )
             os.killpg(process.pid, signal.SIGTERM)
             process.wait(20)
             if mode:  # the worker wrote its figures on its way out; +1 for the warm-up login

@@ -79,9 +79,11 @@ def main() -> None:
             for _ in range(args.logins):
                 one_login(browser, person, choose_first)
             elapsed = time.perf_counter() - start
-            print(f"{label}: {args.logins} logins in {elapsed:.2f} s = {args.logins / elapsed:.1f} full logins/s "
-                  f"(all three parties in one process); broker's share {browser.broker_seconds / args.logins * 1000:.2f} ms "
-                  f"per login = {args.logins / browser.broker_seconds:.1f} logins/s for the broker alone")
+            print(
+                f"{label}: {args.logins} logins in {elapsed:.2f} s = {args.logins / elapsed:.1f} full logins/s "
+                f"(all three parties in one process); broker's share {browser.broker_seconds / args.logins * 1000:.2f} ms "
+                f"per login = {args.logins / browser.broker_seconds:.1f} logins/s for the broker alone"
+            )
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
 

@@ -29,6 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from store_data import generate, organisation_numbers  # noqa: E402
+
 from mandates_store import Actor, Scope, Store  # noqa: E402
 from mandates_store.bulk import COMMIT_LINES, COMMIT_SECONDS  # noqa: E402
 
@@ -41,8 +42,10 @@ def percentiles(samples: list[float]) -> str:
     def at(fraction: float) -> float:
         return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))] * 1000
 
-    return (f"p50 {at(0.50):.3f} ms   p95 {at(0.95):.3f} ms   p99 {at(0.99):.3f} ms   "
-            f"(n={len(ordered)}, mean {statistics.fmean(ordered) * 1000:.3f} ms)")
+    return (
+        f"p50 {at(0.50):.3f} ms   p95 {at(0.95):.3f} ms   p99 {at(0.99):.3f} ms   "
+        f"(n={len(ordered)}, mean {statistics.fmean(ordered) * 1000:.3f} ms)"
+    )
 
 
 def time_calls(store: Store, persons: list[str], repeat: int = 1) -> tuple[list[float], int]:
@@ -58,20 +61,23 @@ def time_calls(store: Store, persons: list[str], repeat: int = 1) -> tuple[list[
 
 
 def size_of(path: Path) -> int:
-    return sum(os.path.getsize(f"{path}{suffix}") for suffix in ("", "-wal", "-shm")
-               if os.path.exists(f"{path}{suffix}"))
+    return sum(
+        os.path.getsize(f"{path}{suffix}") for suffix in ("", "-wal", "-shm") if os.path.exists(f"{path}{suffix}")
+    )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--scale", type=float, default=1.0,
-                        help="fraction of the full size (1.0 = 10M mandates)")
+    parser.add_argument("--scale", type=float, default=1.0, help="fraction of the full size (1.0 = 10M mandates)")
     parser.add_argument("--dir", default=tempfile.gettempdir(), help="where the store goes")
     parser.add_argument("--keep", action="store_true", help="keep the store file afterwards")
     parser.add_argument("--bulk-lines", type=int, default=100_000)
-    parser.add_argument("--reuse", metavar="DB",
-                        help="measure a store kept earlier with --keep (its facts file beside "
-                             "it) instead of generating one; implies --keep")
+    parser.add_argument(
+        "--reuse",
+        metavar="DB",
+        help="measure a store kept earlier with --keep (its facts file beside "
+        "it) instead of generating one; implies --keep",
+    )
     args = parser.parse_args()
 
     if args.reuse:
@@ -85,10 +91,8 @@ def main() -> None:
         organisations = max(3000, int(500_000 * args.scale))
         mandates = max(5000, int(10_000_000 * args.scale))
         path = Path(args.dir) / f"bench-store-{os.getpid()}.db"
-        print(f"Generating {mandates:,} mandates, {persons:,} persons, {organisations:,} "
-              f"organisations in {path}")
-        facts = generate(str(path), persons=persons, organisations=organisations,
-                         mandates=mandates, today=date.today())
+        print(f"Generating {mandates:,} mandates, {persons:,} persons, {organisations:,} organisations in {path}")
+        facts = generate(str(path), persons=persons, organisations=organisations, mandates=mandates, today=date.today())
         print(f"  generated in {facts['seconds']:.0f} s; size {size_of(path) / 2**30:.2f} GiB")
         # The 500,000 organisation numbers are made again for the bulk lines: held during the
         # login timings, every full pass of Python's garbage collector walked them (~7 ms).
@@ -100,38 +104,50 @@ def main() -> None:
     with Store(path) as store:
         time_calls(store, facts["typical"][:200])  # warm the page cache
         samples, options = time_calls(store, facts["typical"])
-        print(f"login options, typical person   : {percentiles(samples)}; "
-              f"{options / len(facts['typical']):.1f} options on average")
+        print(
+            f"login options, typical person   : {percentiles(samples)}; "
+            f"{options / len(facts['typical']):.1f} options on average"
+        )
         time_calls(store, [facts["big_executor"]], repeat=5)
         samples, options = time_calls(store, [facts["big_executor"]], repeat=300)
-        print(f"login options, 2,000-giver firm : {percentiles(samples)}; "
-              f"{options // 300} options")
+        print(f"login options, 2,000-giver firm : {percentiles(samples)}; {options // 300} options")
 
         lines = bulk_lines(organisation_numbers(facts["organisation_count"]), args.bulk_lines)
         csv_path = Path(args.dir) / f"bench-bulk-{os.getpid()}.csv"
         csv_path.write_text("\n".join(lines) + "\n")
         # Two different types, so the second run meets no conflicts from the first.
         grouped = f"grouped ({COMMIT_LINES:,} lines/{COMMIT_SECONDS * 1000:.0f} ms)"
-        for type_code, every, label in (("Test Uniek", 1, "one commit per line"),
-                                        ("Test ORG-ORG", COMMIT_LINES, grouped)):
+        for type_code, every, label in (
+            ("Test Uniek", 1, "one commit per line"),
+            ("Test ORG-ORG", COMMIT_LINES, grouped),
+        ):
             actor = Actor.admin(facts["big_firm"], "bench")
             started = time.perf_counter()
-            report = store.bulk_create(actor, role="giver", types=type_code, path=str(csv_path),
-                                       accept_contract=True, commit_every=every)
+            report = store.bulk_create(
+                actor, role="giver", types=type_code, path=str(csv_path), accept_contract=True, commit_every=every
+            )
             seconds = time.perf_counter() - started
-            print(f"bulk CSV import, {label:27}: {len(lines):,} lines in {seconds:.1f} s = "
-                  f"{len(lines) / seconds:,.0f} lines/s ({report.status}, "
-                  f"{len(report.created):,} created, {len(report.refused):,} refused)")
+            print(
+                f"bulk CSV import, {label:27}: {len(lines):,} lines in {seconds:.1f} s = "
+                f"{len(lines) / seconds:,.0f} lines/s ({report.status}, "
+                f"{len(report.created):,} created, {len(report.refused):,} refused)"
+            )
         csv_path.unlink()
         seconds = schema_floor(store, facts["big_firm"], [line.split(";")[0] for line in lines])
-        print(f"bulk schema floor (ready rows, executemany, {COMMIT_LINES:,} lines per commit, "
-              f"no checks): {len(lines):,} lines in {seconds:.1f} s = "
-              f"{len(lines) / seconds:,.0f} lines/s")
-    print(f"bare commit ceiling (one-row transactions, WAL, synchronous=NORMAL): "
-          f"{commit_ceiling(Path(args.dir)):,.0f} commits/s")
+        print(
+            f"bulk schema floor (ready rows, executemany, {COMMIT_LINES:,} lines per commit, "
+            f"no checks): {len(lines):,} lines in {seconds:.1f} s = "
+            f"{len(lines) / seconds:,.0f} lines/s"
+        )
+    print(
+        f"bare commit ceiling (one-row transactions, WAL, synchronous=NORMAL): "
+        f"{commit_ceiling(Path(args.dir)):,.0f} commits/s"
+    )
     store_size = size_of(path)
-    print(f"store size on disk              : {store_size / 2**30:.2f} GiB "
-          f"({store_size / mandates:.0f} bytes per mandate)")
+    print(
+        f"store size on disk              : {store_size / 2**30:.2f} GiB "
+        f"({store_size / mandates:.0f} bytes per mandate)"
+    )
     if not args.keep:
         for suffix in ("", "-wal", "-shm", ".facts.json"):
             if os.path.exists(f"{path}{suffix}"):
@@ -165,15 +181,16 @@ def schema_floor(store: Store, firm: str, counterparties: list[str]) -> float:
     rows of each line (mandate, history, report line, report link) made ready beforehand and
     inserted with executemany, COMMIT_LINES lines per commit, no parsing and no checks."""
     conn, now = store.db.conn, datetime.now().replace(microsecond=0).isoformat()
-    conn.execute("INSERT INTO bulk_operations (kind, started_at, person, party, role, "
-                 "mandate_types, status, lines_total, lines_ok, lines_failed) VALUES "
-                 "('create', ?, 'bench', ?, 'giver', 'WSE Loket', 'Geslaagd', 0, 0, 0)",
-                 [now, firm])
+    conn.execute(
+        "INSERT INTO bulk_operations (kind, started_at, person, party, role, "
+        "mandate_types, status, lines_total, lines_ok, lines_failed) VALUES "
+        "('create', ?, 'bench', ?, 'giver', 'WSE Loket', 'Geslaagd', 0, 0, 0)",
+        [now, firm],
+    )
     operation = conn.execute("SELECT max(id) FROM bulk_operations").fetchone()[0]
     first = conn.execute("SELECT max(id) FROM mandates").fetchone()[0] + 1
     start = date.today().isoformat()
-    mandates = [(first + i, firm, other, other, start, f"F{i}", now, now)
-                for i, other in enumerate(counterparties)]
+    mandates = [(first + i, firm, other, other, start, f"F{i}", now, now) for i, other in enumerate(counterparties)]
     events = [(first + i, now, firm) for i in range(len(counterparties))]
     report = [(operation, i + 1, f"{other};;;nl;F{i};;") for i, other in enumerate(counterparties)]
     links = [(operation, i + 1, first + i) for i in range(len(counterparties))]
@@ -186,14 +203,17 @@ def schema_floor(store: Store, firm: str, counterparties: list[str]) -> float:
             "INSERT INTO mandates (id, type_code, giver, taker, state, signer, start_date, "
             "reference, language, created_at, changed_by, changed_at) VALUES "
             "(?, 'WSE Loket', ?, ?, 'awaiting', ?, ?, ?, 'nl', ?, 'administrator', ?)",
-            mandates[part])
-        conn.executemany("INSERT INTO mandate_events (mandate_id, at, event, role, person, "
-                         "party) VALUES (?, ?, 'created', 'administrator', 'bench', ?)",
-                         events[part])
-        conn.executemany("INSERT INTO bulk_lines (operation_id, line_no, input, ok) "
-                         "VALUES (?, ?, ?, 1)", report[part])
-        conn.executemany("INSERT INTO bulk_line_mandates (operation_id, line_no, mandate_id) "
-                         "VALUES (?, ?, ?)", links[part])
+            mandates[part],
+        )
+        conn.executemany(
+            "INSERT INTO mandate_events (mandate_id, at, event, role, person, "
+            "party) VALUES (?, ?, 'created', 'administrator', 'bench', ?)",
+            events[part],
+        )
+        conn.executemany("INSERT INTO bulk_lines (operation_id, line_no, input, ok) VALUES (?, ?, ?, 1)", report[part])
+        conn.executemany(
+            "INSERT INTO bulk_line_mandates (operation_id, line_no, mandate_id) VALUES (?, ?, ?)", links[part]
+        )
         conn.execute("COMMIT")
     conn.execute("PRAGMA wal_autocheckpoint = 1000")
     conn.execute("PRAGMA wal_checkpoint(PASSIVE)")

@@ -27,8 +27,9 @@ def person_numbers(count: int) -> list[str]:
     return [with_check_digits(f"{500_000_000 + i:09d}") for i in range(count)]
 
 
-def generate(path: str, *, persons: int, organisations: int, mandates: int, today: date,
-             seed: int = 4, log=print) -> dict:
+def generate(
+    path: str, *, persons: int, organisations: int, mandates: int, today: date, seed: int = 4, log=print
+) -> dict:
     """Returns the numbers the measurements need (typical persons, the big firm's executor)."""
     rng = random.Random(seed)
     with Store(path) as store:  # migrate: the real schema
@@ -38,8 +39,9 @@ def generate(path: str, *, persons: int, organisations: int, mandates: int, toda
                 combos = {("organisation", "person"), ("person", "person")}
             store.put_mandate_type(code, names={"nl": code}, combinations=combos)
     conn = sqlite3.connect(path, isolation_level=None)
-    schema = conn.execute("SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL AND "
-                          "type IN ('index', 'trigger')").fetchall()
+    schema = conn.execute(
+        "SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL AND type IN ('index', 'trigger')"
+    ).fetchall()
     for kind, name, _ in schema:
         conn.execute(f'DROP {kind.upper()} "{name}"')
     conn.execute("PRAGMA journal_mode = OFF")
@@ -63,35 +65,50 @@ def generate(path: str, *, persons: int, organisations: int, mandates: int, toda
         conn.executemany(sql, batch)
         conn.execute("COMMIT")
 
-    bulk("INSERT INTO parties (number, kind, name, street, house_number, postcode, city) "
-         "VALUES (?, 'organisation', ?, 'Straat', '1', '1000', 'Brussel')",
-         ((number, f"Onderneming {i}") for i, number in enumerate(orgs)))
-    bulk("INSERT INTO parties (number, kind, name, street, house_number, postcode, city) "
-         "VALUES (?, 'person', ?, 'Straat', ?, '9000', 'Gent')",
-         ((number, f"Persoon {i}", str(i % 200)) for i, number in enumerate(people)))
+    bulk(
+        "INSERT INTO parties (number, kind, name, street, house_number, postcode, city) "
+        "VALUES (?, 'organisation', ?, 'Straat', '1', '1000', 'Brussel')",
+        ((number, f"Onderneming {i}") for i, number in enumerate(orgs)),
+    )
+    bulk(
+        "INSERT INTO parties (number, kind, name, street, house_number, postcode, city) "
+        "VALUES (?, 'person', ?, 'Straat', ?, '9000', 'Gent')",
+        ((number, f"Persoon {i}", str(i % 200)) for i, number in enumerate(people)),
+    )
     log(f"  parties: {time.perf_counter() - started:.0f}s")
 
     # IDM: each person works at one organisation; 30 % are executors there, 5 % managers.
     long_ago = (today - timedelta(days=2000)).isoformat()
-    employer = [big_firm if i == 0 else orgs[rng.randrange(organisations)]
-                for i in range(persons)]
-    bulk("INSERT INTO work_relationships (person, organisation, valid_from) VALUES (?, ?, ?)",
-         ((people[i], employer[i], long_ago) for i in range(persons)))
+    employer = [big_firm if i == 0 else orgs[rng.randrange(organisations)] for i in range(persons)]
+    bulk(
+        "INSERT INTO work_relationships (person, organisation, valid_from) VALUES (?, ?, ?)",
+        ((people[i], employer[i], long_ago) for i in range(persons)),
+    )
     executors = [i for i in range(persons) if i == 0 or rng.random() < 0.30]
-    bulk("INSERT INTO user_rights (id, person, organisation, name, valid_from) VALUES "
-         "(?, ?, ?, 'SSM Mandaatuitvoerder', ?)",
-         ((n + 1, people[i], employer[i], long_ago) for n, i in enumerate(executors)))
-    bulk("INSERT INTO user_right_mandate_types (right_id, type_code) VALUES (?, ?)",
-         ((n + 1, code) for n, i in enumerate(executors)
-          for code in (("WSE Loket",) if i == 0 else rng.sample(TYPES, rng.choice((1, 2))))))
+    bulk(
+        "INSERT INTO user_rights (id, person, organisation, name, valid_from) VALUES "
+        "(?, ?, ?, 'SSM Mandaatuitvoerder', ?)",
+        ((n + 1, people[i], employer[i], long_ago) for n, i in enumerate(executors)),
+    )
+    bulk(
+        "INSERT INTO user_right_mandate_types (right_id, type_code) VALUES (?, ?)",
+        (
+            (n + 1, code)
+            for n, i in enumerate(executors)
+            for code in (("WSE Loket",) if i == 0 else rng.sample(TYPES, rng.choice((1, 2))))
+        ),
+    )
     managers = [i for i in range(1, persons) if rng.random() < 0.05]
     first = len(executors) + 1
-    bulk("INSERT INTO user_rights (id, person, organisation, name, valid_from) VALUES "
-         "(?, ?, ?, 'SSM Mandaatbeheerder', ?)",
-         ((first + n, people[i], employer[i], long_ago) for n, i in enumerate(managers)))
-    bulk("INSERT INTO legal_representatives (person, enterprise, function, since) "
-         "VALUES (?, ?, 'Bestuurder', ?)",
-         ((people[rng.randrange(persons)], org, long_ago) for org in orgs))
+    bulk(
+        "INSERT INTO user_rights (id, person, organisation, name, valid_from) VALUES "
+        "(?, ?, ?, 'SSM Mandaatbeheerder', ?)",
+        ((first + n, people[i], employer[i], long_ago) for n, i in enumerate(managers)),
+    )
+    bulk(
+        "INSERT INTO legal_representatives (person, enterprise, function, since) VALUES (?, ?, 'Bestuurder', ?)",
+        ((people[rng.randrange(persons)], org, long_ago) for org in orgs),
+    )
     log(f"  IDM and KBO: {time.perf_counter() - started:.0f}s")
 
     # Mandates: the big firm takes 2,000 active WSE Loket mandates from distinct givers; the
@@ -103,8 +120,21 @@ def generate(path: str, *, persons: int, organisations: int, mandates: int, toda
         givers = rng.sample(range(1, organisations), min(BIG_FIRM_GIVERS, organisations - 1))
         next_id = FIRST_MANDATE_ID
         for giver in givers:
-            yield (next_id, "WSE Loket", orgs[giver], big_firm, "signed", orgs[giver], start, None,
-                   moment, moment, None, "taker", moment)
+            yield (
+                next_id,
+                "WSE Loket",
+                orgs[giver],
+                big_firm,
+                "signed",
+                orgs[giver],
+                start,
+                None,
+                moment,
+                moment,
+                None,
+                "taker",
+                moment,
+            )
             next_id += 1
         for _ in range(mandates - len(givers)):
             taker = orgs[rng.randrange(1, organisations)]
@@ -124,25 +154,32 @@ def generate(path: str, *, persons: int, organisations: int, mandates: int, toda
                 state, stopped = "stopped", moment
             elif roll < 0.30:
                 end = expired_end
-            yield (next_id, type_code, giver, taker, state, taker, start, end, moment, signed,
-                   stopped, "giver", moment)
+            yield (next_id, type_code, giver, taker, state, taker, start, end, moment, signed, stopped, "giver", moment)
             next_id += 1
 
-    bulk("INSERT INTO mandates (id, type_code, giver, taker, state, signer, start_date, "
-         "end_date, created_at, signed_at, stopped_at, changed_by, changed_at, language) "
-         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'nl')", mandate_rows())
+    bulk(
+        "INSERT INTO mandates (id, type_code, giver, taker, state, signer, start_date, "
+        "end_date, created_at, signed_at, stopped_at, changed_by, changed_at, language) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'nl')",
+        mandate_rows(),
+    )
     count = conn.execute("SELECT max(id) FROM mandates").fetchone()[0]
     conn.execute("UPDATE sqlite_sequence SET seq = ? WHERE name = 'mandates'", [count])
     log(f"  mandates: {time.perf_counter() - started:.0f}s")
-    bulk("INSERT INTO mandate_events (mandate_id, at, event, role, party) "
-         "SELECT id, created_at, 'created', changed_by, giver FROM mandates WHERE 0", [])
+    bulk(
+        "INSERT INTO mandate_events (mandate_id, at, event, role, party) "
+        "SELECT id, created_at, 'created', changed_by, giver FROM mandates WHERE 0",
+        [],
+    )
     conn.execute("BEGIN")
-    conn.execute("INSERT INTO mandate_events (mandate_id, at, event, role, party) "
-                 "SELECT id, created_at, 'created', 'giver', giver FROM mandates")
+    conn.execute(
+        "INSERT INTO mandate_events (mandate_id, at, event, role, party) "
+        "SELECT id, created_at, 'created', 'giver', giver FROM mandates"
+    )
     conn.execute("COMMIT")
     log(f"  history: {time.perf_counter() - started:.0f}s")
 
-    for kind, name, sql in schema:
+    for _kind, _name, sql in schema:
         conn.execute(sql)
     conn.execute("ANALYZE")
     log(f"  indexes, triggers, ANALYZE: {time.perf_counter() - started:.0f}s")
@@ -150,5 +187,10 @@ def generate(path: str, *, persons: int, organisations: int, mandates: int, toda
     conn.close()
 
     typical = [people[i] for i in rng.sample(range(1, persons), min(2000, persons - 1))]
-    return {"big_firm": big_firm, "big_executor": big_executor, "typical": typical,
-            "organisations": orgs, "seconds": time.perf_counter() - started}
+    return {
+        "big_firm": big_firm,
+        "big_executor": big_executor,
+        "typical": typical,
+        "organisations": orgs,
+        "seconds": time.perf_counter() - started,
+    }

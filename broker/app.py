@@ -47,8 +47,12 @@ def create_app(config: dict | None = None) -> Flask:
     settings = settings_for(values, signing_key)
     store = Store(values["STORE_DB"])
     state = StateStore(values["STATE_DB"])
-    metadata = MetadataRegistry(values["METADATA_DIR"], values["METADATA_SOURCES"], values["METADATA_CACHE_DIR"],
-                                float(values["METADATA_FETCH_TIMEOUT"]))
+    metadata = MetadataRegistry(
+        values["METADATA_DIR"],
+        values["METADATA_SOURCES"],
+        values["METADATA_CACHE_DIR"],
+        float(values["METADATA_FETCH_TIMEOUT"]),
+    )
     policies = PolicyRegistry(values["POLICY_DIR"], known_mandate_types=lambda: {t.code for t in store.mandate_types()})
     encryption_cert = open(values["DECRYPTION_CERT"], "rb").read() if values["DECRYPTION_CERT"] else None
     audit = AuditTrail(values["STATE_DB"], connection=lambda: state.conn)  # one file, one transaction
@@ -60,9 +64,16 @@ def create_app(config: dict | None = None) -> Flask:
         policies=policies,
         saml_settings=settings,
         own_metadata=OwnMetadata(settings, publication(values, extra_signing_certs), encryption_cert),
-        login_flow=LoginFlow(settings, metadata, policies, store, state,
-                             values["PAIRWISE_SECRET"].encode("utf-8"), int(values["SESSION_LIFETIME"]),
-                             audit=audit),
+        login_flow=LoginFlow(
+            settings,
+            metadata,
+            policies,
+            store,
+            state,
+            values["PAIRWISE_SECRET"].encode("utf-8"),
+            int(values["SESSION_LIFETIME"]),
+            audit=audit,
+        ),
         audit=audit,
     )
 
@@ -80,7 +91,9 @@ def create_app(config: dict | None = None) -> Flask:
     web_errors.install(app)
 
     app.jinja_env.globals.update(
-        _=i18n.gettext, option_label=option_label, explanation_text=explanation_text,
+        _=i18n.gettext,
+        option_label=option_label,
+        explanation_text=explanation_text,
         language_names=i18n.LANGUAGE_NAMES,
     )
 
@@ -95,7 +108,9 @@ def create_app(config: dict | None = None) -> Flask:
     @app.after_request
     def headers(response):
         present = {name.lower() for name in response.headers.keys()}  # a view may have set its own
-        response.headers.extend((name, value) for name, value in security_headers.items() if name.lower() not in present)
+        response.headers.extend(
+            (name, value) for name, value in security_headers.items() if name.lower() not in present
+        )
         return response
 
     return app

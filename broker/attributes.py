@@ -23,8 +23,7 @@ VOCABULARY = {
     "LegalSubjectIDType": f"{ID_TYPE_PERSON} or {ID_TYPE_ORGANISATION}",
     "LegalSubjectKind": "person or organisation",
     "LegalSubjectName": "name of the represented party",
-    "IntermediateSubjectID": "KBO or national number of the mandate taker (mandaatnemer); "
-    "only for a mandate login",
+    "IntermediateSubjectID": "KBO or national number of the mandate taker (mandaatnemer); only for a mandate login",
     "IntermediateSubjectIDType": f"{ID_TYPE_PERSON} or {ID_TYPE_ORGANISATION}",
     "IntermediateSubjectName": "name of the mandate taker",
     "MandateID": "technical identification number of the mandate",

@@ -9,7 +9,7 @@ every writer, not just this module.
 import sqlite3
 import threading
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS audit (
@@ -32,8 +32,19 @@ CREATE TRIGGER IF NOT EXISTS audit_no_delete BEFORE DELETE ON audit
 BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
 """
 
-COLUMNS = ("seq", "at", "application", "person", "outcome", "kind", "giver", "taker", "mandate_id",
-           "mandate_type", "reason")
+COLUMNS = (
+    "seq",
+    "at",
+    "application",
+    "person",
+    "outcome",
+    "kind",
+    "giver",
+    "taker",
+    "mandate_id",
+    "mandate_type",
+    "reason",
+)
 
 
 @dataclass(frozen=True)
@@ -52,7 +63,7 @@ class Entry:
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
 
 
 class AuditTrail:
@@ -70,15 +81,24 @@ class AuditTrail:
             return self._connection()
         conn = getattr(self._local, "conn", None)
         if conn is None:
-            conn = self._local.conn = sqlite3.connect(self.path, timeout=10, isolation_level=None,
-                                                      check_same_thread=False)
+            conn = self._local.conn = sqlite3.connect(
+                self.path, timeout=10, isolation_level=None, check_same_thread=False
+            )
         return conn
 
     def answered(self, application: str, person: str, option) -> None:
         """`option`: a mandates_store LoginOption; the giver is the represented party."""
         taker = option.intermediary.number if option.intermediary is not None else None
-        self._insert(application, person, "answered", kind=option.kind, giver=option.represented.number,
-                     taker=taker, mandate_id=_text(option.mandate_id), mandate_type=option.mandate_type)
+        self._insert(
+            application,
+            person,
+            "answered",
+            kind=option.kind,
+            giver=option.represented.number,
+            taker=taker,
+            mandate_id=_text(option.mandate_id),
+            mandate_type=option.mandate_type,
+        )
 
     def refused(self, reason: str, application: str | None = None, person: str | None = None) -> None:
         self._insert(application, person, "refused", reason=reason)
@@ -87,15 +107,34 @@ class AuditTrail:
         self.conn.execute(
             "INSERT INTO audit (at, application, person, outcome, kind, giver, taker, mandate_id, mandate_type, reason)"
             " VALUES (?,?,?,?,?,?,?,?,?,?)",
-            (_now(), application, person, outcome, values.get("kind"), values.get("giver"), values.get("taker"),
-             values.get("mandate_id"), values.get("mandate_type"), values.get("reason")),
+            (
+                _now(),
+                application,
+                person,
+                outcome,
+                values.get("kind"),
+                values.get("giver"),
+                values.get("taker"),
+                values.get("mandate_id"),
+                values.get("mandate_type"),
+                values.get("reason"),
+            ),
         )
 
-    def entries(self, since: str | None = None, application: str | None = None, person: str | None = None,
-                outcome: str | None = None) -> list[Entry]:
+    def entries(
+        self,
+        since: str | None = None,
+        application: str | None = None,
+        person: str | None = None,
+        outcome: str | None = None,
+    ) -> list[Entry]:
         where, params = [], []
-        for column, op, value in (("at", ">=", since), ("application", "=", application),
-                                  ("person", "=", person), ("outcome", "=", outcome)):
+        for column, op, value in (
+            ("at", ">=", since),
+            ("application", "=", application),
+            ("person", "=", person),
+            ("outcome", "=", outcome),
+        ):
             if value is not None:
                 where.append(f"{column} {op} ?")
                 params.append(value)

@@ -6,7 +6,9 @@ from broker.audit import COLUMNS, AuditTrail
 
 
 @click.command("audit")
-@click.option("--state", "state_db", required=True, type=click.Path(exists=True, dir_okay=False), help="the STATE_DB file")
+@click.option(
+    "--state", "state_db", required=True, type=click.Path(exists=True, dir_okay=False), help="the STATE_DB file"
+)
 @click.option("--since", help="only decisions from this date or instant on (ISO, UTC), e.g. 2025-01-31")
 @click.option("--application", help="only this application (entity ID)")
 @click.option("--person", help="only this person (national number)")

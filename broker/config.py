@@ -49,8 +49,10 @@ def resolve(config: dict | None) -> dict:
     values["PAIRWISE_SECRET"] = os.environ.get("BROKER_PAIRWISE_SECRET")
     values.update(config or {})
     problems = [
-        f"{name}: missing" + (f" (set BROKER_{name} in the environment)" if name in ("SECRET_KEY", "PAIRWISE_SECRET") else "")
-        for name in REQUIRED if not values.get(name)
+        f"{name}: missing"
+        + (f" (set BROKER_{name} in the environment)" if name in ("SECRET_KEY", "PAIRWISE_SECRET") else "")
+        for name in REQUIRED
+        if not values.get(name)
     ]
     if values["UPSTREAM_SIGNED"] not in ("assertion", "response", "both", "either"):
         problems.append("UPSTREAM_SIGNED: must be assertion, response, both or either")

@@ -13,8 +13,16 @@ import tomllib
 from broker.config import DEFAULTS, ConfigError, resolve
 
 SECRETS = ("SECRET_KEY", "PAIRWISE_SECRET")
-PATHS = ("STATE_DB", "STORE_DB", "METADATA_DIR", "POLICY_DIR", "SIGNING_KEY", "SIGNING_CERT",
-         "DECRYPTION_KEY", "DECRYPTION_CERT")
+PATHS = (
+    "STATE_DB",
+    "STORE_DB",
+    "METADATA_DIR",
+    "POLICY_DIR",
+    "SIGNING_KEY",
+    "SIGNING_CERT",
+    "DECRYPTION_KEY",
+    "DECRYPTION_CERT",
+)
 SERVE_DEFAULTS = {"bind": "127.0.0.1:8080", "workers": 0, "threads": 1, "timeout": 30}
 
 
@@ -54,7 +62,7 @@ def load(path: str) -> tuple[dict, dict]:
             for name, option in value.items():
                 if name not in SERVE_DEFAULTS:
                     problems.append(f"{path}:{_line_of(text, name)}: serve.{name}: unknown key")
-                elif (error := _type_error(option, SERVE_DEFAULTS[name], False)):
+                elif error := _type_error(option, SERVE_DEFAULTS[name], False):
                     problems.append(f"{path}:{_line_of(text, name)}: serve.{name}: {error}")
                 else:
                     serve[name] = option
@@ -67,7 +75,7 @@ def load(path: str) -> tuple[dict, dict]:
             close = difflib.get_close_matches(name, DEFAULTS, n=1)
             hint = f" (did you mean {close[0].lower()}?)" if close else ""
             problems.append(f"{where}: unknown key{hint}")
-        elif (error := _type_error(value, DEFAULTS[name], name in PATHS)):
+        elif error := _type_error(value, DEFAULTS[name], name in PATHS):
             problems.append(f"{where}: {error}")
         else:
             settings[name] = os.path.join(folder, value) if name in PATHS else value

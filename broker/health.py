@@ -33,7 +33,7 @@ def _checks() -> dict[str, str]:
     checks["policies"] = "ok" if policies.all() and not policies.errors else f"{len(policies.errors)} problems"
     pem = open(current_app.config["SIGNING_CERT"], "rb").read()
     expires = x509.load_pem_x509_certificate(pem).not_valid_after_utc
-    left = expires - datetime.datetime.now(datetime.timezone.utc)
+    left = expires - datetime.datetime.now(datetime.UTC)
     checks["signing_key"] = "ok" if left > KEY_WARNING else f"expires {expires:%Y-%m-%d}"
     return checks
 

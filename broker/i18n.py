@@ -31,7 +31,9 @@ CATALOGUES = _load()
 def current_language() -> str:
     if "lang" not in g:  # once per request: a page asks for every sentence it shows
         chosen = session.get("lang")
-        g.lang = chosen if chosen in LANGUAGES else request.accept_languages.best_match(LANGUAGES, default=DEFAULT_LANGUAGE)
+        g.lang = (
+            chosen if chosen in LANGUAGES else request.accept_languages.best_match(LANGUAGES, default=DEFAULT_LANGUAGE)
+        )
     return g.lang
 
 

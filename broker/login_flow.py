@@ -11,16 +11,15 @@ import time
 from dataclasses import dataclass, field
 from datetime import date
 
-from mandates_store import LoginOption
-
 from broker import metrics
+from broker.policy.scope import scope_for
 from broker.saml import bindings, crypto, idp, logout, ns, sp
 from broker.saml.errors import SamlError
 from broker.saml.state_ids import new_message_id
-from broker.policy.scope import scope_for
 from broker.selection.directed import requested
 from broker.selection.options import claims_for, options_for
 from broker.state import Participant, Session
+from mandates_store import LoginOption
 
 log = logging.getLogger("broker.login")
 
@@ -57,8 +56,18 @@ class NoOption:
 
 
 class LoginFlow:
-    def __init__(self, settings, metadata, policies, store, state, pairwise_secret: bytes,
-                 session_lifetime: int, today=date.today, audit=None):
+    def __init__(
+        self,
+        settings,
+        metadata,
+        policies,
+        store,
+        state,
+        pairwise_secret: bytes,
+        session_lifetime: int,
+        today=date.today,
+        audit=None,
+    ):
         self.settings = settings
         self.metadata = metadata
         self.policies = policies
@@ -79,10 +88,16 @@ class LoginFlow:
             raise _for(SamlError("The application must sign its requests.", request.issuer), request.issuer)
         metrics.LOGINS_STARTED.labels(request.issuer).inc()
         flow_values = dict(
-            browser=browser, sp_entity_id=request.issuer, request_id=request.id, acs_url=request.acs_url,
-            relay_state=request.relay_state, force_authn=int(request.force_authn),
-            requested_context=policy.authn_context, requested_giver=request.requested_giver,
-            requested_taker=request.requested_taker, switch=int(request.switch),
+            browser=browser,
+            sp_entity_id=request.issuer,
+            request_id=request.id,
+            acs_url=request.acs_url,
+            relay_state=request.relay_state,
+            force_authn=int(request.force_authn),
+            requested_context=policy.authn_context,
+            requested_giver=request.requested_giver,
+            requested_taker=request.requested_taker,
+            switch=int(request.switch),
         )
         if session is not None and not request.force_authn and self._good_enough(session, policy):
             return self.after_authentication(self.state.create_flow(**flow_values), browser, session)
@@ -118,16 +133,20 @@ class LoginFlow:
                 received.root, self.settings, self._upstream(), flow.upstream_request_id, flow.requested_context
             )
         except SamlError as error:
-            raise _for(error, flow.sp_entity_id)
+            raise _for(error, flow.sp_entity_id) from None
         metrics.UPSTREAM_LATENCY.observe(max(0.0, time.time() - flow.created))
         keep_until = max(login.not_on_or_after.timestamp(), 0) + self.settings.clock_skew
         with self.state.transaction():
             if not self.state.first_sighting(login.assertion_id, keep_until):
                 raise _for(SamlError("This sign-in answer was used before.", login.assertion_id), flow.sp_entity_id)
             session = self.state.create_session(
-                self.session_lifetime, person=login.person, person_name=login.name,
-                authn_context=login.authn_context, authn_instant=login.authn_instant,
-                upstream_name_id=login.name_id, upstream_name_id_format=login.name_id_format,
+                self.session_lifetime,
+                person=login.person,
+                person_name=login.name,
+                authn_context=login.authn_context,
+                authn_instant=login.authn_instant,
+                upstream_name_id=login.name_id,
+                upstream_name_id_format=login.name_id_format,
                 upstream_session_index=login.session_index,
             )
         log.info("upstream login for flow %s", flow.id)
@@ -199,7 +218,13 @@ class LoginFlow:
         session_index = new_message_id()
         with metrics.timed(metrics.SIGNING_TIME):
             response = idp.build_response(
-                self.settings, application, policy, flow.request_id, flow.acs_url, claims, name_id,
+                self.settings,
+                application,
+                policy,
+                flow.request_id,
+                flow.acs_url,
+                claims,
+                name_id,
                 idp.Authentication(session.authn_instant, session.authn_context, session_index),
             )
         with self.state.transaction():  # the answer, its logout record and its audit entry: all or none
@@ -230,8 +255,12 @@ class LoginFlow:
         if received.root.tag == ns.q("samlp", "LogoutResponse"):
             return self._logout_answered(received, application)
         request = logout.receive_logout_request(
-            received, issuer, application, self.settings.idp_slo_url,
-            self.settings.request_max_age, self.settings.clock_skew,
+            received,
+            issuer,
+            application,
+            self.settings.idp_slo_url,
+            self.settings.request_max_age,
+            self.settings.clock_skew,
         )
         session_id = self.state.session_of_participant(issuer, request.name_id, (request.session_indexes or (None,))[0])
         pending = self._logout_targets(session_id, exclude=issuer) if session_id else []
@@ -247,14 +276,20 @@ class LoginFlow:
         if received.root.tag == ns.q("samlp", "LogoutResponse"):
             return self._logout_answered(received, upstream)
         request = logout.receive_logout_request(
-            received, upstream.entity_id, upstream, self.settings.sp_slo_url,
-            self.settings.request_max_age, self.settings.clock_skew,
+            received,
+            upstream.entity_id,
+            upstream,
+            self.settings.sp_slo_url,
+            self.settings.request_max_age,
+            self.settings.clock_skew,
         )
         pending = []
         for session_id in self.state.sessions_of_upstream_subject(request.name_id):
             pending += [t for t in self._logout_targets(session_id, exclude=None) if t["kind"] == "sp"]
             self.state.end_session(session_id)
-        record = self.state.create_logout("", "upstream:" + upstream.entity_id, request.id, request.relay_state, pending)
+        record = self.state.create_logout(
+            "", "upstream:" + upstream.entity_id, request.id, request.relay_state, pending
+        )
         return self._next_logout_step(record.id)
 
     def _logout_targets(self, session_id: str, exclude: str | None) -> list[dict]:
@@ -266,13 +301,26 @@ class LoginFlow:
                 continue
             if policy is not None and not policy.single_logout:
                 continue
-            targets.append({"kind": "sp", "entity": participant.sp_entity_id, "name_id": participant.name_id,
-                            "format": participant.name_id_format, "session_index": participant.session_index})
+            targets.append(
+                {
+                    "kind": "sp",
+                    "entity": participant.sp_entity_id,
+                    "name_id": participant.name_id,
+                    "format": participant.name_id_format,
+                    "session_index": participant.session_index,
+                }
+            )
         session = self.state.session_record(session_id)
         if session and self._upstream().logout_endpoint():
-            targets.append({"kind": "upstream", "entity": self.settings.upstream_entity_id,
-                            "name_id": session.upstream_name_id, "format": session.upstream_name_id_format,
-                            "session_index": session.upstream_session_index})
+            targets.append(
+                {
+                    "kind": "upstream",
+                    "entity": self.settings.upstream_entity_id,
+                    "name_id": session.upstream_name_id,
+                    "format": session.upstream_name_id_format,
+                    "session_index": session.upstream_session_index,
+                }
+            )
         return targets
 
     def _logout_answered(self, received, role):
@@ -314,8 +362,14 @@ class LoginFlow:
         response = logout.build_logout_response(
             issuer, endpoint.response_location or endpoint.location, record.initiator_request_id
         )
-        return _send(endpoint, response, "SAMLResponse", record.relay_state, self.settings.signing_key,
-                     location=endpoint.response_location or endpoint.location)
+        return _send(
+            endpoint,
+            response,
+            "SAMLResponse",
+            record.relay_state,
+            self.settings.signing_key,
+            location=endpoint.response_location or endpoint.location,
+        )
 
     def _audit_refused(self, reason: str, application: str, person: str | None) -> None:
         if self.audit is not None:
@@ -334,4 +388,3 @@ def _send(endpoint, message, param: str, relay_state, signing_key, location: str
         return Redirect(bindings.redirect_url(location, message, param, relay_state, signing_key))
     crypto.sign(message, signing_key)
     return PostForm(location, bindings.post_fields(message, param, relay_state))
-

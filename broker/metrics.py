@@ -5,19 +5,27 @@ import os
 import time
 from contextlib import contextmanager
 
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
-from prometheus_client import multiprocess
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest, multiprocess
 
 LOGINS_STARTED = Counter("broker_logins_started_total", "AuthnRequests accepted", ["application"])
 LOGINS_COMPLETED = Counter("broker_logins_completed_total", "Responses sent", ["application", "kind"])
 LOGINS_REFUSED = Counter("broker_logins_refused_total", "Requests refused", ["endpoint", "reason"])
 CHOOSER_SHOWN = Counter("broker_chooser_shown_total", "Chooser pages shown", ["application"])
-UPSTREAM_LATENCY = Histogram("broker_upstream_latency_seconds", "From the upstream request to its answer",
-                             buckets=(1, 2, 5, 10, 20, 30, 60, 120, 300))
-SIGNING_TIME = Histogram("broker_signing_seconds", "Building and signing one Response",
-                         buckets=(.0005, .001, .002, .005, .01, .02, .05, .1))
-STORE_QUERY_TIME = Histogram("broker_store_query_seconds", "Computing one person's login options",
-                             buckets=(.0005, .001, .002, .005, .01, .02, .05, .1, .5))
+UPSTREAM_LATENCY = Histogram(
+    "broker_upstream_latency_seconds",
+    "From the upstream request to its answer",
+    buckets=(1, 2, 5, 10, 20, 30, 60, 120, 300),
+)
+SIGNING_TIME = Histogram(
+    "broker_signing_seconds",
+    "Building and signing one Response",
+    buckets=(0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1),
+)
+STORE_QUERY_TIME = Histogram(
+    "broker_store_query_seconds",
+    "Computing one person's login options",
+    buckets=(0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.5),
+)
 
 
 @contextmanager

@@ -28,6 +28,7 @@ def start(worker) -> None:
                 return function(*args, **kwargs)
             finally:
                 worker.split[into] += time.thread_time() - began
+
         return call
 
     for name, view in list(app.view_functions.items()):

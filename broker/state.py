@@ -79,7 +79,11 @@ CREATE INDEX IF NOT EXISTS seen_assertions_expires ON seen_assertions(expires);
 
 
 # columns added after a state file may already exist: ALTER TABLE adds them once (idempotent)
-_FLOW_COLUMNS_ADDED = (("requested_giver", "TEXT"), ("requested_taker", "TEXT"), ("switch", "INTEGER NOT NULL DEFAULT 0"))
+_FLOW_COLUMNS_ADDED = (
+    ("requested_giver", "TEXT"),
+    ("requested_taker", "TEXT"),
+    ("switch", "INTEGER NOT NULL DEFAULT 0"),
+)
 
 
 def _add_missing_columns(conn: sqlite3.Connection, table: str, columns) -> None:
@@ -211,8 +215,13 @@ class StateStore:
     def create_flow(self, upstream_request_id: str | None = None, **values) -> Flow:
         now = time.time()
         flow = Flow(
-            id=new_id(), upstream_request_id=upstream_request_id, session_id=None, choices=None,
-            created=now, expires=now + self.flow_lifetime, **values,
+            id=new_id(),
+            upstream_request_id=upstream_request_id,
+            session_id=None,
+            choices=None,
+            created=now,
+            expires=now + self.flow_lifetime,
+            **values,
         )
         self.conn.execute(
             f"INSERT INTO flows ({', '.join(flow.__dict__)}) VALUES ({', '.join('?' * len(flow.__dict__))})",
@@ -299,7 +308,17 @@ class StateStore:
     # logouts
     def create_logout(self, session_id: str, initiator, initiator_request_id, relay_state, pending: list) -> Logout:
         now = time.time()
-        logout = Logout(new_id(), session_id, initiator, initiator_request_id, relay_state, json.dumps(pending), None, now, now + self.flow_lifetime)
+        logout = Logout(
+            new_id(),
+            session_id,
+            initiator,
+            initiator_request_id,
+            relay_state,
+            json.dumps(pending),
+            None,
+            now,
+            now + self.flow_lifetime,
+        )
         self.conn.execute("INSERT INTO logouts VALUES (?,?,?,?,?,?,?,?,?)", tuple(logout.__dict__.values()))
         return logout
 

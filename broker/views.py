@@ -116,12 +116,16 @@ def upstream_logout():
 
 @saml.route("/saml/idp/metadata")
 def idp_metadata():
-    return current_app.response_class(current_app.extensions["own_metadata"].idp(), mimetype="application/samlmetadata+xml")
+    return current_app.response_class(
+        current_app.extensions["own_metadata"].idp(), mimetype="application/samlmetadata+xml"
+    )
 
 
 @saml.route("/saml/sp/metadata")
 def sp_metadata():
-    return current_app.response_class(current_app.extensions["own_metadata"].sp(), mimetype="application/samlmetadata+xml")
+    return current_app.response_class(
+        current_app.extensions["own_metadata"].sp(), mimetype="application/samlmetadata+xml"
+    )
 
 
 @saml.route("/logged-out")
@@ -148,8 +152,13 @@ def choose(flow_id):
         flow, options = engine.chooser(flow_id, browser_id(), record)
     except SamlError as error:
         return refuse(error)
-    page = chooser_page(options, query=request.args.get("q"), page=request.args.get("page", "1"),
-                        giver=flow.requested_giver, taker=flow.requested_taker)
+    page = chooser_page(
+        options,
+        query=request.args.get("q"),
+        page=request.args.get("page", "1"),
+        giver=flow.requested_giver,
+        taker=flow.requested_taker,
+    )
     return render_template("chooser.html", flow_id=flow_id, page=page, person=record.person_name)
 
 

@@ -17,7 +17,7 @@ def error_page(reason: str, status: int = 400):
         return render_template("error.html", reason=reason), status
     except Exception:  # the page itself can fail on hostile input (e.g. a query that is not UTF-8)
         log.exception("error page failed")
-        return f"<!doctype html><title>Error</title><p class=\"reason\">{escape(reason)}</p>", status
+        return f'<!doctype html><title>Error</title><p class="reason">{escape(reason)}</p>', status
 
 
 def unexpected(error):

@@ -38,26 +38,39 @@ def application_config(base_url: str, key: str, cert: str, metadata_files: list[
 
 def broker_extensions(args) -> Extensions | None:
     """The broker's AuthnRequest extensions (namespace urn:mandaatbroker:1.0) the demo can send."""
-    found = [ExtensionElement(name, namespace=MB, text=args[key])
-             for key, name in (("giver", "RequestedLegalSubject"), ("taker", "RequestedIntermediateSubject"))
-             if args.get(key)]
+    found = [
+        ExtensionElement(name, namespace=MB, text=args[key])
+        for key, name in (("giver", "RequestedLegalSubject"), ("taker", "RequestedIntermediateSubject"))
+        if args.get(key)
+    ]
     if args.get("switch"):
         found.append(ExtensionElement("Switch", namespace=MB))
     return Extensions(extension_elements=found) if found else None
 
 
 def _page(body: str) -> str:
-    return ('<!doctype html><html lang="nl"><head><meta charset="utf-8"><title>Demo e-loket</title></head>'
-            '<body style="font-family:sans-serif;max-width:50rem;margin:2rem auto">'
-            '<p style="background:#dbeafe;padding:.5rem">Demo-toepassing (SAML SP) achter de mandaatbroker.</p>'
-            f"{body}</body></html>")
+    return (
+        '<!doctype html><html lang="nl"><head><meta charset="utf-8"><title>Demo e-loket</title></head>'
+        '<body style="font-family:sans-serif;max-width:50rem;margin:2rem auto">'
+        '<p style="background:#dbeafe;padding:.5rem">Demo-toepassing (SAML SP) achter de mandaatbroker.</p>'
+        f"{body}</body></html>"
+    )
 
 
-def create_application_app(base_url: str, key: str, cert: str, metadata_files: list[str], broker_idp: str,
-                           secret_key: str, cookie_name: str = "demo_app_session") -> Flask:
+def create_application_app(
+    base_url: str,
+    key: str,
+    cert: str,
+    metadata_files: list[str],
+    broker_idp: str,
+    secret_key: str,
+    cookie_name: str = "demo_app_session",
+) -> Flask:
     app = Flask("demo_application")
     app.config.update(SECRET_KEY=secret_key, SESSION_COOKIE_NAME=cookie_name)
-    client = with_backend(Saml2Client(config=load(application_config(base_url, key, cert, metadata_files, broker_idp), "sp")))
+    client = with_backend(
+        Saml2Client(config=load(application_config(base_url, key, cert, metadata_files, broker_idp), "sp"))
+    )
     app.extensions["saml_client"] = client
 
     @app.route("/")
@@ -79,9 +92,13 @@ def create_application_app(base_url: str, key: str, cert: str, metadata_files: l
     @app.route("/login")
     def login():
         # ?switch=1 ("Wissel van organisatie"), ?giver=…&taker=… (directed login): README "Directed login"
-        request_id, info = client.prepare_for_authenticate(entityid=broker_idp, relay_state="/",
-                                                           binding=BINDING_HTTP_REDIRECT, sigalg=SHA256,
-                                                           extensions=broker_extensions(request.args))
+        request_id, info = client.prepare_for_authenticate(
+            entityid=broker_idp,
+            relay_state="/",
+            binding=BINDING_HTTP_REDIRECT,
+            sigalg=SHA256,
+            extensions=broker_extensions(request.args),
+        )
         session["outstanding"] = {request_id: "/"}
         return redirect(dict(info["headers"])["Location"], 303)
 
@@ -106,7 +123,7 @@ def create_application_app(base_url: str, key: str, cert: str, metadata_files: l
         name_id = name_id_from_string(session.get("name_id_str", ""))
         result = client.global_logout(name_id, sign_alg=SHA256)
         session.clear()
-        for entity_id, (binding, http) in result.items():
+        for _binding, http in result.values():
             return redirect(dict(http["headers"])["Location"], 303)
         return redirect("/", 303)
 
@@ -120,9 +137,16 @@ def create_application_app(base_url: str, key: str, cert: str, metadata_files: l
             return _page("<h1>Afgemeld</h1><p><a href='/'>Opnieuw</a></p>")
         from saml2.saml import name_id_from_string
 
-        http = client.handle_logout_request(values["SAMLRequest"], name_id_from_string(session.get("name_id_str", "")), binding, relay_state=values.get("RelayState"),
-                                            sign=True, sign_alg=SHA256, sigalg=values.get("SigAlg"),
-                                            signature=values.get("Signature"))
+        http = client.handle_logout_request(
+            values["SAMLRequest"],
+            name_id_from_string(session.get("name_id_str", "")),
+            binding,
+            relay_state=values.get("RelayState"),
+            sign=True,
+            sign_alg=SHA256,
+            sigalg=values.get("SigAlg"),
+            signature=values.get("Signature"),
+        )
         session.clear()
         return redirect(dict(http["headers"])["Location"], 303)
 

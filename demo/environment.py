@@ -15,8 +15,7 @@ from broker.saml.settings import SamlSettings
 from demo.application import application_config
 from demo.entities import metadata_xml
 from demo.upstream import upstream_config
-from mandates_store import Store
-from mandates_store import demo_data
+from mandates_store import Store, demo_data
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DEMO_APPLICATION_URL = "http://localhost:8000"
@@ -89,10 +88,18 @@ def persons(store: Store) -> list[dict]:
     return found
 
 
-def prepare(workdir: str, broker_url: str = "http://localhost:8080", upstream_url: str = "http://localhost:8090",
-            application_url: str = "http://localhost:8000", policy_dir: str | None = None,
-            today: date | None = None, signing_key_bits: int = 3072) -> DemoEnvironment:
-    workdir = os.path.abspath(workdir)  # the broker.toml written from these paths reads relative ones from its own folder
+def prepare(
+    workdir: str,
+    broker_url: str = "http://localhost:8080",
+    upstream_url: str = "http://localhost:8090",
+    application_url: str = "http://localhost:8000",
+    policy_dir: str | None = None,
+    today: date | None = None,
+    signing_key_bits: int = 3072,
+) -> DemoEnvironment:
+    workdir = os.path.abspath(
+        workdir
+    )  # the broker.toml written from these paths reads relative ones from its own folder
     certs, metadata, peers, var = (os.path.join(workdir, d) for d in ("certs", "metadata", "peer-metadata", "var"))
     for folder in (certs, metadata, peers, var):
         os.makedirs(folder, exist_ok=True)
@@ -102,15 +109,22 @@ def prepare(workdir: str, broker_url: str = "http://localhost:8080", upstream_ur
     upstream_key, upstream_cert = _keypair(certs, "demo-upstream")
     app_key, app_cert = _keypair(certs, "demo-application")
 
-    settings = SamlSettings(base_url=broker_url, signing_key=load_signing_key(broker_key, broker_cert),
-                            decryption_key_path=broker_enc_key, upstream_entity_id=upstream_url + "/metadata")
+    settings = SamlSettings(
+        base_url=broker_url,
+        signing_key=load_signing_key(broker_key, broker_cert),
+        decryption_key_path=broker_enc_key,
+        upstream_entity_id=upstream_url + "/metadata",
+    )
     broker_idp = _write(os.path.join(peers, "broker-idp.xml"), idp_metadata(settings))
-    broker_sp = _write(os.path.join(peers, "broker-sp.xml"),
-                       sp_metadata(settings, open(broker_enc_cert, "rb").read()))
-    _write(os.path.join(metadata, "demo-upstream.xml"),
-           metadata_xml(upstream_config(upstream_url, upstream_key, upstream_cert, []), "idp"))
-    _write(os.path.join(metadata, "demo-application.xml"),
-           metadata_xml(application_config(application_url, app_key, app_cert, [], settings.idp_entity_id), "sp"))
+    broker_sp = _write(os.path.join(peers, "broker-sp.xml"), sp_metadata(settings, open(broker_enc_cert, "rb").read()))
+    _write(
+        os.path.join(metadata, "demo-upstream.xml"),
+        metadata_xml(upstream_config(upstream_url, upstream_key, upstream_cert, []), "idp"),
+    )
+    _write(
+        os.path.join(metadata, "demo-application.xml"),
+        metadata_xml(application_config(application_url, app_key, app_cert, [], settings.idp_entity_id), "sp"),
+    )
 
     store_path = os.path.join(var, "store.db")
     fresh = not os.path.exists(store_path)
@@ -134,10 +148,22 @@ def prepare(workdir: str, broker_url: str = "http://localhost:8080", upstream_ur
             "PAIRWISE_SECRET": secret["pairwise"],
             "SESSION_COOKIE_SECURE": broker_url.startswith("https://"),
         },
-        upstream={"base_url": upstream_url, "key": upstream_key, "cert": upstream_cert,
-                  "metadata_files": [broker_sp], "persons": persons(store), "secret_key": secret["upstream"]},
-        application={"base_url": application_url, "key": app_key, "cert": app_cert, "metadata_files": [broker_idp],
-                     "broker_idp": settings.idp_entity_id, "secret_key": secret["application"]},
+        upstream={
+            "base_url": upstream_url,
+            "key": upstream_key,
+            "cert": upstream_cert,
+            "metadata_files": [broker_sp],
+            "persons": persons(store),
+            "secret_key": secret["upstream"],
+        },
+        application={
+            "base_url": application_url,
+            "key": app_key,
+            "cert": app_cert,
+            "metadata_files": [broker_idp],
+            "broker_idp": settings.idp_entity_id,
+            "secret_key": secret["application"],
+        },
     )
 
 

@@ -26,8 +26,10 @@ def main() -> None:
     config = os.path.join(args.workdir, "broker.toml")
     secrets = write_broker_config(env, config, bind=f"{args.host}:8080", workers=args.workers)
     # the broker runs as in production: `broker serve`, gunicorn with several worker processes
-    broker = subprocess.Popen([os.path.join(os.path.dirname(sys.executable), "broker"), "serve", "--config", config],
-                              env=dict(os.environ, **secrets))
+    broker = subprocess.Popen(
+        [os.path.join(os.path.dirname(sys.executable), "broker"), "serve", "--config", config],
+        env=dict(os.environ, **secrets),
+    )
     apps = [
         ("demo authenticator", 8090, create_upstream_app(**env.upstream)),
         ("demo application", 8000, create_application_app(**env.application)),

@@ -24,15 +24,23 @@ def upstream_config(base_url: str, key: str, cert: str, metadata_files: list[str
         "idp": {
             "name": "Demo authenticator (NOT FOR PRODUCTION)",
             "endpoints": {
-                "single_sign_on_service": [(base_url + "/sso", BINDING_HTTP_REDIRECT), (base_url + "/sso", BINDING_HTTP_POST)],
+                "single_sign_on_service": [
+                    (base_url + "/sso", BINDING_HTTP_REDIRECT),
+                    (base_url + "/sso", BINDING_HTTP_POST),
+                ],
                 "single_logout_service": [(base_url + "/slo", BINDING_HTTP_REDIRECT)],
             },
             "name_id_format": [NAMEID_FORMAT_PERSISTENT],
             "sign_response": True,
             "sign_assertion": True,
             "want_authn_requests_signed": True,
-            "policy": {"default": {"lifetime": {"minutes": 5}, "attribute_restrictions": None,
-                                   "name_form": "urn:oasis:names:tc:SAML:2.0:attrname-format:uri"}},
+            "policy": {
+                "default": {
+                    "lifetime": {"minutes": 5},
+                    "attribute_restrictions": None,
+                    "name_form": "urn:oasis:names:tc:SAML:2.0:attrname-format:uri",
+                }
+            },
         }
     }
     return config
@@ -47,8 +55,16 @@ PAGE = """<!doctype html><html lang="nl"><head><meta charset="utf-8"><title>Demo
 <button type="submit">Aanmelden</button></form></body></html>"""
 
 
-def create_upstream_app(base_url: str, key: str, cert: str, metadata_files: list[str], persons: list[dict],
-                        secret_key: str, sign_response: bool = True, sign_assertion: bool = True) -> Flask:
+def create_upstream_app(
+    base_url: str,
+    key: str,
+    cert: str,
+    metadata_files: list[str],
+    persons: list[dict],
+    secret_key: str,
+    sign_response: bool = True,
+    sign_assertion: bool = True,
+) -> Flask:
     """`persons`: dicts with number, given_name, family_name and a note on what they will see.
     `sign_response`/`sign_assertion`: which elements of its answers it signs (to test UPSTREAM_SIGNED)."""
     app = Flask("demo_upstream")
@@ -66,17 +82,24 @@ def create_upstream_app(base_url: str, key: str, cert: str, metadata_files: list
     def sso():
         values = request.form if request.method == "POST" else request.args
         binding = BINDING_HTTP_POST if request.method == "POST" else BINDING_HTTP_REDIRECT
-        parsed = server.parse_authn_request(values["SAMLRequest"], binding, relay_state=values.get("RelayState"),
-                                            sigalg=values.get("SigAlg"), signature=values.get("Signature"))
+        parsed = server.parse_authn_request(
+            values["SAMLRequest"],
+            binding,
+            relay_state=values.get("RelayState"),
+            sigalg=values.get("SigAlg"),
+            signature=values.get("Signature"),
+        )
         message = parsed.message
         session["request"] = {
-            "id": message.id, "sp": message.issuer.text,
-            "acs": message.assertion_consumer_service_url, "relay": values.get("RelayState"),
+            "id": message.id,
+            "sp": message.issuer.text,
+            "acs": message.assertion_consumer_service_url,
+            "relay": values.get("RelayState"),
         }
         persons_html = "".join(
             f'<p><label><input type="radio" name="person" value="{html.escape(p["number"])}" required> '
-            f'{html.escape(p["given_name"])} {html.escape(p["family_name"])} ({html.escape(p["number"])}) '
-            f'– <small>{html.escape(p.get("note", ""))}</small></label></p>'
+            f"{html.escape(p['given_name'])} {html.escape(p['family_name'])} ({html.escape(p['number'])}) "
+            f"– <small>{html.escape(p.get('note', ''))}</small></label></p>"
             for p in persons
         )
         means_html = "".join(
@@ -98,10 +121,16 @@ def create_upstream_app(base_url: str, key: str, cert: str, metadata_files: list
             "sn": [person["family_name"]],
         }
         response = server.create_authn_response(
-            identity, in_response_to=pending["id"], destination=pending["acs"], sp_entity_id=pending["sp"],
+            identity,
+            in_response_to=pending["id"],
+            destination=pending["acs"],
+            sp_entity_id=pending["sp"],
             name_id=NameID(format=NAMEID_FORMAT_PERSISTENT, text="demo-" + person["number"]),
             authn={"class_ref": class_ref, "authn_auth": server.config.entityid},
-            sign_response=sign_response, sign_assertion=sign_assertion, sign_alg=SHA256, digest_alg=DIGEST_SHA256,
+            sign_response=sign_response,
+            sign_assertion=sign_assertion,
+            sign_alg=SHA256,
+            digest_alg=DIGEST_SHA256,
         )
         http = server.apply_binding(BINDING_HTTP_POST, str(response), pending["acs"], pending["relay"], response=True)
         return http["data"]
@@ -110,12 +139,26 @@ def create_upstream_app(base_url: str, key: str, cert: str, metadata_files: list
     def slo():
         values = request.form if request.method == "POST" else request.args
         binding = BINDING_HTTP_POST if request.method == "POST" else BINDING_HTTP_REDIRECT
-        parsed = server.parse_logout_request(values["SAMLRequest"], binding, relay_state=values.get("RelayState"),
-                                             sigalg=values.get("SigAlg"), signature=values.get("Signature"))
+        parsed = server.parse_logout_request(
+            values["SAMLRequest"],
+            binding,
+            relay_state=values.get("RelayState"),
+            sigalg=values.get("SigAlg"),
+            signature=values.get("Signature"),
+        )
         answer = server.create_logout_response(parsed.message, [BINDING_HTTP_REDIRECT], sign=False)
-        destination = server.metadata.single_logout_service(parsed.message.issuer.text, BINDING_HTTP_REDIRECT, "spsso")[0]["location"]
-        http = server.apply_binding(BINDING_HTTP_REDIRECT, str(answer), destination, values.get("RelayState"),
-                                    response=True, sign=True, sigalg=SHA256)
+        destination = server.metadata.single_logout_service(parsed.message.issuer.text, BINDING_HTTP_REDIRECT, "spsso")[
+            0
+        ]["location"]
+        http = server.apply_binding(
+            BINDING_HTTP_REDIRECT,
+            str(answer),
+            destination,
+            values.get("RelayState"),
+            response=True,
+            sign=True,
+            sigalg=SHA256,
+        )
         return redirect(dict(http["headers"])["Location"], 303)
 
     return app

@@ -23,15 +23,20 @@ def check_may_manage(db: sqlite_utils.Database, actor: Actor, party: Party, day:
     if party.kind == PERSON:
         if person == party.number:
             return
-        raise NotAllowed(f"{person} cannot act for the person {party.number}",
-                         f"{person} kan niet optreden voor de persoon {party.number}",
-                         field="acting person", value=person)
+        raise NotAllowed(
+            f"{person} cannot act for the person {party.number}",
+            f"{person} kan niet optreden voor de persoon {party.number}",
+            field="acting person",
+            value=person,
+        )
     if holds_right_on(db, person, party.number, MANDAATBEHEERDER, day):
         return
     if represents_on(db, person, party.number, day):
         return
     raise NotAllowed(
-        f"{person} holds no valid {MANDAATBEHEERDER} right for {party.label} and is not its "
-        f"legal representative",
+        f"{person} holds no valid {MANDAATBEHEERDER} right for {party.label} and is not its legal representative",
         f"{person} heeft geen geldig recht {MANDAATBEHEERDER} voor {party.label} en is er geen "
-        f"wettelijk vertegenwoordiger van", field="acting person", value=person)
+        f"wettelijk vertegenwoordiger van",
+        field="acting person",
+        value=person,
+    )

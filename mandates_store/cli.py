@@ -10,8 +10,7 @@ from datetime import date
 
 import click
 
-from mandates_store import (Actor, MandateSearch, Scope, Store, StoreError, choice_label,
-                            group_by_represented)
+from mandates_store import Actor, MandateSearch, Scope, Store, StoreError, choice_label, group_by_represented
 from mandates_store.bulk import COMMIT_LINES
 from mandates_store.export import export as export_file
 from mandates_store.loaders import LOADERS, parse_date
@@ -35,6 +34,7 @@ class Context:
                 self._store = Store(self.path)
             else:
                 from datetime import datetime, time
+
                 fixed = datetime.combine(self.today, time(12))
                 self._store = Store(self.path, now=lambda: fixed)
         return self._store
@@ -45,6 +45,7 @@ class Context:
 
 def refusals(command):
     """A StoreError becomes one message and exit code 1, never a traceback."""
+
     @functools.wraps(command)
     def wrapper(*args, **kwargs):
         context = click.get_current_context().find_object(Context)
@@ -54,6 +55,7 @@ def refusals(command):
             raise click.ClickException(context.message(error)) from None
         except ValueError as error:
             raise click.ClickException(str(error)) from None
+
     return wrapper
 
 
@@ -67,10 +69,23 @@ def _date(ctx, param, value):
 
 
 @click.group()
-@click.option("--db", "path", envvar="MANDATES_STORE_DB", default=DEFAULT_DB, show_default=True,
-              help="The SQLite file of the store (env MANDATES_STORE_DB).")
-@click.option("--lang", "language", type=click.Choice(["nl", "en"]), default="nl",
-              envvar="MANDATES_STORE_LANG", show_default=True, help="Language of messages.")
+@click.option(
+    "--db",
+    "path",
+    envvar="MANDATES_STORE_DB",
+    default=DEFAULT_DB,
+    show_default=True,
+    help="The SQLite file of the store (env MANDATES_STORE_DB).",
+)
+@click.option(
+    "--lang",
+    "language",
+    type=click.Choice(["nl", "en"]),
+    default="nl",
+    envvar="MANDATES_STORE_LANG",
+    show_default=True,
+    help="Language of messages.",
+)
 @click.option("--today", callback=_date, help="Act as if today were this date (tests, demos).")
 @click.pass_context
 def store(ctx: click.Context, path: str, language: str, today: date | None) -> None:
@@ -83,12 +98,13 @@ pass_context = click.make_pass_decorator(Context)
 
 
 def actor_options(command):
-    command = click.option("--admin", "admin_user", metavar="USER",
-                           help="Act as administrator USER (no rights checked).")(command)
-    command = click.option("--for", "party", metavar="NUMBER",
-                           help="The party acted for (default: the person itself).")(command)
-    command = click.option("--as", "person", metavar="NATIONAL_NUMBER",
-                           help="The acting person.")(command)
+    command = click.option(
+        "--admin", "admin_user", metavar="USER", help="Act as administrator USER (no rights checked)."
+    )(command)
+    command = click.option(
+        "--for", "party", metavar="NUMBER", help="The party acted for (default: the person itself)."
+    )(command)
+    command = click.option("--as", "person", metavar="NATIONAL_NUMBER", help="The acting person.")(command)
     return command
 
 
@@ -103,6 +119,7 @@ def make_actor(person: str | None, party: str | None, admin_user: str | None) ->
 
 
 # --- set-up -------------------------------------------------------------------------------
+
 
 @store.command()
 @pass_context
@@ -133,6 +150,7 @@ def load(context: Context, what: str, files: tuple[str, ...]) -> None:
 def demo(context: Context) -> None:
     """Fill an empty store with the demo data (see mandates_store/demo_data.py)."""
     from mandates_store.demo_data import load_demo
+
     if context.store.db.conn.execute("SELECT count(*) FROM parties").fetchone()[0]:
         raise click.ClickException("the store is not empty; demo data goes into an empty store")
     load_demo(context.store, context.store.today())
@@ -141,17 +159,19 @@ def demo(context: Context) -> None:
 
 # --- one mandate --------------------------------------------------------------------------
 
+
 def _show(mandate) -> None:
     end = f" tot {mandate.end_date:%d/%m/%Y} (exclusief)" if mandate.end_date else ""
-    click.echo(f"{mandate.id}\t{mandate.type_code}\t{mandate.giver.label} -> "
-               f"{mandate.taker.label}\tvanaf {mandate.start_date:%d/%m/%Y}{end}\t"
-               f"{mandate.status_nl}")
+    click.echo(
+        f"{mandate.id}\t{mandate.type_code}\t{mandate.giver.label} -> "
+        f"{mandate.taker.label}\tvanaf {mandate.start_date:%d/%m/%Y}{end}\t"
+        f"{mandate.status_nl}"
+    )
 
 
 @store.command()
 @actor_options
-@click.option("--role", type=click.Choice(["giver", "taker"]), required=True,
-              help="The role of the party acted for.")
+@click.option("--role", type=click.Choice(["giver", "taker"]), required=True, help="The role of the party acted for.")
 @click.option("--type", "types", multiple=True, required=True, help="Mandate type (repeatable).")
 @click.option("--counterparty", required=True, help="National or enterprise number.")
 @click.option("--start", callback=_date, help="Start date (default today).")
@@ -161,13 +181,21 @@ def _show(mandate) -> None:
 @click.option("--accept", is_flag=True, help="Accept the contract text (required).")
 @pass_context
 @refusals
-def create(context, person, party, admin_user, role, types, counterparty, start, end, reference,
-           language, accept) -> None:
+def create(
+    context, person, party, admin_user, role, types, counterparty, start, end, reference, language, accept
+) -> None:
     """Create one mandate per type; each awaits the counterparty's signature."""
     for mandate in context.store.create_mandates(
-            make_actor(person, party, admin_user), role=role, counterparty=counterparty,
-            types=list(types), start=start, end=end, reference=reference, language=language,
-            accept_contract=accept):
+        make_actor(person, party, admin_user),
+        role=role,
+        counterparty=counterparty,
+        types=list(types),
+        start=start,
+        end=end,
+        reference=reference,
+        language=language,
+        accept_contract=accept,
+    ):
         _show(mandate)
 
 
@@ -179,8 +207,7 @@ def create(context, person, party, admin_user, role, types, counterparty, start,
 @refusals
 def sign(context, mandate_id, person, party, admin_user, accept) -> None:
     """Sign a mandate as its counterparty."""
-    _show(context.store.sign(make_actor(person, party, admin_user), mandate_id,
-                             accept_contract=accept))
+    _show(context.store.sign(make_actor(person, party, admin_user), mandate_id, accept_contract=accept))
 
 
 @store.command()
@@ -220,36 +247,48 @@ def show(context, mandate_id) -> None:
 
 # --- search and export --------------------------------------------------------------------
 
+
 def search_options(command):
-    for option in reversed([
-        click.option("--party", help="Whose mandates (default: every mandate; administrator)."),
-        click.option("--role", type=click.Choice(["giver", "taker", "either"]), default="either",
-                     show_default=True),
-        click.option("--type", "types", multiple=True, help="Mandate type (repeatable)."),
-        click.option("--status", help="active, awaiting_signature, future_start, stopped, "
-                     "expired (or the Dutch label)."),
-        click.option("--changed-by", type=click.Choice(["giver", "taker", "administrator"])),
-        click.option("--participants", help="Numbers separated by comma or space."),
-        click.option("--name", help="Part of the other side's name."),
-        click.option("--reference"),
-        click.option("--changed-since", callback=_date, help="dd/mm/yyyy or yyyy-mm-dd."),
-    ]):
+    for option in reversed(
+        [
+            click.option("--party", help="Whose mandates (default: every mandate; administrator)."),
+            click.option(
+                "--role", type=click.Choice(["giver", "taker", "either"]), default="either", show_default=True
+            ),
+            click.option("--type", "types", multiple=True, help="Mandate type (repeatable)."),
+            click.option(
+                "--status", help="active, awaiting_signature, future_start, stopped, expired (or the Dutch label)."
+            ),
+            click.option("--changed-by", type=click.Choice(["giver", "taker", "administrator"])),
+            click.option("--participants", help="Numbers separated by comma or space."),
+            click.option("--name", help="Part of the other side's name."),
+            click.option("--reference"),
+            click.option("--changed-since", callback=_date, help="dd/mm/yyyy or yyyy-mm-dd."),
+        ]
+    ):
         command = option(command)
     return command
 
 
-def make_search(party, role, types, status, changed_by, participants, name, reference,
-                changed_since) -> MandateSearch:
-    return MandateSearch(party=party, role=role, types=frozenset(types),
-                         status=parse_status(status) if status else None, changed_by=changed_by,
-                         participants=parse_participants(participants or ""), name=name,
-                         reference=reference, changed_since=changed_since)
+def make_search(party, role, types, status, changed_by, participants, name, reference, changed_since) -> MandateSearch:
+    return MandateSearch(
+        party=party,
+        role=role,
+        types=frozenset(types),
+        status=parse_status(status) if status else None,
+        changed_by=changed_by,
+        participants=parse_participants(participants or ""),
+        name=name,
+        reference=reference,
+        changed_since=changed_since,
+    )
 
 
 @store.command()
 @search_options
-@click.option("--export", "export_path", type=click.Path(dir_okay=False),
-              help="Write the result to a .csv or .xlsx file.")
+@click.option(
+    "--export", "export_path", type=click.Path(dir_okay=False), help="Write the result to a .csv or .xlsx file."
+)
 @click.option("--limit", type=int, default=200, show_default=True, help="Lines printed.")
 @pass_context
 @refusals
@@ -268,6 +307,7 @@ def search(context, export_path, limit, **filters) -> None:
 
 
 # --- bulk ---------------------------------------------------------------------------------
+
 
 @store.group()
 def bulk() -> None:
@@ -290,17 +330,23 @@ def _finish_report(context: Context, report) -> None:
 @click.option("--role", type=click.Choice(["giver", "taker"]), required=True)
 @click.option("--type", "types", multiple=True, required=True)
 @click.option("--accept", is_flag=True, help="Accept the contract text (required).")
-@click.option("--resume", type=int, metavar="OPERATION",
-              help="Continue this interrupted bulk create of the same file after its last "
-                   "committed line.")
-@click.option("--again", is_flag=True,
-              help="Start a new operation even though one on this file was interrupted.")
-@click.option("--commit-every", type=click.IntRange(min=1), default=COMMIT_LINES,
-              show_default=True, help="Lines per commit at most (1: one commit per line).")
+@click.option(
+    "--resume",
+    type=int,
+    metavar="OPERATION",
+    help="Continue this interrupted bulk create of the same file after its last committed line.",
+)
+@click.option("--again", is_flag=True, help="Start a new operation even though one on this file was interrupted.")
+@click.option(
+    "--commit-every",
+    type=click.IntRange(min=1),
+    default=COMMIT_LINES,
+    show_default=True,
+    help="Lines per commit at most (1: one commit per line).",
+)
 @pass_context
 @refusals
-def bulk_create(context, csv_file, person, party, admin_user, role, types, accept, resume,
-                again, commit_every) -> None:
+def bulk_create(context, csv_file, person, party, admin_user, role, types, accept, resume, again, commit_every) -> None:
     """Create mandates from the seeds' CSV (no header, `;`, one mandate per line)."""
     if not os.path.exists(csv_file):
         raise click.ClickException(f"{csv_file}: file not found")
@@ -311,13 +357,21 @@ def bulk_create(context, csv_file, person, party, admin_user, role, types, accep
             raise click.ClickException(
                 f"Gegroepeerde actie {interrupted.id} op dit bestand werd onderbroken na lijn "
                 f"{interrupted.last_line or 0}; hervat ze met --resume {interrupted.id} "
-                f"(of begin opnieuw met --again)." if context.language == "nl" else
-                f"Bulk operation {interrupted.id} on this file was interrupted after line "
+                f"(of begin opnieuw met --again)."
+                if context.language == "nl"
+                else f"Bulk operation {interrupted.id} on this file was interrupted after line "
                 f"{interrupted.last_line or 0}; continue it with --resume {interrupted.id} "
-                f"(or start anew with --again).")
-    report = context.store.bulk_create(actor, role=role, types=list(types), path=csv_file,
-                                       accept_contract=accept, commit_every=commit_every,
-                                       resume=resume)
+                f"(or start anew with --again)."
+            )
+    report = context.store.bulk_create(
+        actor,
+        role=role,
+        types=list(types),
+        path=csv_file,
+        accept_contract=accept,
+        commit_every=commit_every,
+        resume=resume,
+    )
     _finish_report(context, report)
 
 
@@ -328,21 +382,24 @@ def _bulk_over_search(context, kind, person, party, admin_user, count, filters, 
         found = context.store.bulk_preview(actor, query, kind)
         for mandate in found:
             _show(mandate)
-        raise click.ClickException(f"{len(found)} mandate(s) found; confirm with --count "
-                                   f"{len(found)}")
+        raise click.ClickException(f"{len(found)} mandate(s) found; confirm with --count {len(found)}")
     action = context.store.bulk_sign if kind == "sign" else context.store.bulk_stop
     _finish_report(context, action(actor, query, confirm_count=count, **extra))
 
 
 def bulk_search_options(command):
-    for option in reversed([
-        click.option("--role", type=click.Choice(["giver", "taker", "either"]), default="either"),
-        click.option("--type", "types", multiple=True),
-        click.option("--changed-by", type=click.Choice(["giver", "taker", "administrator"])),
-        click.option("--participants"), click.option("--name"), click.option("--reference"),
-        click.option("--changed-since", callback=_date),
-        click.option("--count", type=int, help="The number of mandates found, to confirm."),
-    ]):
+    for option in reversed(
+        [
+            click.option("--role", type=click.Choice(["giver", "taker", "either"]), default="either"),
+            click.option("--type", "types", multiple=True),
+            click.option("--changed-by", type=click.Choice(["giver", "taker", "administrator"])),
+            click.option("--participants"),
+            click.option("--name"),
+            click.option("--reference"),
+            click.option("--changed-since", callback=_date),
+            click.option("--count", type=int, help="The number of mandates found, to confirm."),
+        ]
+    ):
         command = option(command)
     return command
 
@@ -355,8 +412,9 @@ def bulk_search_options(command):
 @refusals
 def bulk_sign(context, person, party, admin_user, count, accept, **filters) -> None:
     """Sign every mandate awaiting signature in a search (without --count: preview)."""
-    _bulk_over_search(context, "sign", person, party, admin_user, count,
-                      dict(filters, status=None), accept_contract=accept)
+    _bulk_over_search(
+        context, "sign", person, party, admin_user, count, dict(filters, status=None), accept_contract=accept
+    )
 
 
 @bulk.command("stop")
@@ -367,8 +425,7 @@ def bulk_sign(context, person, party, admin_user, count, accept, **filters) -> N
 @refusals
 def bulk_stop(context, person, party, admin_user, count, reason, **filters) -> None:
     """Stop every active mandate in a search (without --count: preview)."""
-    _bulk_over_search(context, "stop", person, party, admin_user, count,
-                      dict(filters, status=None), reason=reason)
+    _bulk_over_search(context, "stop", person, party, admin_user, count, dict(filters, status=None), reason=reason)
 
 
 @bulk.command("list")
@@ -379,8 +436,10 @@ def bulk_list(context, party) -> None:
     """The history of bulk operations, newest first."""
     for operation in context.store.bulk_operations(party):
         where = f"\ttot lijn {operation.last_line or 0}" if operation.interrupted else ""
-        click.echo(f"{operation.id}\t{operation.started_at:%d/%m/%Y}\t{operation.kind_nl}\t"
-                   f"{operation.status}\t{operation.lines_ok}/{operation.lines_total}{where}")
+        click.echo(
+            f"{operation.id}\t{operation.started_at:%d/%m/%Y}\t{operation.kind_nl}\t"
+            f"{operation.status}\t{operation.lines_ok}/{operation.lines_total}{where}"
+        )
 
 
 @bulk.command("report")
@@ -394,6 +453,7 @@ def bulk_report(context, operation_id) -> None:
 
 # --- the broker's question, for support ---------------------------------------------------
 
+
 @store.command()
 @click.argument("person")
 @click.option("--type", "types", multiple=True, help="Mandate type in scope (repeatable).")
@@ -405,11 +465,11 @@ def bulk_report(context, operation_id) -> None:
 @click.option("--at", callback=_date, help="The day (default today).")
 @pass_context
 @refusals
-def options(context, person, types, own_name, work_relationship, member_right, mandate,
-            legal_representative, at) -> None:
+def options(
+    context, person, types, own_name, work_relationship, member_right, mandate, legal_representative, at
+) -> None:
     """Login options of a person for a scope, and why the other links give none."""
-    scope = Scope(frozenset(types), own_name, work_relationship, member_right, mandate,
-                  legal_representative)
+    scope = Scope(frozenset(types), own_name, work_relationship, member_right, mandate, legal_representative)
     day = at or context.store.today()
     found = context.store.login_options(person=person, at=day, scope=scope)
     for party, group in group_by_represented(found):

@@ -25,8 +25,7 @@ MMAP_BYTES = 1 << 30
 
 def open_database(path: str, busy_timeout: float = BUSY_TIMEOUT_SECONDS) -> sqlite_utils.Database:
     # isolation_level=None: no implicit transactions; `write()` draws every boundary itself.
-    conn = sqlite3.connect(str(path), timeout=busy_timeout, isolation_level=None,
-                           check_same_thread=False)
+    conn = sqlite3.connect(str(path), timeout=busy_timeout, isolation_level=None, check_same_thread=False)
     db = sqlite_utils.Database(conn)
     with translate_busy():
         if db.journal_mode != "wal":
@@ -52,9 +51,9 @@ def translate_busy() -> Iterator[None]:
     except sqlite3.OperationalError as error:
         if _is_busy(error):
             raise StoreBusy(
-                "The mandates store is busy: another process kept it locked for too long; "
-                "try again.",
-                "De mandatenopslag is bezet door een ander proces; probeer het opnieuw.") from error
+                "The mandates store is busy: another process kept it locked for too long; try again.",
+                "De mandatenopslag is bezet door een ander proces; probeer het opnieuw.",
+            ) from error
         raise
 
 

@@ -33,8 +33,7 @@ relationship allowed (`DEMO_SCOPE`):
 
 from datetime import date, datetime, time, timedelta
 
-from mandates_store.model import (MANDAATBEHEERDER, MANDAATUITVOERDER, ORGANISATION, PERSON,
-                                  Actor, Address, Scope)
+from mandates_store.model import MANDAATBEHEERDER, MANDAATUITVOERDER, ORGANISATION, PERSON, Actor, Address, Scope
 from mandates_store.store import Store
 
 EMMAUS = "0411515075"
@@ -58,8 +57,14 @@ PERSON_YOUNG = "02030512412"
 
 WSE_LOKET, KIOSK, TEST_ORG_ORG, TEST_UNIEK = "WSE Loket", "Kiosk", "Test ORG-ORG", "Test Uniek"
 
-DEMO_SCOPE = Scope(mandate_types=frozenset({WSE_LOKET}), own_name=True, work_relationship=True,
-                   member_right=None, mandate=True, legal_representative=False)
+DEMO_SCOPE = Scope(
+    mandate_types=frozenset({WSE_LOKET}),
+    own_name=True,
+    work_relationship=True,
+    member_right=None,
+    mandate=True,
+    legal_representative=False,
+)
 
 ORGANISATIONS = [
     (EMMAUS, "Emmaüs", Address("Edgard Tinellaan", "1", "2800", "Mechelen")),
@@ -83,12 +88,16 @@ PERSONS = [
     (PERSON_YOUNG, "Noor De Smet", Address("Veldstraat", "55", "9000", "Gent")),
 ]
 
-CONTRACT_NL = ("Met dit mandaat kan de aangewezen mandaatnemer in naam van de mandaatgever "
-               "optreden in de toepassingen van dit mandaattype. Beide partijen kunnen het "
-               "mandaat op elk moment elektronisch stopzetten.")
-CONTRACT_EN = ("With this mandate the designated taker may act in the giver's name in the "
-               "applications of this mandate type. Either party may stop it electronically at "
-               "any time.")
+CONTRACT_NL = (
+    "Met dit mandaat kan de aangewezen mandaatnemer in naam van de mandaatgever "
+    "optreden in de toepassingen van dit mandaattype. Beide partijen kunnen het "
+    "mandaat op elk moment elektronisch stopzetten."
+)
+CONTRACT_EN = (
+    "With this mandate the designated taker may act in the giver's name in the "
+    "applications of this mandate type. Either party may stop it electronically at "
+    "any time."
+)
 ORG_ORG = (ORGANISATION, ORGANISATION)
 MANDATE_TYPES = {
     WSE_LOKET: {ORG_ORG, (PERSON, ORGANISATION)},
@@ -115,9 +124,12 @@ def _load(store: Store, today: date) -> None:
     for number, name, address in ORGANISATIONS + PERSONS:
         store.put_party(number, name, address)
     for code, combinations in MANDATE_TYPES.items():
-        store.put_mandate_type(code, names={"nl": code, "en": code},
-                               contracts={"nl": CONTRACT_NL, "en": CONTRACT_EN},
-                               combinations=combinations)
+        store.put_mandate_type(
+            code,
+            names={"nl": code, "en": code},
+            contracts={"nl": CONTRACT_NL, "en": CONTRACT_EN},
+            combinations=combinations,
+        )
     long_ago = today - timedelta(days=3 * 365)
     a_year_ago = today - timedelta(days=365)
     two_months_ago = today - timedelta(days=60)
@@ -127,11 +139,11 @@ def _load(store: Store, today: date) -> None:
     store.grant_right(PERSON_EXECUTOR, BAROCY, MANDAATUITVOERDER, long_ago, mandate_types=[WSE_LOKET])
     for firm in (DELOITTE, PWC):
         store.add_work_relationship(PERSON_SEVERAL_TAKERS, firm, long_ago)
-        store.grant_right(PERSON_SEVERAL_TAKERS, firm, MANDAATUITVOERDER, long_ago,
-                          mandate_types=[WSE_LOKET])
+        store.grant_right(PERSON_SEVERAL_TAKERS, firm, MANDAATUITVOERDER, long_ago, mandate_types=[WSE_LOKET])
     store.add_work_relationship(PERSON_NO_OPTION, PARKWIND, long_ago, two_months_ago)
-    store.grant_right(PERSON_NO_OPTION, PARKWIND, MANDAATUITVOERDER, long_ago, two_months_ago,
-                      mandate_types=[WSE_LOKET])
+    store.grant_right(
+        PERSON_NO_OPTION, PARKWIND, MANDAATUITVOERDER, long_ago, two_months_ago, mandate_types=[WSE_LOKET]
+    )
     store.add_work_relationship(PERSON_MANAGER, EMMAUS, long_ago)
     store.grant_right(PERSON_MANAGER, EMMAUS, MANDAATBEHEERDER, long_ago)
     store.add_representative(PERSON_REPRESENTATIVE, BAROCY, "Bestuurder", long_ago)
@@ -164,18 +176,17 @@ def _load(store: Store, today: date) -> None:
     # Person-as-taker Kiosk mandates: Emmaüs -> Els Wouters, An Peeters -> Noor De Smet.
     mandate_id = _given(store, emmaus, PERSON_NO_OPTION, KIOSK)
     store.sign(Actor(PERSON_NO_OPTION, PERSON_NO_OPTION), mandate_id, accept_contract=True)
-    mandate_id = _given(store, Actor(PERSON_OWN_NAME_ONLY, PERSON_OWN_NAME_ONLY), PERSON_YOUNG,
-                        KIOSK)
+    mandate_id = _given(store, Actor(PERSON_OWN_NAME_ONLY, PERSON_OWN_NAME_ONLY), PERSON_YOUNG, KIOSK)
     store.sign(Actor(PERSON_YOUNG, PERSON_YOUNG), mandate_id, accept_contract=True)
 
 
 def _given(store: Store, giver: Actor, taker: str, type_code: str) -> int:
-    (mandate,) = store.create_mandates(giver, role="giver", counterparty=taker, types=[type_code],
-                                       reference=f"DEMO-{type_code}", accept_contract=True)
+    (mandate,) = store.create_mandates(
+        giver, role="giver", counterparty=taker, types=[type_code], reference=f"DEMO-{type_code}", accept_contract=True
+    )
     return mandate.id
 
 
 def _taken(store: Store, taker: Actor, giver: str, type_code: str) -> int:
-    (mandate,) = store.create_mandates(taker, role="taker", counterparty=giver, types=[type_code],
-                                       accept_contract=True)
+    (mandate,) = store.create_mandates(taker, role="taker", counterparty=giver, types=[type_code], accept_contract=True)
     return mandate.id

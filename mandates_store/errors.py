@@ -10,8 +10,9 @@ class StoreError(Exception):
 
     code = "store_error"
 
-    def __init__(self, message: str, message_nl: str | None = None, *, field: str | None = None,
-                 value: object = None) -> None:
+    def __init__(
+        self, message: str, message_nl: str | None = None, *, field: str | None = None, value: object = None
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.message_nl = message_nl or message
@@ -62,8 +63,7 @@ class FileFormatError(StoreError):
 
     code = "file_format"
 
-    def __init__(self, path: str, line: int, field: str | None, reason: str,
-                 reason_nl: str | None = None) -> None:
+    def __init__(self, path: str, line: int, field: str | None, reason: str, reason_nl: str | None = None) -> None:
         where = f"{path}, line {line}" + (f", field {field}" if field else "")
         waar = f"{path}, lijn {line}" + (f", veld {field}" if field else "")
         super().__init__(f"{where}: {reason}", f"{waar}: {reason_nl or reason}", field=field)

@@ -8,8 +8,17 @@ from pathlib import Path
 
 from mandates_store.model import Mandate
 
-COLUMNS = ("Identificatienummer", "Mandaattype", "Naam mandaatgever", "Nummer mandaatgever",
-           "Naam mandaatnemer", "Nummer mandaatnemer", "Begindatum", "Einddatum", "Status")
+COLUMNS = (
+    "Identificatienummer",
+    "Mandaattype",
+    "Naam mandaatgever",
+    "Nummer mandaatgever",
+    "Naam mandaatnemer",
+    "Nummer mandaatnemer",
+    "Begindatum",
+    "Einddatum",
+    "Status",
+)
 
 
 def shown_end(mandate: Mandate) -> date | None:
@@ -20,9 +29,17 @@ def shown_end(mandate: Mandate) -> date | None:
 
 
 def row_of(mandate: Mandate) -> tuple:
-    return (mandate.id, mandate.type_code, mandate.giver.name, mandate.giver.number,
-            mandate.taker.name, mandate.taker.number, mandate.start_date, shown_end(mandate),
-            mandate.status_nl)
+    return (
+        mandate.id,
+        mandate.type_code,
+        mandate.giver.name,
+        mandate.giver.number,
+        mandate.taker.name,
+        mandate.taker.number,
+        mandate.start_date,
+        shown_end(mandate),
+        mandate.status_nl,
+    )
 
 
 def _text(value: object) -> str:
@@ -76,6 +93,10 @@ def export(mandates: Iterable[Mandate], path: str | Path) -> int:
     if suffix == ".csv":
         return write_csv(mandates, path)
     from mandates_store.errors import InvalidInput
-    raise InvalidInput(f"export file must end in .csv or .xlsx, not '{suffix}'",
-                       f"het exportbestand moet eindigen op .csv of .xlsx", field="file",
-                       value=str(path))
+
+    raise InvalidInput(
+        f"export file must end in .csv or .xlsx, not '{suffix}'",
+        "het exportbestand moet eindigen op .csv of .xlsx",
+        field="file",
+        value=str(path),
+    )

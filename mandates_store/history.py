@@ -24,7 +24,8 @@ def mandate_history(db: sqlite_utils.Database, mandate_id: int, day: date) -> li
         "SELECT e.at, e.event, e.role, e.person, e.party, e.detail, p.name, p.kind, a.name "
         "FROM mandate_events e LEFT JOIN parties p ON p.number = e.party "
         "LEFT JOIN parties a ON a.number = e.person WHERE e.mandate_id = ? ORDER BY e.id",
-        [mandate.id]).fetchall()
+        [mandate.id],
+    ).fetchall()
     entries = []
     for at, event, role, person, party, detail, party_name, party_kind, person_name in rows:
         who = person_name or person or "?"
@@ -35,17 +36,28 @@ def mandate_history(db: sqlite_utils.Database, mandate_id: int, day: date) -> li
         text = _TEXT_NL[event].format(who=who)
         if detail:
             text = f"{text}: {detail}"
-        entries.append(HistoryEntry(to_moment(at).date(), event, text, person,
-                                    Party(party, party_kind, party_name) if party_name else None,
-                                    role, detail))
+        entries.append(
+            HistoryEntry(
+                to_moment(at).date(),
+                event,
+                text,
+                person,
+                Party(party, party_kind, party_name) if party_name else None,
+                role,
+                detail,
+            )
+        )
     if mandate.signed_at is not None:
         signed = mandate.signed_at.date()
         if mandate.start_date > signed:
             entries.append(HistoryEntry(signed, "future_start", "Startdatum in de toekomst"))
         became_active = max(signed, mandate.start_date)
         stopped = mandate.stopped_at.date() if mandate.stopped_at else None
-        if became_active <= day and (stopped is None or became_active < stopped) and (
-                mandate.end_date is None or became_active < mandate.end_date):
+        if (
+            became_active <= day
+            and (stopped is None or became_active < stopped)
+            and (mandate.end_date is None or became_active < mandate.end_date)
+        ):
             entries.append(HistoryEntry(became_active, "active", "Actief"))
     if mandate.end_date is not None and mandate.end_date <= day and mandate.stopped_at is None:
         entries.append(HistoryEntry(mandate.end_date, "expired", "Vervallen"))

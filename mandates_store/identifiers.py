@@ -61,9 +61,12 @@ def party_number(value: object, field: str = "party number") -> tuple[str, str]:
         return person_number(value, field), PERSON
     if digits.isdigit() and len(digits) in (9, 10):
         return enterprise_number(value, field), ORGANISATION
-    raise _invalid(field, value, "is neither a national register/BIS number (11 digits) nor an "
-                   "enterprise number (10 digits)",
-                   "is geen rijksregister-/bisnummer (11 cijfers) of ondernemingsnummer (10 cijfers)")
+    raise _invalid(
+        field,
+        value,
+        "is neither a national register/BIS number (11 digits) nor an enterprise number (10 digits)",
+        "is geen rijksregister-/bisnummer (11 cijfers) of ondernemingsnummer (10 cijfers)",
+    )
 
 
 def with_check_digits(prefix: str) -> str:
@@ -76,5 +79,4 @@ def with_check_digits(prefix: str) -> str:
 
 
 def _invalid(field: str, value: object, reason: str, reason_nl: str) -> InvalidIdentifier:
-    return InvalidIdentifier(f"{field} '{value}' {reason}", f"{field} '{value}' {reason_nl}",
-                             field=field, value=value)
+    return InvalidIdentifier(f"{field} '{value}' {reason}", f"{field} '{value}' {reason_nl}", field=field, value=value)

@@ -30,17 +30,16 @@ def _records(path: Path) -> Iterator[tuple[int, dict]]:
         try:
             data = json.loads(text)
         except json.JSONDecodeError as error:
-            raise FileFormatError(str(path), error.lineno, None, f"not valid JSON: {error.msg}",
-                                  f"geen geldige JSON: {error.msg}") from None
+            raise FileFormatError(
+                str(path), error.lineno, None, f"not valid JSON: {error.msg}", f"geen geldige JSON: {error.msg}"
+            ) from None
         if isinstance(data, dict):
             data = next((v for v in data.values() if isinstance(v, list)), None)
         if not isinstance(data, list):
-            raise FileFormatError(str(path), 1, None, "expected a list of objects",
-                                  "een lijst van objecten verwacht")
+            raise FileFormatError(str(path), 1, None, "expected a list of objects", "een lijst van objecten verwacht")
         for number, item in enumerate(data, 1):
             if not isinstance(item, dict):
-                raise FileFormatError(str(path), number, None, "item is not an object",
-                                      "element is geen object")
+                raise FileFormatError(str(path), number, None, "item is not an object", "element is geen object")
             yield number, {str(k).strip().lower(): v for k, v in item.items()}
         return
     first_line = text.split("\n", 1)[0]
@@ -48,16 +47,21 @@ def _records(path: Path) -> Iterator[tuple[int, dict]]:
     reader = csv.reader(io.StringIO(text), delimiter=delimiter)
     header = [h.strip().lower() for h in next(reader, [])]
     if not header or not any(header):
-        raise FileFormatError(str(path), 1, None, "the first line must name the columns",
-                              "de eerste lijn moet de kolommen benoemen")
+        raise FileFormatError(
+            str(path), 1, None, "the first line must name the columns", "de eerste lijn moet de kolommen benoemen"
+        )
     for row in reader:
         line = reader.line_num
         if not any(cell.strip() for cell in row):
             continue
         if len(row) > len(header):
-            raise FileFormatError(str(path), line, None,
-                                  f"{len(row)} fields, the header names {len(header)}",
-                                  f"{len(row)} velden, de kop noemt er {len(header)}")
+            raise FileFormatError(
+                str(path),
+                line,
+                None,
+                f"{len(row)} fields, the header names {len(header)}",
+                f"{len(row)} velden, de kop noemt er {len(header)}",
+            )
         yield line, {key: (row[i].strip() if i < len(row) else "") for i, key in enumerate(header)}
 
 
@@ -96,9 +100,12 @@ def parse_date(text: object, field: str) -> date | None:
             return datetime.strptime(value, pattern).date()
         except ValueError:
             continue
-    raise StoreError(f"{field} '{value}' is not a date (yyyy-mm-dd, dd/mm/yyyy or yyyyMMdd)",
-                     f"{field} '{value}' is geen datum (jjjj-mm-dd, dd/mm/jjjj of jjjjMMdd)",
-                     field=field, value=value)
+    raise StoreError(
+        f"{field} '{value}' is not a date (yyyy-mm-dd, dd/mm/yyyy or yyyyMMdd)",
+        f"{field} '{value}' is geen datum (jjjj-mm-dd, dd/mm/jjjj of jjjjMMdd)",
+        field=field,
+        value=value,
+    )
 
 
 def _required_date(record: dict, key: str) -> date:
@@ -120,24 +127,31 @@ def _load(db: sqlite_utils.Database, path: str | Path, add: Callable[[dict], obj
             except FileFormatError:
                 raise
             except StoreError as error:
-                raise FileFormatError(str(path), line, error.field, error.message,
-                                      error.message_nl) from error
+                raise FileFormatError(str(path), line, error.field, error.message, error.message_nl) from error
             count += 1
     return count
 
 
 def load_parties(db: sqlite_utils.Database, path: str | Path) -> int:
     """Columns: number, name, street, house_number, postcode, city (kind follows the number)."""
+
     def add(record: dict) -> None:
-        parties.put_party(db, _text(record, "number", True), _text(record, "name", True),
-                          Address(_text(record, "street"), _text(record, "house_number"),
-                                  _text(record, "postcode"), _text(record, "city")))
+        parties.put_party(
+            db,
+            _text(record, "number", True),
+            _text(record, "name", True),
+            Address(
+                _text(record, "street"), _text(record, "house_number"), _text(record, "postcode"), _text(record, "city")
+            ),
+        )
+
     return _load(db, path, add)
 
 
 def load_mandate_types(db: sqlite_utils.Database, path: str | Path) -> int:
     """Columns: code, name_nl..name_en, contract_nl..contract_en, combinations
     (e.g. organisation>organisation|person>organisation); JSON may nest names/contracts."""
+
     def add(record: dict) -> None:
         names = dict(record.get("names") or {})
         contracts = dict(record.get("contracts") or {})
@@ -146,39 +160,62 @@ def load_mandate_types(db: sqlite_utils.Database, path: str | Path) -> int:
             contracts.setdefault(language, _text(record, f"contract_{language}"))
         combos = _list(record, "combinations") or []
         mandate_types.put_mandate_type(
-            db, _text(record, "code", True), names=names, contracts=contracts,
-            combinations={mandate_types.parse_combination(c) for c in combos})
+            db,
+            _text(record, "code", True),
+            names=names,
+            contracts=contracts,
+            combinations={mandate_types.parse_combination(c) for c in combos},
+        )
+
     return _load(db, path, add)
 
 
 def load_work_relationships(db: sqlite_utils.Database, path: str | Path) -> int:
     """Columns: person, organisation, valid_from, valid_until."""
+
     def add(record: dict) -> None:
-        idm.add_work_relationship(db, _text(record, "person", True),
-                                  _text(record, "organisation", True),
-                                  _required_date(record, "valid_from"),
-                                  parse_date(record.get("valid_until"), "valid_until"))
+        idm.add_work_relationship(
+            db,
+            _text(record, "person", True),
+            _text(record, "organisation", True),
+            _required_date(record, "valid_from"),
+            parse_date(record.get("valid_until"), "valid_until"),
+        )
+
     return _load(db, path, add)
 
 
 def load_rights(db: sqlite_utils.Database, path: str | Path) -> int:
     """Columns: person, organisation, right, valid_from, valid_until, mandate_types, givers."""
+
     def add(record: dict) -> None:
-        idm.grant_right(db, _text(record, "person", True), _text(record, "organisation", True),
-                        _text(record, "right", True), _required_date(record, "valid_from"),
-                        parse_date(record.get("valid_until"), "valid_until"),
-                        mandate_types=_list(record, "mandate_types") or (),
-                        givers=_list(record, "givers"))
+        idm.grant_right(
+            db,
+            _text(record, "person", True),
+            _text(record, "organisation", True),
+            _text(record, "right", True),
+            _required_date(record, "valid_from"),
+            parse_date(record.get("valid_until"), "valid_until"),
+            mandate_types=_list(record, "mandate_types") or (),
+            givers=_list(record, "givers"),
+        )
+
     return _load(db, path, add)
 
 
 def load_representatives(db: sqlite_utils.Database, path: str | Path) -> int:
     """Columns: person, enterprise, function, since, until."""
+
     def add(record: dict) -> None:
-        kbo.add_representative(db, _text(record, "person", True),
-                               _text(record, "enterprise", True),
-                               _text(record, "function", True), _required_date(record, "since"),
-                               parse_date(record.get("until"), "until"))
+        kbo.add_representative(
+            db,
+            _text(record, "person", True),
+            _text(record, "enterprise", True),
+            _text(record, "function", True),
+            _required_date(record, "since"),
+            parse_date(record.get("until"), "until"),
+        )
+
     return _load(db, path, add)
 
 

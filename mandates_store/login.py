@@ -10,17 +10,25 @@ import sqlite_utils
 
 from mandates_store import identifiers
 from mandates_store.database import day_of, iso_date, to_date
-from mandates_store.model import (LEGAL_REPRESENTATIVE, MANDAATUITVOERDER, MANDATE, OWN_NAME,
-                                  ORGANISATION, PERSON, WORK_RELATIONSHIP, LoginOption, Party, Scope)
+from mandates_store.model import (
+    LEGAL_REPRESENTATIVE,
+    MANDAATUITVOERDER,
+    MANDATE,
+    ORGANISATION,
+    OWN_NAME,
+    PERSON,
+    WORK_RELATIONSHIP,
+    LoginOption,
+    Party,
+    Scope,
+)
 
 KIND_ORDER = {OWN_NAME: 0, WORK_RELATIONSHIP: 1, LEGAL_REPRESENTATIVE: 2, MANDATE: 3}
 
-_ACTIVE_ON = ("m.state = 'signed' AND m.start_date <= ? "
-              "AND (m.end_date IS NULL OR m.end_date > ?)")
+_ACTIVE_ON = "m.state = 'signed' AND m.start_date <= ? AND (m.end_date IS NULL OR m.end_date > ?)"
 
 
-def login_options(db: sqlite_utils.Database, person: str, at: date | datetime,
-                  scope: Scope) -> list[LoginOption]:
+def login_options(db: sqlite_utils.Database, person: str, at: date | datetime, scope: Scope) -> list[LoginOption]:
     me = acting_party(db, person)
     day = iso_date(day_of(at))
     # option key -> option, and option key -> sort key; the first route to an option wins (its
@@ -28,17 +36,33 @@ def login_options(db: sqlite_utils.Database, person: str, at: date | datetime,
     options: dict[str, LoginOption] = {}
     order: dict[str, tuple] = {}
     if scope.own_name:
-        _put(options, order, LoginOption(OWN_NAME, me, me, None, None, None, None, None,
-                                         "You log in in your own name.", "own"))
+        _put(
+            options,
+            order,
+            LoginOption(OWN_NAME, me, me, None, None, None, None, None, "You log in in your own name.", "own"),
+        )
     employers = employers_on(db, me.number, day)
     if scope.work_relationship:
         _add_work_options(db, me, day, scope, employers, options, order)
     representations = represented_on(db, me.number, day) if scope.legal_representative else {}
     for enterprise, (party, function) in representations.items():
         key = f"rep:{enterprise}"
-        _put(options, order, LoginOption(
-            LEGAL_REPRESENTATIVE, me, party, None, None, None, None, None,
-            f"You are legal representative ({function}) of {party.name} in the KBO.", key))
+        _put(
+            options,
+            order,
+            LoginOption(
+                LEGAL_REPRESENTATIVE,
+                me,
+                party,
+                None,
+                None,
+                None,
+                None,
+                None,
+                f"You are legal representative ({function}) of {party.name} in the KBO.",
+                key,
+            ),
+        )
     if scope.mandate and scope.mandate_types:
         _add_mandate_options(db, me, day, scope, employers, representations, options, order)
     # The sort keys were made with the options (a C-level lookup sorts), not per comparison.
@@ -47,10 +71,13 @@ def login_options(db: sqlite_utils.Database, person: str, at: date | datetime,
 
 def sort_key(option: LoginOption) -> tuple:
     """Represented name (case-blind), number, kind, intermediary name, mandate id."""
-    return (option.represented.name.casefold(), option.represented.number,
-            KIND_ORDER[option.kind],
-            option.intermediary.name.casefold() if option.intermediary else "",
-            option.mandate_id or 0)
+    return (
+        option.represented.name.casefold(),
+        option.represented.number,
+        KIND_ORDER[option.kind],
+        option.intermediary.name.casefold() if option.intermediary else "",
+        option.mandate_id or 0,
+    )
 
 
 def _put(options: dict[str, LoginOption], order: dict[str, tuple], option: LoginOption) -> None:
@@ -61,8 +88,7 @@ def _put(options: dict[str, LoginOption], order: dict[str, tuple], option: Login
 def acting_party(db: sqlite_utils.Database, person: str) -> Party:
     """The person as a Party; one unknown to the store still logs in in own name (no name)."""
     number = identifiers.person_number(person, "person")
-    row = db.conn.execute("SELECT number, kind, name FROM parties WHERE number = ?",
-                          [number]).fetchone()
+    row = db.conn.execute("SELECT number, kind, name FROM parties WHERE number = ?", [number]).fetchone()
     return Party(*row) if row else Party(number, PERSON, "")
 
 
@@ -70,7 +96,9 @@ def employers_on(db: sqlite_utils.Database, person: str, day: str) -> dict[str, 
     rows = db.conn.execute(
         "SELECT DISTINCT p.number, p.kind, p.name FROM work_relationships w "
         "JOIN parties p ON p.number = w.organisation WHERE w.person = ? AND w.valid_from <= ? "
-        "AND (w.valid_until IS NULL OR w.valid_until > ?)", [person, day, day])
+        "AND (w.valid_until IS NULL OR w.valid_until > ?)",
+        [person, day, day],
+    )
     return {row[0]: Party(*row) for row in rows}
 
 
@@ -78,7 +106,9 @@ def represented_on(db: sqlite_utils.Database, person: str, day: str) -> dict[str
     rows = db.conn.execute(
         "SELECT p.number, p.kind, p.name, r.function FROM legal_representatives r "
         "JOIN parties p ON p.number = r.enterprise WHERE r.person = ? AND r.since <= ? "
-        "AND (r.until IS NULL OR r.until > ?) ORDER BY r.id", [person, day, day])
+        "AND (r.until IS NULL OR r.until > ?) ORDER BY r.id",
+        [person, day, day],
+    )
     found: dict[str, tuple[Party, str]] = {}
     for number, kind, name, function in rows:
         found.setdefault(number, (Party(number, kind, name), function))
@@ -89,39 +119,58 @@ def rights_on(db: sqlite_utils.Database, person: str, day: str) -> list[tuple[in
     """(right id, organisation, right name) of the rights whose own period holds on the day."""
     return db.conn.execute(
         "SELECT id, organisation, name FROM user_rights WHERE person = ? AND valid_from <= ? "
-        "AND (valid_until IS NULL OR valid_until > ?)", [person, day, day]).fetchall()
+        "AND (valid_until IS NULL OR valid_until > ?)",
+        [person, day, day],
+    ).fetchall()
 
 
 def executor_coverage(db: sqlite_utils.Database, right_id: int) -> tuple[set[str], set[str] | None]:
-    types = {r[0] for r in db.conn.execute(
-        "SELECT type_code FROM user_right_mandate_types WHERE right_id = ?", [right_id])}
-    givers = {r[0] for r in db.conn.execute(
-        "SELECT giver FROM user_right_givers WHERE right_id = ?", [right_id])}
+    types = {
+        r[0] for r in db.conn.execute("SELECT type_code FROM user_right_mandate_types WHERE right_id = ?", [right_id])
+    }
+    givers = {r[0] for r in db.conn.execute("SELECT giver FROM user_right_givers WHERE right_id = ?", [right_id])}
     return types, (givers or None)
 
 
-def _add_work_options(db, me: Party, day: str, scope: Scope, employers: dict[str, Party],
-                      options: dict[str, LoginOption], order: dict[str, tuple]) -> None:
+def _add_work_options(
+    db,
+    me: Party,
+    day: str,
+    scope: Scope,
+    employers: dict[str, Party],
+    options: dict[str, LoginOption],
+    order: dict[str, tuple],
+) -> None:
     with_right = None
     if scope.member_right:
-        with_right = {org for _, org, name in rights_on(db, me.number, day)
-                      if name == scope.member_right}
+        with_right = {org for _, org, name in rights_on(db, me.number, day) if name == scope.member_right}
     for number, org in employers.items():
         if with_right is not None and number not in with_right:
             continue
         reason = f"You have a valid work relationship with {org.name}"
         reason += f" and hold the right '{scope.member_right}'." if scope.member_right else "."
-        _put(options, order, LoginOption(WORK_RELATIONSHIP, me, org, None, None, None, None,
-                                         None, reason, f"work:{number}"))
+        _put(
+            options,
+            order,
+            LoginOption(WORK_RELATIONSHIP, me, org, None, None, None, None, None, reason, f"work:{number}"),
+        )
 
 
-def _add_mandate_options(db, me: Party, day: str, scope: Scope, employers: dict[str, Party],
-                         representations: dict[str, tuple[Party, str]],
-                         options: dict[str, LoginOption], order: dict[str, tuple]) -> None:
+def _add_mandate_options(
+    db,
+    me: Party,
+    day: str,
+    scope: Scope,
+    employers: dict[str, Party],
+    representations: dict[str, tuple[Party, str]],
+    options: dict[str, LoginOption],
+    order: dict[str, tuple],
+) -> None:
     in_scope = set(scope.mandate_types)
     # The person as taker: no right needed.
-    _mandates_taken(db, me, me, in_scope, None, day,
-                    lambda code: f"An active {code} mandate names you as taker.", options, order)
+    _mandates_taken(
+        db, me, me, in_scope, None, day, lambda code: f"An active {code} mandate names you as taker.", options, order
+    )
     # Organisations as taker: SSM Mandaatuitvoerder inside a valid work relationship.
     for right_id, org, name in rights_on(db, me.number, day):
         if name != MANDAATUITVOERDER or org not in employers:
@@ -132,15 +181,35 @@ def _add_mandate_options(db, me: Party, day: str, scope: Scope, employers: dict[
             continue
         taker = employers[org]
         _mandates_taken(
-            db, me, taker, usable, givers, day,
-            lambda code: f"An active {code} mandate names {taker.name} as taker, and you hold "
-                         f"{MANDAATUITVOERDER} for {code} there.", options, order)
+            db,
+            me,
+            taker,
+            usable,
+            givers,
+            day,
+            lambda code, taker=taker: (
+                f"An active {code} mandate names {taker.name} as taker, and you hold "
+                f"{MANDAATUITVOERDER} for {code} there."
+            ),
+            options,
+            order,
+        )
     # ... or legal representative of the taker enterprise, when the application allows it.
-    for enterprise, (party, function) in representations.items():
+    for party, function in representations.values():
         _mandates_taken(
-            db, me, party, in_scope, None, day,
-            lambda code: f"An active {code} mandate names {party.name} as taker, and you are "
-                         f"its legal representative ({function}).", options, order)
+            db,
+            me,
+            party,
+            in_scope,
+            None,
+            day,
+            lambda code, party=party, function=function: (
+                f"An active {code} mandate names {party.name} as taker, and you are "
+                f"its legal representative ({function})."
+            ),
+            options,
+            order,
+        )
 
 
 class _Givers(dict):
@@ -173,9 +242,17 @@ class _Dates(dict):
         return value
 
 
-def _mandates_taken(db, me: Party, taker: Party, types: set[str], givers: set[str] | None,
-                    day: str, reason_for, options: dict[str, LoginOption],
-                    order: dict[str, tuple]) -> None:
+def _mandates_taken(
+    db,
+    me: Party,
+    taker: Party,
+    types: set[str],
+    givers: set[str] | None,
+    day: str,
+    reason_for,
+    options: dict[str, LoginOption],
+    order: dict[str, tuple],
+) -> None:
     """Adds the options of the mandates `taker` holds (the first route to a mandate wins).
 
     One query on two covering indexes: mandates (taker, type, state, dates, giver) and the
@@ -193,22 +270,42 @@ def _mandates_taken(db, me: Party, taker: Party, types: set[str], givers: set[st
         "'mandate:' || m.id "
         f"FROM mandates m JOIN parties g INDEXED BY parties_number_kind_name ON g.number = m.giver "
         f"WHERE m.taker = ? AND m.type_code IN ({','.join('?' * len(codes))}) AND {_ACTIVE_ON}",
-        [*codes[:len(codes) == 1], taker.number, *codes, day, day])
+        [*codes[: len(codes) == 1], taker.number, *codes, day, day],
+    )
     reasons = {code: reason_for(code) for code in types}
     dates = _Dates()
     new, option, known = tuple.__new__, LoginOption, _GIVERS
-    found = {key: new(option, (
-                 MANDATE, me, known[g_number, g_name], taker, mandate_id,
-                 type_code, dates[start], dates[end], reasons[type_code], key))
-             for mandate_id, type_code, start, end, g_number, g_name, key in rows
-             if givers is None or g_number in givers}
+    found = {
+        key: new(
+            option,
+            (
+                MANDATE,
+                me,
+                known[g_number, g_name],
+                taker,
+                mandate_id,
+                type_code,
+                dates[start],
+                dates[end],
+                reasons[type_code],
+                key,
+            ),
+        )
+        for mandate_id, type_code, start, end, g_number, g_name, key in rows
+        if givers is None or g_number in givers
+    }
     if not found:
         return
     found.update(options)  # an option found by an earlier route keeps that route's reason
     options.update(found)
     kind, taker_key = KIND_ORDER[MANDATE], taker.name.casefold()
-    order.update({key: (o.represented.name.casefold(), o.represented.number, kind, taker_key,
-                        o.mandate_id) for key, o in found.items() if key not in order})
+    order.update(
+        {
+            key: (o.represented.name.casefold(), o.represented.number, kind, taker_key, o.mandate_id)
+            for key, o in found.items()
+            if key not in order
+        }
+    )
 
 
 def group_by_represented(options: list[LoginOption]) -> list[tuple[Party, list[LoginOption]]]:

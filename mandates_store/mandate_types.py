@@ -18,37 +18,51 @@ COMBINATION_NAMES = {  # the seeds' words, as used in files
 def parse_combination(text: str) -> tuple[str, str]:
     key = text.strip().lower().replace(" ", "").replace("->", ">").replace("→", ">")
     if key not in COMBINATION_NAMES:
-        raise InvalidInput(f"unknown giver>taker combination '{text}' (use one of "
-                           f"{', '.join(COMBINATION_NAMES)})",
-                           f"onbekende combinatie mandaatgever>mandaatnemer '{text}'",
-                           field="combinations", value=text)
+        raise InvalidInput(
+            f"unknown giver>taker combination '{text}' (use one of {', '.join(COMBINATION_NAMES)})",
+            f"onbekende combinatie mandaatgever>mandaatnemer '{text}'",
+            field="combinations",
+            value=text,
+        )
     return COMBINATION_NAMES[key]
 
 
-def put_mandate_type(db: sqlite_utils.Database, code: str, *, names: dict[str, str] | None = None,
-                     contracts: dict[str, str] | None = None,
-                     combinations: set[tuple[str, str]] | frozenset[tuple[str, str]]) -> MandateType:
+def put_mandate_type(
+    db: sqlite_utils.Database,
+    code: str,
+    *,
+    names: dict[str, str] | None = None,
+    contracts: dict[str, str] | None = None,
+    combinations: set[tuple[str, str]] | frozenset[tuple[str, str]],
+) -> MandateType:
     """Add or replace a type. Every type needs at least one allowed combination."""
     code = (code or "").strip()
     if not code:
-        raise InvalidInput("mandate type code is required", "de code van het mandaattype is "
-                           "verplicht", field="code")
+        raise InvalidInput("mandate type code is required", "de code van het mandaattype is verplicht", field="code")
     names = {k: v for k, v in (names or {}).items() if v}
     contracts = {k: v for k, v in (contracts or {}).items() if v}
     for language in list(names) + list(contracts):
         if language not in LANGUAGES:
-            raise InvalidInput(f"unknown language '{language}' (use nl, fr, de or en)",
-                               f"onbekende taal '{language}'", field="language", value=language)
+            raise InvalidInput(
+                f"unknown language '{language}' (use nl, fr, de or en)",
+                f"onbekende taal '{language}'",
+                field="language",
+                value=language,
+            )
     combinations = frozenset(combinations)
     if not combinations:
-        raise InvalidInput(f"mandate type '{code}' needs at least one allowed combination",
-                           f"mandaattype '{code}' heeft minstens één toegelaten combinatie nodig",
-                           field="combinations")
+        raise InvalidInput(
+            f"mandate type '{code}' needs at least one allowed combination",
+            f"mandaattype '{code}' heeft minstens één toegelaten combinatie nodig",
+            field="combinations",
+        )
     for giver_kind, taker_kind in combinations:
         if giver_kind not in KINDS or taker_kind not in KINDS:
-            raise InvalidInput(f"unknown combination {giver_kind}>{taker_kind}",
-                               f"onbekende combinatie {giver_kind}>{taker_kind}",
-                               field="combinations")
+            raise InvalidInput(
+                f"unknown combination {giver_kind}>{taker_kind}",
+                f"onbekende combinatie {giver_kind}>{taker_kind}",
+                field="combinations",
+            )
     row = {"code": code}
     for language in LANGUAGES:
         row[f"name_{language}"] = names.get(language)
@@ -57,7 +71,8 @@ def put_mandate_type(db: sqlite_utils.Database, code: str, *, names: dict[str, s
         db["mandate_types"].upsert(row, pk="code")
         db.execute("DELETE FROM mandate_type_combinations WHERE type_code = ?", [code])
         db["mandate_type_combinations"].insert_all(
-            [{"type_code": code, "giver_kind": g, "taker_kind": t} for g, t in sorted(combinations)])
+            [{"type_code": code, "giver_kind": g, "taker_kind": t} for g, t in sorted(combinations)]
+        )
     return MandateType(code, names, contracts, combinations)
 
 
@@ -67,21 +82,25 @@ def get_mandate_type(db: sqlite_utils.Database, code: str) -> MandateType | None
         return None
     columns = [d[0] for d in db.conn.execute("SELECT * FROM mandate_types LIMIT 0").description]
     values = dict(zip(columns, row))
-    combos = frozenset(db.conn.execute(
-        "SELECT giver_kind, taker_kind FROM mandate_type_combinations WHERE type_code = ?",
-        [code]).fetchall())
+    combos = frozenset(
+        db.conn.execute(
+            "SELECT giver_kind, taker_kind FROM mandate_type_combinations WHERE type_code = ?", [code]
+        ).fetchall()
+    )
     return MandateType(
         code,
         {lang: values[f"name_{lang}"] for lang in LANGUAGES if values[f"name_{lang}"]},
         {lang: values[f"contract_{lang}"] for lang in LANGUAGES if values[f"contract_{lang}"]},
-        frozenset(tuple(c) for c in combos))
+        frozenset(tuple(c) for c in combos),
+    )
 
 
 def require_mandate_type(db: sqlite_utils.Database, code: str) -> MandateType:
     found = get_mandate_type(db, (code or "").strip())
     if found is None:
-        raise UnknownEntity(f"unknown mandate type '{code}'", f"onbekend mandaattype '{code}'",
-                            field="mandate type", value=code)
+        raise UnknownEntity(
+            f"unknown mandate type '{code}'", f"onbekend mandaattype '{code}'", field="mandate type", value=code
+        )
     return found
 
 
@@ -101,5 +120,7 @@ def check_combinable(types: list[MandateType]) -> None:
         raise InvalidInput(
             "the selected mandate types cannot be combined (their giver-taker combinations differ)",
             "De aangeduide mandaattypes zijn niet onderling combineerbaar (de relatie "
-            "mandaatgever - mandaatnemer is verschillend)", field="mandate types",
-            value=", ".join(t.code for t in types))
+            "mandaatgever - mandaatnemer is verschillend)",
+            field="mandate types",
+            value=", ".join(t.code for t in types),
+        )

@@ -18,9 +18,8 @@ from mandates_store.authority import check_may_manage
 from mandates_store.database import iso_date, iso_moment, to_date, to_moment, write
 from mandates_store.errors import Conflict, InvalidInput, NotAllowed, UnknownEntity
 from mandates_store.mandate_types import check_combinable, require_mandate_type
-from mandates_store.model import (ADMINISTRATOR, GIVER, LANGUAGES, TAKER, Actor, Mandate,
-                                  MandateType, Party)
-from mandates_store.parties import get_party, require_party
+from mandates_store.model import ADMINISTRATOR, GIVER, LANGUAGES, TAKER, Actor, Mandate, MandateType, Party
+from mandates_store.parties import require_party
 from mandates_store.status import ACTIVE, AWAITING_SIGNATURE, FUTURE_START, derive_status
 
 KIND_NL = {"person": "individu", "organisation": "onderneming"}
@@ -34,32 +33,74 @@ _SELECT = """
 
 
 def mandate_from_row(row: tuple, day: date) -> Mandate:
-    (mandate_id, type_code, g_nr, g_kind, g_name, t_nr, t_kind, t_name, state, signer, start,
-     end, reference, language, created, signed, stopped, reason, changed_by, changed_at,
-     transfer_of) = row
+    (
+        mandate_id,
+        type_code,
+        g_nr,
+        g_kind,
+        g_name,
+        t_nr,
+        t_kind,
+        t_name,
+        state,
+        signer,
+        start,
+        end,
+        reference,
+        language,
+        created,
+        signed,
+        stopped,
+        reason,
+        changed_by,
+        changed_at,
+        transfer_of,
+    ) = row
     start_date, end_date = to_date(start), to_date(end)
-    return Mandate(mandate_id, type_code, Party(g_nr, g_kind, g_name), Party(t_nr, t_kind, t_name),
-                   state, derive_status(state, start_date, end_date, day), signer, start_date,
-                   end_date, reference, language, to_moment(created), to_moment(signed),
-                   to_moment(stopped), reason, changed_by, to_moment(changed_at), transfer_of)
+    return Mandate(
+        mandate_id,
+        type_code,
+        Party(g_nr, g_kind, g_name),
+        Party(t_nr, t_kind, t_name),
+        state,
+        derive_status(state, start_date, end_date, day),
+        signer,
+        start_date,
+        end_date,
+        reference,
+        language,
+        to_moment(created),
+        to_moment(signed),
+        to_moment(stopped),
+        reason,
+        changed_by,
+        to_moment(changed_at),
+        transfer_of,
+    )
 
 
 def get_mandate(db: sqlite_utils.Database, mandate_id: int, day: date) -> Mandate:
     row = db.conn.execute(_SELECT + " WHERE m.id = ?", [int(mandate_id)]).fetchone()
     if row is None:
-        raise UnknownEntity(f"mandate {mandate_id} does not exist",
-                            f"mandaat {mandate_id} bestaat niet", field="mandate", value=mandate_id)
+        raise UnknownEntity(
+            f"mandate {mandate_id} does not exist",
+            f"mandaat {mandate_id} bestaat niet",
+            field="mandate",
+            value=mandate_id,
+        )
     return mandate_from_row(row, day)
 
 
-def select_mandates(db: sqlite_utils.Database, where: str, params: list, day: date,
-                    order: str = "m.id", limit: int | None = None) -> list[Mandate]:
+def select_mandates(
+    db: sqlite_utils.Database, where: str, params: list, day: date, order: str = "m.id", limit: int | None = None
+) -> list[Mandate]:
     tail = f" LIMIT {int(limit)}" if limit is not None else ""
     rows = db.conn.execute(f"{_SELECT} WHERE {where} ORDER BY {order}{tail}", params).fetchall()
     return [mandate_from_row(row, day) for row in rows]
 
 
 # --- create -------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class CreateContext:
@@ -75,34 +116,64 @@ class CreateContext:
         return ADMINISTRATOR if self.actor.administrator else self.role
 
 
-def prepare_create(db: sqlite_utils.Database, actor: Actor, role: str, types: Iterable[str],
-                   today: date) -> CreateContext:
+def prepare_create(
+    db: sqlite_utils.Database, actor: Actor, role: str, types: Iterable[str], today: date
+) -> CreateContext:
     if role not in (GIVER, TAKER):
-        raise InvalidInput(f"role must be giver or taker, not '{role}'",
-                           f"rol moet mandaatgever of mandaatnemer zijn, niet '{role}'",
-                           field="role", value=role)
+        raise InvalidInput(
+            f"role must be giver or taker, not '{role}'",
+            f"rol moet mandaatgever of mandaatnemer zijn, niet '{role}'",
+            field="role",
+            value=role,
+        )
     mandate_types = _types(db, types)
     own = require_party(db, actor.party, "own party")
     check_may_manage(db, actor, own, today)
     return CreateContext(actor, role, own, tuple(mandate_types))
 
 
-def create_mandates(db: sqlite_utils.Database, actor: Actor, *, role: str, counterparty: str,
-                    types: Iterable[str], now: datetime, start: date | None = None,
-                    end: date | None = None, reference: str | None = None,
-                    language: str | None = "nl", accept_contract: bool = False) -> list[Mandate]:
+def create_mandates(
+    db: sqlite_utils.Database,
+    actor: Actor,
+    *,
+    role: str,
+    counterparty: str,
+    types: Iterable[str],
+    now: datetime,
+    start: date | None = None,
+    end: date | None = None,
+    reference: str | None = None,
+    language: str | None = "nl",
+    accept_contract: bool = False,
+) -> list[Mandate]:
     """One mandate per type, all or none; each awaits the counterparty's signature."""
     context = prepare_create(db, actor, role, types, now.date())
-    created = create_in_context(db, context, counterparty=counterparty, now=now, start=start,
-                                end=end, reference=reference, language=language,
-                                accept_contract=accept_contract)
+    created = create_in_context(
+        db,
+        context,
+        counterparty=counterparty,
+        now=now,
+        start=start,
+        end=end,
+        reference=reference,
+        language=language,
+        accept_contract=accept_contract,
+    )
     return [get_mandate(db, mandate_id, now.date()) for mandate_id in created]
 
 
-def create_in_context(db: sqlite_utils.Database, context: CreateContext, *, counterparty: str,
-                      now: datetime, start: date | None = None, end: date | None = None,
-                      reference: str | None = None, language: str | None = "nl",
-                      accept_contract: bool = False) -> list[int]:
+def create_in_context(
+    db: sqlite_utils.Database,
+    context: CreateContext,
+    *,
+    counterparty: str,
+    now: datetime,
+    start: date | None = None,
+    end: date | None = None,
+    reference: str | None = None,
+    language: str | None = "nl",
+    accept_contract: bool = False,
+) -> list[int]:
     """Check the per-mandate rules and insert; returns the new ids (one per type).
 
     The checks run in this order (the first refusal is the reason a bulk report shows), and
@@ -112,8 +183,9 @@ def create_in_context(db: sqlite_utils.Database, context: CreateContext, *, coun
     giver, taker = sides(context, other, counterparty)
     language, start, end = check_terms(language, start, end, today)
     if not accept_contract:
-        raise NotAllowed("the contract text must be accepted",
-                         "Je moet de voorwaarden van het mandaat aanvaarden.", field="contract")
+        raise NotAllowed(
+            "the contract text must be accepted", "Je moet de voorwaarden van het mandaat aanvaarden.", field="contract"
+        )
     reference = (reference or "").strip() or None
     moment = iso_moment(now)
     created = []
@@ -125,8 +197,19 @@ def create_in_context(db: sqlite_utils.Database, context: CreateContext, *, coun
                 "INSERT INTO mandates (type_code, giver, taker, state, signer, start_date, "
                 "end_date, reference, language, created_at, changed_by, changed_at) "
                 "VALUES (?, ?, ?, 'awaiting', ?, ?, ?, ?, ?, ?, ?, ?)",
-                [mandate_type.code, giver.number, taker.number, other.number, iso_date(start),
-                 iso_date(end), reference, language, moment, context.changed_by, moment]
+                [
+                    mandate_type.code,
+                    giver.number,
+                    taker.number,
+                    other.number,
+                    iso_date(start),
+                    iso_date(end),
+                    reference,
+                    language,
+                    moment,
+                    context.changed_by,
+                    moment,
+                ],
             ).lastrowid
             _event(db, mandate_id, now, "created", context.actor, context.changed_by)
             created.append(mandate_id)
@@ -138,15 +221,17 @@ def counterparty_number(counterparty: str) -> str:
 
 
 def unknown_counterparty(number: str, counterparty: str) -> UnknownEntity:
-    return UnknownEntity(f"counterparty {number} is not known",
-                         f"De tegenpartij {number} is niet gekend.",
-                         field="counterparty", value=counterparty)
+    return UnknownEntity(
+        f"counterparty {number} is not known",
+        f"De tegenpartij {number} is niet gekend.",
+        field="counterparty",
+        value=counterparty,
+    )
 
 
 def require_counterparty(db: sqlite_utils.Database, counterparty: str) -> Party:
     number = counterparty_number(counterparty)
-    row = db.conn.execute("SELECT number, kind, name FROM parties WHERE number = ?",
-                          [number]).fetchone()
+    row = db.conn.execute("SELECT number, kind, name FROM parties WHERE number = ?", [number]).fetchone()
     if row is None:
         raise unknown_counterparty(number, counterparty)
     return Party(*row)
@@ -157,41 +242,53 @@ def sides(context: CreateContext, other: Party, counterparty: str) -> tuple[Part
     creating party itself or a type does not allow the combination."""
     own = context.own
     if other.number == own.number:
-        raise InvalidInput("a party cannot be both giver and taker of one mandate",
-                           "Een partij kan niet tegelijk mandaatgever en mandaatnemer zijn.",
-                           field="counterparty", value=counterparty)
+        raise InvalidInput(
+            "a party cannot be both giver and taker of one mandate",
+            "Een partij kan niet tegelijk mandaatgever en mandaatnemer zijn.",
+            field="counterparty",
+            value=counterparty,
+        )
     giver, taker = (own, other) if context.role == GIVER else (other, own)
     for mandate_type in context.types:
         _check_combination(mandate_type, giver, taker)
     return giver, taker
 
 
-def check_terms(language: str | None, start: date | None, end: date | None,
-                today: date) -> tuple[str, date, date | None]:
+def check_terms(
+    language: str | None, start: date | None, end: date | None, today: date
+) -> tuple[str, date, date | None]:
     """The language (default nl), start (default today, not in the past) and end (after the
     start) of a new mandate."""
     language = (language or "nl").strip().lower() or "nl"
     if language not in LANGUAGES:
-        raise InvalidInput(f"language must be nl, fr, de or en, not '{language}'",
-                           f"De taal moet nl, fr, de of en zijn, niet '{language}'.",
-                           field="language", value=language)
+        raise InvalidInput(
+            f"language must be nl, fr, de or en, not '{language}'",
+            f"De taal moet nl, fr, de of en zijn, niet '{language}'.",
+            field="language",
+            value=language,
+        )
     start = start or today
     if start < today:
-        raise InvalidInput(f"the start date {start} lies before today {today}",
-                           "De begindatum moet groter of gelijk zijn aan de datum van vandaag.",
-                           field="start date", value=start)
+        raise InvalidInput(
+            f"the start date {start} lies before today {today}",
+            "De begindatum moet groter of gelijk zijn aan de datum van vandaag.",
+            field="start date",
+            value=start,
+        )
     if end is not None and end <= start:
-        raise InvalidInput(f"the end date {end} must come after the start date {start}",
-                           "De einddatum moet groter zijn dan de begindatum.",
-                           field="end date", value=end)
+        raise InvalidInput(
+            f"the end date {end} must come after the start date {start}",
+            "De einddatum moet groter zijn dan de begindatum.",
+            field="end date",
+            value=end,
+        )
     return language, start, end
 
 
 def _types(db: sqlite_utils.Database, codes: Iterable[str]) -> list[MandateType]:
     codes = list(dict.fromkeys(c.strip() for c in ([codes] if isinstance(codes, str) else codes)))
     if not codes:
-        raise InvalidInput("choose at least one mandate type", "Kies minstens één mandaattype.",
-                           field="mandate type")
+        raise InvalidInput("choose at least one mandate type", "Kies minstens één mandaattype.", field="mandate type")
     found = [require_mandate_type(db, code) for code in codes]
     check_combinable(found)
     return found
@@ -200,20 +297,29 @@ def _types(db: sqlite_utils.Database, codes: Iterable[str]) -> list[MandateType]
 def _check_combination(mandate_type: MandateType, giver: Party, taker: Party) -> None:
     if (giver.kind, taker.kind) not in mandate_type.combinations:
         raise InvalidInput(
-            f"mandate type '{mandate_type.code}' does not allow a {giver.kind} giving a mandate "
-            f"to a {taker.kind}",
+            f"mandate type '{mandate_type.code}' does not allow a {giver.kind} giving a mandate to a {taker.kind}",
             f"Het mandaattype '{mandate_type.code}' laat de combinatie {KIND_NL[giver.kind]} → "
-            f"{KIND_NL[taker.kind]} niet toe.", field="counterparty", value=mandate_type.code)
+            f"{KIND_NL[taker.kind]} niet toe.",
+            field="counterparty",
+            value=mandate_type.code,
+        )
 
 
-def _check_no_conflict(db: sqlite_utils.Database, type_code: str, giver: Party, taker: Party,
-                       start: date, end: date | None, today: date,
-                       ignore_id: int | None = None) -> None:
+def _check_no_conflict(
+    db: sqlite_utils.Database,
+    type_code: str,
+    giver: Party,
+    taker: Party,
+    start: date,
+    end: date | None,
+    today: date,
+    ignore_id: int | None = None,
+) -> None:
     row = db.conn.execute(
         "SELECT id FROM mandates WHERE giver = ? AND taker = ? AND type_code = ? "
         "AND state = 'signed' AND id IS NOT ? AND start_date < coalesce(?, '9999-12-31') "
         "AND ? < coalesce(end_date, '9999-12-31') ORDER BY id LIMIT 1",
-        [giver.number, taker.number, type_code, ignore_id, iso_date(end), iso_date(start)]
+        [giver.number, taker.number, type_code, ignore_id, iso_date(end), iso_date(start)],
     ).fetchone()
     if row:
         raise conflict(row[0], type_code, giver, taker)
@@ -226,38 +332,58 @@ def conflict(existing_id: int, type_code: str, giver: Party, taker: Party) -> Co
         f"Conflict met het bestaande mandaat {existing_id} ({type_code}) tussen {giver.label} en "
         f"{taker.label}: binnen hetzelfde mandaattype en dezelfde mandaatgever/mandaatnemer "
         f"kan er maar één actief mandaat bestaan. Zet het bestaande mandaat eerst stop.",
-        existing_id=existing_id)
+        existing_id=existing_id,
+    )
 
 
 # --- sign, stop, transfer -----------------------------------------------------------------
 
-def sign_mandate(db: sqlite_utils.Database, actor: Actor, mandate_id: int, *, now: datetime,
-                 accept_contract: bool = False) -> Mandate:
+
+def sign_mandate(
+    db: sqlite_utils.Database, actor: Actor, mandate_id: int, *, now: datetime, accept_contract: bool = False
+) -> Mandate:
     today = now.date()
     with write(db):
         mandate = get_mandate(db, mandate_id, today)
         if mandate.status != AWAITING_SIGNATURE:
-            raise NotAllowed(f"mandate {mandate.id} is {mandate.status}, not awaiting signature",
-                             f"Mandaat {mandate.id} wacht niet op ondertekening "
-                             f"({mandate.status_nl}).", field="mandate", value=mandate.id)
-        if actor.party is None or identifiers.party_number(actor.party, "own party")[0] \
-                != mandate.signer:
-            raise NotAllowed(f"only the counterparty {mandate.signer} can sign mandate {mandate.id}",
-                             f"Enkel de tegenpartij {mandate.signer} kan mandaat {mandate.id} "
-                             f"ondertekenen.", field="own party", value=actor.party)
+            raise NotAllowed(
+                f"mandate {mandate.id} is {mandate.status}, not awaiting signature",
+                f"Mandaat {mandate.id} wacht niet op ondertekening ({mandate.status_nl}).",
+                field="mandate",
+                value=mandate.id,
+            )
+        if actor.party is None or identifiers.party_number(actor.party, "own party")[0] != mandate.signer:
+            raise NotAllowed(
+                f"only the counterparty {mandate.signer} can sign mandate {mandate.id}",
+                f"Enkel de tegenpartij {mandate.signer} kan mandaat {mandate.id} ondertekenen.",
+                field="own party",
+                value=actor.party,
+            )
         signer = mandate.giver if mandate.signer == mandate.giver.number else mandate.taker
         check_may_manage(db, actor, signer, today)
         if not accept_contract:
-            raise NotAllowed("the contract text must be accepted",
-                             "Je moet de voorwaarden van het mandaat aanvaarden.", field="contract")
-        _check_no_conflict(db, mandate.type_code, mandate.giver, mandate.taker, mandate.start_date,
-                           mandate.end_date, today, ignore_id=mandate.id)
+            raise NotAllowed(
+                "the contract text must be accepted",
+                "Je moet de voorwaarden van het mandaat aanvaarden.",
+                field="contract",
+            )
+        _check_no_conflict(
+            db,
+            mandate.type_code,
+            mandate.giver,
+            mandate.taker,
+            mandate.start_date,
+            mandate.end_date,
+            today,
+            ignore_id=mandate.id,
+        )
         role = _role(actor, mandate)
         if mandate.transfer_of is not None:
             _finish_transfer(db, actor, mandate, now)
-        db.execute("UPDATE mandates SET state = 'signed', signed_at = ?, changed_by = ?, "
-                   "changed_at = ? WHERE id = ?",
-                   [iso_moment(now), role, iso_moment(now), mandate.id])
+        db.execute(
+            "UPDATE mandates SET state = 'signed', signed_at = ?, changed_by = ?, changed_at = ? WHERE id = ?",
+            [iso_moment(now), role, iso_moment(now), mandate.id],
+        )
         _event(db, mandate.id, now, "signed", actor, role)
     return get_mandate(db, mandate_id, today)
 
@@ -268,70 +394,110 @@ def _finish_transfer(db: sqlite_utils.Database, actor: Actor, new: Mandate, now:
         return  # stopped in the meantime: the new mandate simply starts on its own
     reason = f"Overgedragen aan {new.taker.label} (mandaat {new.id})"
     # changed_by stays the side that asked for the transfer; the new taker is no side of it.
-    db.execute("UPDATE mandates SET state = 'stopped', stopped_at = ?, stop_reason = ?, "
-               "changed_at = ? WHERE id = ?", [iso_moment(now), reason, iso_moment(now), old.id])
+    db.execute(
+        "UPDATE mandates SET state = 'stopped', stopped_at = ?, stop_reason = ?, changed_at = ? WHERE id = ?",
+        [iso_moment(now), reason, iso_moment(now), old.id],
+    )
     _event(db, old.id, now, "transferred", actor, "system", detail=reason)
 
 
-def stop_mandate(db: sqlite_utils.Database, actor: Actor, mandate_id: int, *, now: datetime,
-                 reason: str | None = None) -> Mandate:
+def stop_mandate(
+    db: sqlite_utils.Database, actor: Actor, mandate_id: int, *, now: datetime, reason: str | None = None
+) -> Mandate:
     today = now.date()
     with write(db):
         mandate = get_mandate(db, mandate_id, today)
         if mandate.status not in (AWAITING_SIGNATURE, ACTIVE, FUTURE_START):
-            raise NotAllowed(f"mandate {mandate.id} is already {mandate.status}",
-                             f"Mandaat {mandate.id} is al {mandate.status_nl.lower()}.",
-                             field="mandate", value=mandate.id)
+            raise NotAllowed(
+                f"mandate {mandate.id} is already {mandate.status}",
+                f"Mandaat {mandate.id} is al {mandate.status_nl.lower()}.",
+                field="mandate",
+                value=mandate.id,
+            )
         own = _own_side(actor, mandate)
         check_may_manage(db, actor, own, today)
         role = _role(actor, mandate)
         reason = (reason or "").strip() or None
-        db.execute("UPDATE mandates SET state = 'stopped', stopped_at = ?, stop_reason = ?, "
-                   "changed_by = ?, changed_at = ? WHERE id = ?",
-                   [iso_moment(now), reason, role, iso_moment(now), mandate.id])
+        db.execute(
+            "UPDATE mandates SET state = 'stopped', stopped_at = ?, stop_reason = ?, "
+            "changed_by = ?, changed_at = ? WHERE id = ?",
+            [iso_moment(now), reason, role, iso_moment(now), mandate.id],
+        )
         _event(db, mandate.id, now, "stopped", actor, role, detail=reason)
     return get_mandate(db, mandate_id, today)
 
 
-def transfer_mandate(db: sqlite_utils.Database, actor: Actor, mandate_id: int, new_taker: str, *,
-                     now: datetime) -> Mandate:
+def transfer_mandate(
+    db: sqlite_utils.Database, actor: Actor, mandate_id: int, new_taker: str, *, now: datetime
+) -> Mandate:
     """Propose the mandate to a new taker: a new mandate awaiting the new taker's signature;
     signing it stops the old one in the same transaction."""
     today = now.date()
     with write(db):
         old = get_mandate(db, mandate_id, today)
         if old.status not in (ACTIVE, FUTURE_START):
-            raise NotAllowed(f"only an active mandate can be transferred; {old.id} is {old.status}",
-                             f"Enkel een actief mandaat kan overgedragen worden; mandaat {old.id} "
-                             f"is {old.status_nl.lower()}.", field="mandate", value=old.id)
+            raise NotAllowed(
+                f"only an active mandate can be transferred; {old.id} is {old.status}",
+                f"Enkel een actief mandaat kan overgedragen worden; mandaat {old.id} is {old.status_nl.lower()}.",
+                field="mandate",
+                value=old.id,
+            )
         own = _own_side(actor, old)
         check_may_manage(db, actor, own, today)
         taker = require_party(db, new_taker, "new taker")
         if taker.number in (old.giver.number, old.taker.number):
-            raise InvalidInput("the new taker must differ from the giver and the current taker",
-                               "De nieuwe mandaatnemer moet verschillen van de mandaatgever en "
-                               "de huidige mandaatnemer.", field="new taker", value=new_taker)
+            raise InvalidInput(
+                "the new taker must differ from the giver and the current taker",
+                "De nieuwe mandaatnemer moet verschillen van de mandaatgever en de huidige mandaatnemer.",
+                field="new taker",
+                value=new_taker,
+            )
         _check_combination(require_mandate_type(db, old.type_code), old.giver, taker)
-        pending = db.conn.execute("SELECT id FROM mandates WHERE transfer_of = ? AND state = "
-                                  "'awaiting'", [old.id]).fetchone()
+        pending = db.conn.execute(
+            "SELECT id FROM mandates WHERE transfer_of = ? AND state = 'awaiting'", [old.id]
+        ).fetchone()
         if pending:
-            raise NotAllowed(f"mandate {old.id} already awaits transfer as mandate {pending[0]}",
-                             f"Mandaat {old.id} wacht al op overdracht (mandaat {pending[0]}).",
-                             field="mandate", value=old.id)
+            raise NotAllowed(
+                f"mandate {old.id} already awaits transfer as mandate {pending[0]}",
+                f"Mandaat {old.id} wacht al op overdracht (mandaat {pending[0]}).",
+                field="mandate",
+                value=old.id,
+            )
         start = max(today, old.start_date)
         _check_no_conflict(db, old.type_code, old.giver, taker, start, old.end_date, today)
         role = _role(actor, old)
-        new_id = db["mandates"].insert({
-            "type_code": old.type_code, "giver": old.giver.number, "taker": taker.number,
-            "state": "awaiting", "signer": taker.number, "start_date": iso_date(start),
-            "end_date": iso_date(old.end_date), "reference": old.reference,
-            "language": old.language, "created_at": iso_moment(now), "changed_by": role,
-            "changed_at": iso_moment(now), "transfer_of": old.id}).last_pk
+        new_id = (
+            db["mandates"]
+            .insert(
+                {
+                    "type_code": old.type_code,
+                    "giver": old.giver.number,
+                    "taker": taker.number,
+                    "state": "awaiting",
+                    "signer": taker.number,
+                    "start_date": iso_date(start),
+                    "end_date": iso_date(old.end_date),
+                    "reference": old.reference,
+                    "language": old.language,
+                    "created_at": iso_moment(now),
+                    "changed_by": role,
+                    "changed_at": iso_moment(now),
+                    "transfer_of": old.id,
+                }
+            )
+            .last_pk
+        )
         _event(db, new_id, now, "created", actor, role, detail=f"Overdracht van mandaat {old.id}")
-        db.execute("UPDATE mandates SET changed_by = ?, changed_at = ? WHERE id = ?",
-                   [role, iso_moment(now), old.id])
-        _event(db, old.id, now, "transfer_requested", actor, role,
-               detail=f"Overdracht aan {taker.label} (mandaat {new_id})")
+        db.execute("UPDATE mandates SET changed_by = ?, changed_at = ? WHERE id = ?", [role, iso_moment(now), old.id])
+        _event(
+            db,
+            old.id,
+            now,
+            "transfer_requested",
+            actor,
+            role,
+            detail=f"Overdracht aan {taker.label} (mandaat {new_id})",
+        )
     return get_mandate(db, new_id, today)
 
 
@@ -340,9 +506,12 @@ def _own_side(actor: Actor, mandate: Mandate) -> Party:
     for side in (mandate.giver, mandate.taker):
         if side.number == number:
             return side
-    raise NotAllowed(f"{number} is neither giver nor taker of mandate {mandate.id}",
-                     f"{number} is geen mandaatgever of mandaatnemer van mandaat {mandate.id}.",
-                     field="own party", value=actor.party)
+    raise NotAllowed(
+        f"{number} is neither giver nor taker of mandate {mandate.id}",
+        f"{number} is geen mandaatgever of mandaatnemer van mandaat {mandate.id}.",
+        field="own party",
+        value=actor.party,
+    )
 
 
 def _role(actor: Actor, mandate: Mandate) -> str:
@@ -351,10 +520,24 @@ def _role(actor: Actor, mandate: Mandate) -> str:
     return GIVER if _own_side(actor, mandate) == mandate.giver else TAKER
 
 
-def _event(db: sqlite_utils.Database, mandate_id: int, now: datetime, event: str, actor: Actor,
-           role: str, detail: str | None = None) -> None:
+def _event(
+    db: sqlite_utils.Database,
+    mandate_id: int,
+    now: datetime,
+    event: str,
+    actor: Actor,
+    role: str,
+    detail: str | None = None,
+) -> None:
     db.conn.execute(
-        "INSERT INTO mandate_events (mandate_id, at, event, role, person, party, detail) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?)",
-        [mandate_id, iso_moment(now), event, role, actor.person,
-         identifiers.party_number(actor.party, "own party")[0] if actor.party else None, detail])
+        "INSERT INTO mandate_events (mandate_id, at, event, role, person, party, detail) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [
+            mandate_id,
+            iso_moment(now),
+            event,
+            role,
+            actor.person,
+            identifiers.party_number(actor.party, "own party")[0] if actor.party else None,
+            detail,
+        ],
+    )

@@ -97,6 +97,7 @@ class Mandate:
     @property
     def status_nl(self) -> str:
         from mandates_store.status import STATUS_NL
+
         return STATUS_NL[self.status]
 
 

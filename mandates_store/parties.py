@@ -8,25 +8,35 @@ from mandates_store.errors import InvalidIdentifier, InvalidInput, UnknownEntity
 from mandates_store.model import ORGANISATION, PERSON, Address, Party
 
 
-def put_party(db: sqlite_utils.Database, number: str, name: str, address: Address | None = None,
-              *, kind: str | None = None) -> Party:
+def put_party(
+    db: sqlite_utils.Database, number: str, name: str, address: Address | None = None, *, kind: str | None = None
+) -> Party:
     """Add a party or update its name and address; the kind follows from the number."""
     normalised, derived_kind = identifiers.party_number(number, "number")
     if kind is not None and kind != derived_kind:
-        raise InvalidIdentifier(f"number '{number}' is an {derived_kind} number, not a {kind} one",
-                                f"nummer '{number}' is geen nummer van een "
-                                f"{'persoon' if kind == PERSON else 'onderneming'}",
-                                field="number", value=number)
+        raise InvalidIdentifier(
+            f"number '{number}' is an {derived_kind} number, not a {kind} one",
+            f"nummer '{number}' is geen nummer van een {'persoon' if kind == PERSON else 'onderneming'}",
+            field="number",
+            value=number,
+        )
     name = (name or "").strip()
     if not name:
         raise InvalidInput("name is required", "naam is verplicht", field="name", value=name)
     address = address or Address()
     with write(db):
         db["parties"].upsert(
-            {"number": normalised, "kind": derived_kind, "name": name,
-             "street": _clean(address.street), "house_number": _clean(address.house_number),
-             "postcode": _clean(address.postcode), "city": _clean(address.city)},
-            pk="number")
+            {
+                "number": normalised,
+                "kind": derived_kind,
+                "name": name,
+                "street": _clean(address.street),
+                "house_number": _clean(address.house_number),
+                "postcode": _clean(address.postcode),
+                "city": _clean(address.city),
+            },
+            pk="number",
+        )
     return Party(normalised, derived_kind, name)
 
 
@@ -37,28 +47,33 @@ def _clean(value: str | None) -> str | None:
 
 def get_party(db: sqlite_utils.Database, number: str, field: str = "party number") -> Party | None:
     normalised, _ = identifiers.party_number(number, field)
-    row = db.conn.execute("SELECT number, kind, name FROM parties WHERE number = ?",
-                          [normalised]).fetchone()
+    row = db.conn.execute("SELECT number, kind, name FROM parties WHERE number = ?", [normalised]).fetchone()
     return Party(*row) if row else None
 
 
-def require_party(db: sqlite_utils.Database, number: str, field: str = "party number",
-                  kind: str | None = None) -> Party:
+def require_party(
+    db: sqlite_utils.Database, number: str, field: str = "party number", kind: str | None = None
+) -> Party:
     party = get_party(db, number, field)
     if party is None:
-        raise UnknownEntity(f"{field} '{number}' is not a known party",
-                            f"{field} '{number}' is geen gekende partij", field=field, value=number)
+        raise UnknownEntity(
+            f"{field} '{number}' is not a known party",
+            f"{field} '{number}' is geen gekende partij",
+            field=field,
+            value=number,
+        )
     if kind is not None and party.kind != kind:
-        wanted, wanted_nl = (("a person", "een persoon") if kind == PERSON
-                             else ("an organisation", "een onderneming"))
-        raise InvalidInput(f"{field} '{number}' is not {wanted}",
-                           f"{field} '{number}' is geen {wanted_nl}", field=field, value=number)
+        wanted, wanted_nl = ("a person", "een persoon") if kind == PERSON else ("an organisation", "een onderneming")
+        raise InvalidInput(
+            f"{field} '{number}' is not {wanted}", f"{field} '{number}' is geen {wanted_nl}", field=field, value=number
+        )
     return party
 
 
 def address_of(db: sqlite_utils.Database, number: str) -> Address:
-    row = db.conn.execute("SELECT street, house_number, postcode, city FROM parties "
-                          "WHERE number = ?", [number]).fetchone()
+    row = db.conn.execute(
+        "SELECT street, house_number, postcode, city FROM parties WHERE number = ?", [number]
+    ).fetchone()
     return Address(*row) if row else Address()
 
 
@@ -70,25 +85,27 @@ def find_enterprise(db: sqlite_utils.Database, number_or_name: str) -> Party | N
     except InvalidIdentifier:
         number = None
     if number is not None:
-        row = db.conn.execute("SELECT number, kind, name FROM parties WHERE number = ? "
-                              "AND kind = ?", [number, ORGANISATION]).fetchone()
+        row = db.conn.execute(
+            "SELECT number, kind, name FROM parties WHERE number = ? AND kind = ?", [number, ORGANISATION]
+        ).fetchone()
         return Party(*row) if row else None
-    rows = db.conn.execute("SELECT number, kind, name FROM parties WHERE name = ? AND kind = ? "
-                           "LIMIT 2", [text, ORGANISATION]).fetchall()
+    rows = db.conn.execute(
+        "SELECT number, kind, name FROM parties WHERE name = ? AND kind = ? LIMIT 2", [text, ORGANISATION]
+    ).fetchall()
     return Party(*rows[0]) if len(rows) == 1 else None  # an ambiguous name finds nobody
 
 
-def find_person(db: sqlite_utils.Database, number: str, street: str, house_number: str,
-                postcode: str) -> Party | None:
+def find_person(db: sqlite_utils.Database, number: str, street: str, house_number: str, postcode: str) -> Party | None:
     """All four are required, and must all match; exactly one result or none."""
-    for field, value in (("street", street), ("house number", house_number),
-                         ("postcode", postcode)):
+    for field, value in (("street", street), ("house number", house_number), ("postcode", postcode)):
         if not (value or "").strip():
-            raise InvalidInput(f"{field} is required to find a person",
-                               f"{field} is verplicht om een persoon te zoeken", field=field)
+            raise InvalidInput(
+                f"{field} is required to find a person", f"{field} is verplicht om een persoon te zoeken", field=field
+            )
     normalised = identifiers.person_number(number, "national number")
     row = db.conn.execute(
         "SELECT number, kind, name FROM parties WHERE number = ? AND kind = ? "
         "AND lower(street) = lower(?) AND lower(house_number) = lower(?) AND postcode = ?",
-        [normalised, PERSON, street.strip(), house_number.strip(), postcode.strip()]).fetchone()
+        [normalised, PERSON, street.strip(), house_number.strip(), postcode.strip()],
+    ).fetchone()
     return Party(*row) if row else None

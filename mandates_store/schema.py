@@ -15,17 +15,29 @@ FIRST_MANDATE_ID = 5710246  # the seeds' numbering; only cosmetic
 
 def _v1_core(db: sqlite_utils.Database) -> None:
     db["parties"].create(
-        {"number": str, "kind": str, "name": str, "street": str, "house_number": str,
-         "postcode": str, "city": str},
-        pk="number", not_null={"kind", "name"})
+        {"number": str, "kind": str, "name": str, "street": str, "house_number": str, "postcode": str, "city": str},
+        pk="number",
+        not_null={"kind", "name"},
+    )
     db["mandate_types"].create(
-        {"code": str, "name_nl": str, "name_fr": str, "name_de": str, "name_en": str,
-         "contract_nl": str, "contract_fr": str, "contract_de": str, "contract_en": str},
-        pk="code")
+        {
+            "code": str,
+            "name_nl": str,
+            "name_fr": str,
+            "name_de": str,
+            "name_en": str,
+            "contract_nl": str,
+            "contract_fr": str,
+            "contract_de": str,
+            "contract_en": str,
+        },
+        pk="code",
+    )
     db["mandate_type_combinations"].create(
         {"type_code": str, "giver_kind": str, "taker_kind": str},
         pk=("type_code", "giver_kind", "taker_kind"),
-        foreign_keys=[("type_code", "mandate_types", "code")])
+        foreign_keys=[("type_code", "mandate_types", "code")],
+    )
     db.execute("""
         CREATE TABLE mandates (
             id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -50,43 +62,75 @@ def _v1_core(db: sqlite_utils.Database) -> None:
             CHECK (end_date IS NULL OR end_date > start_date)
         )""")
     # The seeds show ids like 5710246; AUTOINCREMENT never reuses an id.
-    db.execute("INSERT INTO sqlite_sequence (name, seq) VALUES ('mandates', ?)",
-               [FIRST_MANDATE_ID - 1])
+    db.execute("INSERT INTO sqlite_sequence (name, seq) VALUES ('mandates', ?)", [FIRST_MANDATE_ID - 1])
     db["mandate_events"].create(
-        {"id": int, "mandate_id": int, "at": str, "event": str, "role": str, "person": str,
-         "party": str, "detail": str},
-        pk="id", not_null={"mandate_id", "at", "event", "role"},
-        foreign_keys=[("mandate_id", "mandates", "id")])
+        {
+            "id": int,
+            "mandate_id": int,
+            "at": str,
+            "event": str,
+            "role": str,
+            "person": str,
+            "party": str,
+            "detail": str,
+        },
+        pk="id",
+        not_null={"mandate_id", "at", "event", "role"},
+        foreign_keys=[("mandate_id", "mandates", "id")],
+    )
     db["work_relationships"].create(
         {"id": int, "person": str, "organisation": str, "valid_from": str, "valid_until": str},
-        pk="id", not_null={"person", "organisation", "valid_from"},
-        foreign_keys=[("person", "parties", "number"), ("organisation", "parties", "number")])
+        pk="id",
+        not_null={"person", "organisation", "valid_from"},
+        foreign_keys=[("person", "parties", "number"), ("organisation", "parties", "number")],
+    )
     db["user_rights"].create(
-        {"id": int, "person": str, "organisation": str, "name": str, "valid_from": str,
-         "valid_until": str},
-        pk="id", not_null={"person", "organisation", "name", "valid_from"},
-        foreign_keys=[("person", "parties", "number"), ("organisation", "parties", "number")])
+        {"id": int, "person": str, "organisation": str, "name": str, "valid_from": str, "valid_until": str},
+        pk="id",
+        not_null={"person", "organisation", "name", "valid_from"},
+        foreign_keys=[("person", "parties", "number"), ("organisation", "parties", "number")],
+    )
     db["user_right_mandate_types"].create(
-        {"right_id": int, "type_code": str}, pk=("right_id", "type_code"),
-        foreign_keys=[("right_id", "user_rights", "id"), ("type_code", "mandate_types", "code")])
+        {"right_id": int, "type_code": str},
+        pk=("right_id", "type_code"),
+        foreign_keys=[("right_id", "user_rights", "id"), ("type_code", "mandate_types", "code")],
+    )
     db["user_right_givers"].create(
-        {"right_id": int, "giver": str}, pk=("right_id", "giver"),
-        foreign_keys=[("right_id", "user_rights", "id"), ("giver", "parties", "number")])
+        {"right_id": int, "giver": str},
+        pk=("right_id", "giver"),
+        foreign_keys=[("right_id", "user_rights", "id"), ("giver", "parties", "number")],
+    )
     db["legal_representatives"].create(
         {"id": int, "person": str, "enterprise": str, "function": str, "since": str, "until": str},
-        pk="id", not_null={"person", "enterprise", "function", "since"},
-        foreign_keys=[("person", "parties", "number"), ("enterprise", "parties", "number")])
+        pk="id",
+        not_null={"person", "enterprise", "function", "since"},
+        foreign_keys=[("person", "parties", "number"), ("enterprise", "parties", "number")],
+    )
     db["bulk_operations"].create(
-        {"id": int, "kind": str, "started_at": str, "finished_at": str, "person": str,
-         "party": str, "role": str, "mandate_types": str, "source": str, "status": str,
-         "lines_total": int, "lines_ok": int, "lines_failed": int},
-        pk="id", not_null={"kind", "started_at", "party", "status"},
-        foreign_keys=[("party", "parties", "number")])
+        {
+            "id": int,
+            "kind": str,
+            "started_at": str,
+            "finished_at": str,
+            "person": str,
+            "party": str,
+            "role": str,
+            "mandate_types": str,
+            "source": str,
+            "status": str,
+            "lines_total": int,
+            "lines_ok": int,
+            "lines_failed": int,
+        },
+        pk="id",
+        not_null={"kind", "started_at", "party", "status"},
+        foreign_keys=[("party", "parties", "number")],
+    )
     db["bulk_lines"].create(
-        {"operation_id": int, "line_no": int, "input": str, "mandate_id": int, "ok": int,
-         "reason": str},
+        {"operation_id": int, "line_no": int, "input": str, "mandate_id": int, "ok": int, "reason": str},
         pk=("operation_id", "line_no"),
-        foreign_keys=[("operation_id", "bulk_operations", "id")])
+        foreign_keys=[("operation_id", "bulk_operations", "id")],
+    )
     _v1_indexes(db)
     _v1_triggers(db)
 
@@ -171,7 +215,8 @@ def _v2_bulk_line_mandates(db: sqlite_utils.Database) -> None:
     db["bulk_line_mandates"].create(
         {"operation_id": int, "line_no": int, "mandate_id": int},
         pk=("operation_id", "line_no", "mandate_id"),
-        foreign_keys=[("operation_id", "bulk_operations", "id"), ("mandate_id", "mandates", "id")])
+        foreign_keys=[("operation_id", "bulk_operations", "id"), ("mandate_id", "mandates", "id")],
+    )
     db["bulk_operations"].create_index(["party", "started_at"])
 
 
@@ -179,8 +224,9 @@ def _v3_covering_login_index(db: sqlite_utils.Database) -> None:
     # The login path reads only these columns: with all of them in the index, a firm with
     # thousands of givers costs no lookups in the (large) mandates table.
     db.execute("DROP INDEX mandates_by_taker")
-    db["mandates"].create_index(["taker", "type_code", "state", "start_date", "end_date", "giver"],
-                                index_name="mandates_by_taker")
+    db["mandates"].create_index(
+        ["taker", "type_code", "state", "start_date", "end_date", "giver"], index_name="mandates_by_taker"
+    )
 
 
 def _v4_covering_party_names(db: sqlite_utils.Database) -> None:
@@ -208,8 +254,7 @@ def _v5_resumable_bulk(db: sqlite_utils.Database) -> None:
             reason TEXT,
             PRIMARY KEY (operation_id, line_no)
         ) WITHOUT ROWID""")
-    db.execute("INSERT INTO bulk_lines_v5 SELECT operation_id, line_no, input, ok, reason "
-               "FROM bulk_lines")
+    db.execute("INSERT INTO bulk_lines_v5 SELECT operation_id, line_no, input, ok, reason FROM bulk_lines")
     db.execute("""
         CREATE TABLE bulk_line_mandates_v5 (
             operation_id INTEGER NOT NULL REFERENCES bulk_operations(id),
@@ -217,16 +262,19 @@ def _v5_resumable_bulk(db: sqlite_utils.Database) -> None:
             mandate_id INTEGER NOT NULL REFERENCES mandates(id),
             PRIMARY KEY (operation_id, line_no, mandate_id)
         ) WITHOUT ROWID""")
-    db.execute("INSERT INTO bulk_line_mandates_v5 SELECT operation_id, line_no, mandate_id "
-               "FROM bulk_line_mandates")
+    db.execute("INSERT INTO bulk_line_mandates_v5 SELECT operation_id, line_no, mandate_id FROM bulk_line_mandates")
     for table in ("bulk_lines", "bulk_line_mandates"):
         db.execute(f"DROP TABLE {table}")
         db.execute(f"ALTER TABLE {table}_v5 RENAME TO {table}")
 
 
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
-    _v1_core, _v2_bulk_line_mandates, _v3_covering_login_index, _v4_covering_party_names,
-    _v5_resumable_bulk]
+    _v1_core,
+    _v2_bulk_line_mandates,
+    _v3_covering_login_index,
+    _v4_covering_party_names,
+    _v5_resumable_bulk,
+]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -239,8 +287,7 @@ def migrate(db: sqlite_utils.Database) -> int:
     try:
         version = db.conn.execute("PRAGMA user_version").fetchone()[0]
         if version > SCHEMA_VERSION:
-            raise RuntimeError(f"store schema version {version} is newer than this code "
-                               f"({SCHEMA_VERSION})")
+            raise RuntimeError(f"store schema version {version} is newer than this code ({SCHEMA_VERSION})")
         for number in range(version, SCHEMA_VERSION):
             MIGRATIONS[number](db)
             db.conn.execute(f"PRAGMA user_version = {number + 1}")

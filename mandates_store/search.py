@@ -30,17 +30,17 @@ class MandateSearch:
 
 
 def parse_participants(text: str) -> tuple[str, ...]:
-    """"0411.515.075, 88012226557 0806154033" -> normalised numbers."""
+    """ "0411.515.075, 88012226557 0806154033" -> normalised numbers."""
     parts = [p for p in re.split(r"[,\s;]+", text or "") if p]
     return tuple(identifiers.party_number(p, "participants")[0] for p in parts)
 
 
-def search_mandates(db: sqlite_utils.Database, search: MandateSearch, day: date,
-                    limit: int | None = None) -> list[Mandate]:
+def search_mandates(
+    db: sqlite_utils.Database, search: MandateSearch, day: date, limit: int | None = None
+) -> list[Mandate]:
     """Newest first."""
     where, params = _where(search, day)
-    return select_mandates(db, " AND ".join(where) or "1", params, day, order="m.id DESC",
-                           limit=limit)
+    return select_mandates(db, " AND ".join(where) or "1", params, day, order="m.id DESC", limit=limit)
 
 
 def _where(search: MandateSearch, day: date) -> tuple[list[str], list]:
@@ -62,9 +62,12 @@ def _where(search: MandateSearch, day: date) -> tuple[list[str], list]:
             params += [own, own]
             other = "(CASE WHEN m.giver = ? THEN m.taker ELSE m.giver END)"
         else:
-            raise InvalidInput(f"role must be giver, taker or either, not '{search.role}'",
-                               f"rol moet mandaatgever, mandaatnemer of beide zijn",
-                               field="role", value=search.role)
+            raise InvalidInput(
+                f"role must be giver, taker or either, not '{search.role}'",
+                "rol moet mandaatgever, mandaatnemer of beide zijn",
+                field="role",
+                value=search.role,
+            )
     if search.types:
         where.append(f"m.type_code IN ({','.join('?' * len(search.types))})")
         params += sorted(search.types)
@@ -73,9 +76,11 @@ def _where(search: MandateSearch, day: date) -> tuple[list[str], list]:
         params += [iso_date(day), iso_date(day), search.status]
     if search.changed_by:
         if search.changed_by not in (GIVER, TAKER, ADMINISTRATOR):
-            raise InvalidInput(f"changed by must be giver, taker or administrator, not "
-                               f"'{search.changed_by}'", "gewijzigd door: mandaatgever, "
-                               "mandaatnemer of beheerder", field="changed by")
+            raise InvalidInput(
+                f"changed by must be giver, taker or administrator, not '{search.changed_by}'",
+                "gewijzigd door: mandaatgever, mandaatnemer of beheerder",
+                field="changed by",
+            )
         where.append("m.changed_by = ?")
         params.append(search.changed_by)
     if search.participants:
@@ -94,7 +99,8 @@ def _where(search: MandateSearch, day: date) -> tuple[list[str], list]:
             params += [pattern, pattern]
         else:
             side = {"m.taker": "t.name", "m.giver": "g.name"}.get(
-                other, "(CASE WHEN m.giver = ? THEN t.name ELSE g.name END)")
+                other, "(CASE WHEN m.giver = ? THEN t.name ELSE g.name END)"
+            )
             where.append(f"{side} LIKE ? ESCAPE '\\'")
             params += ([own] if search.role == EITHER else []) + [pattern]
     if search.reference:

@@ -37,15 +37,22 @@ def parse_status(text: str) -> str:
         if wanted in (code, label.lower(), code.replace("_", " ")):
             return code
     from mandates_store.errors import InvalidInput
-    raise InvalidInput(f"unknown status '{text}' (use one of {', '.join(STATUSES)})",
-                       f"onbekende status '{text}'", field="status", value=text)
+
+    raise InvalidInput(
+        f"unknown status '{text}' (use one of {', '.join(STATUSES)})",
+        f"onbekende status '{text}'",
+        field="status",
+        value=text,
+    )
 
 
 def status_sql(day_param: str = ":day", prefix: str = "") -> str:
     """The same derivation as SQL over the `mandates` columns, for searching."""
     state, start, end = f"{prefix}state", f"{prefix}start_date", f"{prefix}end_date"
-    return (f"CASE WHEN {state} = 'stopped' THEN '{STOPPED}' "
-            f"WHEN {end} IS NOT NULL AND {end} <= {day_param} THEN '{EXPIRED}' "
-            f"WHEN {state} = 'awaiting' THEN '{AWAITING_SIGNATURE}' "
-            f"WHEN {start} > {day_param} THEN '{FUTURE_START}' "
-            f"ELSE '{ACTIVE}' END")
+    return (
+        f"CASE WHEN {state} = 'stopped' THEN '{STOPPED}' "
+        f"WHEN {end} IS NOT NULL AND {end} <= {day_param} THEN '{EXPIRED}' "
+        f"WHEN {state} = 'awaiting' THEN '{AWAITING_SIGNATURE}' "
+        f"WHEN {start} > {day_param} THEN '{FUTURE_START}' "
+        f"ELSE '{ACTIVE}' END"
+    )

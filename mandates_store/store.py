@@ -9,24 +9,35 @@ from datetime import date, datetime
 
 import sqlite_utils
 
-from mandates_store import (bulk, explain, export, history, idm, kbo, login, mandate_types,
-                            mandates, parties, search)
+from mandates_store import bulk, explain, export, history, idm, kbo, login, mandate_types, mandates, parties, search
 from mandates_store.bulk import BulkOperation, BulkReport
 from mandates_store.database import BUSY_TIMEOUT_SECONDS, open_database
+from mandates_store.model import (
+    Actor,
+    Address,
+    HistoryEntry,
+    LoginOption,
+    Mandate,
+    MandateType,
+    MissingOption,
+    Party,
+    Representative,
+    Scope,
+    UserRight,
+    WorkRelationship,
+)
 from mandates_store.search import MandateSearch
-from mandates_store.model import (Actor, Address, HistoryEntry, LoginOption, Mandate, MandateType,
-                                  MissingOption, Party, Representative, Scope, UserRight,
-                                  WorkRelationship)
 
 
 class Store:
-    def __init__(self, path: str, *, now: Callable[[], datetime] = datetime.now,
-                 busy_timeout: float = BUSY_TIMEOUT_SECONDS) -> None:
+    def __init__(
+        self, path: str, *, now: Callable[[], datetime] = datetime.now, busy_timeout: float = BUSY_TIMEOUT_SECONDS
+    ) -> None:
         self.path = str(path)
         self.now = now  # the clock; tests and the demo pass a fixed one
         self.busy_timeout = busy_timeout
         self._local = threading.local()
-        self.db  # create and migrate now, so a bad file fails here and not mid-request
+        _ = self.db  # create and migrate now, so a bad file fails here and not mid-request
 
     @property
     def db(self) -> sqlite_utils.Database:
@@ -51,8 +62,7 @@ class Store:
         return self.now().date()
 
     # --- parties and types ---------------------------------------------------------------
-    def put_party(self, number: str, name: str, address: Address | None = None, *,
-                  kind: str | None = None) -> Party:
+    def put_party(self, number: str, name: str, address: Address | None = None, *, kind: str | None = None) -> Party:
         return parties.put_party(self.db, number, name, address, kind=kind)
 
     def party(self, number: str) -> Party | None:
@@ -71,11 +81,17 @@ class Store:
     def find_person(self, number: str, street: str, house_number: str, postcode: str) -> Party | None:
         return parties.find_person(self.db, number, street, house_number, postcode)
 
-    def put_mandate_type(self, code: str, *, names: dict[str, str] | None = None,
-                         contracts: dict[str, str] | None = None,
-                         combinations: Iterable[tuple[str, str]]) -> MandateType:
-        return mandate_types.put_mandate_type(self.db, code, names=names, contracts=contracts,
-                                              combinations=frozenset(combinations))
+    def put_mandate_type(
+        self,
+        code: str,
+        *,
+        names: dict[str, str] | None = None,
+        contracts: dict[str, str] | None = None,
+        combinations: Iterable[tuple[str, str]],
+    ) -> MandateType:
+        return mandate_types.put_mandate_type(
+            self.db, code, names=names, contracts=contracts, combinations=frozenset(combinations)
+        )
 
     def mandate_type(self, code: str) -> MandateType | None:
         return mandate_types.get_mandate_type(self.db, code)
@@ -87,18 +103,35 @@ class Store:
         return mandate_types.types_for(self.db, kind)
 
     # --- mandate life cycle --------------------------------------------------------------
-    def create_mandates(self, actor: Actor, *, role: str, counterparty: str,
-                        types: Iterable[str] | str, start: date | None = None,
-                        end: date | None = None, reference: str | None = None,
-                        language: str | None = "nl", accept_contract: bool = False) -> list[Mandate]:
+    def create_mandates(
+        self,
+        actor: Actor,
+        *,
+        role: str,
+        counterparty: str,
+        types: Iterable[str] | str,
+        start: date | None = None,
+        end: date | None = None,
+        reference: str | None = None,
+        language: str | None = "nl",
+        accept_contract: bool = False,
+    ) -> list[Mandate]:
         return mandates.create_mandates(
-            self.db, actor, role=role, counterparty=counterparty, types=types, now=self.now(),
-            start=start, end=end, reference=reference, language=language,
-            accept_contract=accept_contract)
+            self.db,
+            actor,
+            role=role,
+            counterparty=counterparty,
+            types=types,
+            now=self.now(),
+            start=start,
+            end=end,
+            reference=reference,
+            language=language,
+            accept_contract=accept_contract,
+        )
 
     def sign(self, actor: Actor, mandate_id: int, *, accept_contract: bool = False) -> Mandate:
-        return mandates.sign_mandate(self.db, actor, mandate_id, now=self.now(),
-                                     accept_contract=accept_contract)
+        return mandates.sign_mandate(self.db, actor, mandate_id, now=self.now(), accept_contract=accept_contract)
 
     def stop(self, actor: Actor, mandate_id: int, *, reason: str | None = None) -> Mandate:
         return mandates.stop_mandate(self.db, actor, mandate_id, now=self.now(), reason=reason)
@@ -113,15 +146,25 @@ class Store:
         return history.mandate_history(self.db, mandate_id, self.today())
 
     # --- IDM and KBO ---------------------------------------------------------------------
-    def add_work_relationship(self, person: str, organisation: str, valid_from: date,
-                              valid_until: date | None = None) -> WorkRelationship:
+    def add_work_relationship(
+        self, person: str, organisation: str, valid_from: date, valid_until: date | None = None
+    ) -> WorkRelationship:
         return idm.add_work_relationship(self.db, person, organisation, valid_from, valid_until)
 
-    def grant_right(self, person: str, organisation: str, name: str, valid_from: date,
-                    valid_until: date | None = None, *, mandate_types: Iterable[str] = (),
-                    givers: Iterable[str] | None = None) -> UserRight:
-        return idm.grant_right(self.db, person, organisation, name, valid_from, valid_until,
-                               mandate_types=mandate_types, givers=givers)
+    def grant_right(
+        self,
+        person: str,
+        organisation: str,
+        name: str,
+        valid_from: date,
+        valid_until: date | None = None,
+        *,
+        mandate_types: Iterable[str] = (),
+        givers: Iterable[str] | None = None,
+    ) -> UserRight:
+        return idm.grant_right(
+            self.db, person, organisation, name, valid_from, valid_until, mandate_types=mandate_types, givers=givers
+        )
 
     def end_right(self, right_id: int, until: date) -> None:
         idm.end_right(self.db, right_id, until)
@@ -135,8 +178,9 @@ class Store:
     def work_relationships(self, person: str) -> list[WorkRelationship]:
         return idm.work_relationships_of(self.db, parties.require_party(self.db, person).number)
 
-    def add_representative(self, person: str, enterprise: str, function: str, since: date,
-                           until: date | None = None) -> Representative:
+    def add_representative(
+        self, person: str, enterprise: str, function: str, since: date, until: date | None = None
+    ) -> Representative:
         return kbo.add_representative(self.db, person, enterprise, function, since, until)
 
     def representations(self, person: str) -> list[Representative]:
@@ -146,8 +190,7 @@ class Store:
     def login_options(self, *, person: str, at: date | datetime, scope: Scope) -> list[LoginOption]:
         return login.login_options(self.db, person, at, scope)
 
-    def explain_missing(self, *, person: str, at: date | datetime,
-                        scope: Scope) -> list[MissingOption]:
+    def explain_missing(self, *, person: str, at: date | datetime, scope: Scope) -> list[MissingOption]:
         return explain.explain_missing(self.db, person, at, scope)
 
     # --- search, export, bulk actions ----------------------------------------------------
@@ -158,11 +201,19 @@ class Store:
         """Write the search result to a .csv or .xlsx file; returns the number of mandates."""
         return export.export(self.search(query), path)
 
-    def bulk_create(self, actor: Actor, *, role: str, types: Iterable[str] | str,
-                    lines: Iterable[str] | None = None, path: str | None = None,
-                    accept_contract: bool = False, commit_every: int = bulk.COMMIT_LINES,
-                    commit_seconds: float = bulk.COMMIT_SECONDS,
-                    resume: int | None = None) -> BulkReport:
+    def bulk_create(
+        self,
+        actor: Actor,
+        *,
+        role: str,
+        types: Iterable[str] | str,
+        lines: Iterable[str] | None = None,
+        path: str | None = None,
+        accept_contract: bool = False,
+        commit_every: int = bulk.COMMIT_LINES,
+        commit_seconds: float = bulk.COMMIT_SECONDS,
+        resume: int | None = None,
+    ) -> BulkReport:
         """From the seeds' CSV: give `path` (a file) or `lines` (its lines). Each line is all or
         nothing; lines commit in groups of `commit_every` lines or `commit_seconds`, whichever
         comes first (commit_every=1: one transaction per line). `resume`: the id of an
@@ -176,10 +227,20 @@ class Store:
         else:
             lines = list(lines)
             digest = bulk.lines_sha256(lines)
-        return bulk.bulk_create(self.db, actor, role=role, types=types, lines=lines,
-                                now=self.now(), source=source, source_sha256=digest,
-                                accept_contract=accept_contract, commit_every=commit_every,
-                                commit_seconds=commit_seconds, resume=resume)
+        return bulk.bulk_create(
+            self.db,
+            actor,
+            role=role,
+            types=types,
+            lines=lines,
+            now=self.now(),
+            source=source,
+            source_sha256=digest,
+            accept_contract=accept_contract,
+            commit_every=commit_every,
+            commit_seconds=commit_seconds,
+            resume=resume,
+        )
 
     def interrupted_bulk_creates(self, party: str, path: str) -> list[BulkOperation]:
         """Interrupted bulk creates of `party` that read the same file as `path`."""
@@ -189,15 +250,17 @@ class Store:
         """What bulk_sign (kind "sign") or bulk_stop ("stop") would act on; confirm its length."""
         return bulk.preview(self.db, actor, query, kind, self.today())
 
-    def bulk_sign(self, actor: Actor, query: MandateSearch, *, confirm_count: int,
-                  accept_contract: bool = False) -> BulkReport:
-        return bulk.bulk_sign(self.db, actor, query, confirm_count=confirm_count, now=self.now(),
-                              accept_contract=accept_contract)
+    def bulk_sign(
+        self, actor: Actor, query: MandateSearch, *, confirm_count: int, accept_contract: bool = False
+    ) -> BulkReport:
+        return bulk.bulk_sign(
+            self.db, actor, query, confirm_count=confirm_count, now=self.now(), accept_contract=accept_contract
+        )
 
-    def bulk_stop(self, actor: Actor, query: MandateSearch, *, confirm_count: int,
-                  reason: str | None = None) -> BulkReport:
-        return bulk.bulk_stop(self.db, actor, query, confirm_count=confirm_count, now=self.now(),
-                              reason=reason)
+    def bulk_stop(
+        self, actor: Actor, query: MandateSearch, *, confirm_count: int, reason: str | None = None
+    ) -> BulkReport:
+        return bulk.bulk_stop(self.db, actor, query, confirm_count=confirm_count, now=self.now(), reason=reason)
 
     def bulk_operations(self, party: str | None = None) -> list[BulkOperation]:
         return bulk.operations(self.db, party)
@@ -212,6 +275,7 @@ class Store:
     def load(self, what: str, path: str) -> int:
         """Load one file whole or not at all; `what` is a key of loaders.LOADERS."""
         from mandates_store.loaders import LOADERS
+
         if what not in LOADERS:
             raise ValueError(f"unknown kind of file '{what}' (use {', '.join(LOADERS)})")
         return LOADERS[what](self.db, path)

@@ -11,13 +11,16 @@ def holds_on(valid_from: date, valid_until: date | None, day: date) -> bool:
 
 def check_period(valid_from: date, valid_until: date | None, what: str, what_nl: str) -> None:
     if valid_from is None:
-        raise InvalidInput(f"{what}: a begin date is required",
-                           f"{what_nl}: een begindatum is verplicht", field="valid_from")
+        raise InvalidInput(
+            f"{what}: a begin date is required", f"{what_nl}: een begindatum is verplicht", field="valid_from"
+        )
     if valid_until is not None and valid_until <= valid_from:
-        raise InvalidInput(f"{what}: the end date {valid_until} must be after the begin date "
-                           f"{valid_from}",
-                           f"{what_nl}: de einddatum {valid_until:%d/%m/%Y} moet na de begindatum "
-                           f"{valid_from:%d/%m/%Y} liggen", field="valid_until", value=valid_until)
+        raise InvalidInput(
+            f"{what}: the end date {valid_until} must be after the begin date {valid_from}",
+            f"{what_nl}: de einddatum {valid_until:%d/%m/%Y} moet na de begindatum {valid_from:%d/%m/%Y} liggen",
+            field="valid_until",
+            value=valid_until,
+        )
 
 
 def overlaps(a_from: date, a_until: date | None, b_from: date, b_until: date | None) -> bool:

@@ -42,8 +42,11 @@ class Browser:
         path = parts.path + ("?" + parts.query if parts.query else "")
         self.visits.append((method, url))
         response = self._client(url).open(path, method=method, data=data, base_url=f"{parts.scheme}://{parts.netloc}")
-        return Page(url, response.status_code, response.get_data(as_text=True)) if response.status_code not in (301, 302, 303, 307) \
+        return (
+            Page(url, response.status_code, response.get_data(as_text=True))
+            if response.status_code not in (301, 302, 303, 307)
             else Page(urljoin(url, response.headers["Location"]), response.status_code, "")
+        )
 
     def go(self, method: str, url: str, data=None, autopost: bool = True) -> Page:
         page = self.raw(method, url, data)

@@ -60,9 +60,11 @@ def parties(demo):
 
 @pytest.fixture
 def browser(parties):
-    return Browser({
-        "localhost:8080": parties["broker"],
-        "localhost:8090": parties["upstream"],
-        "localhost:8000": parties["application"],
-        "localhost:8001": parties["application2"],
-    })
+    return Browser(
+        {
+            "localhost:8080": parties["broker"],
+            "localhost:8090": parties["upstream"],
+            "localhost:8000": parties["application"],
+            "localhost:8001": parties["application2"],
+        }
+    )

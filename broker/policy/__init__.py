@@ -8,5 +8,13 @@ from broker.policy.loader import load
 from broker.policy.model import LoginKinds, Policy, ReleasedAttribute
 from broker.policy.registry import PolicyRegistry, ReloadResult
 
-__all__ = ["Issue", "LoginKinds", "Policy", "PolicyError", "PolicyRegistry", "ReleasedAttribute", "ReloadResult",
-           "load"]
+__all__ = [
+    "Issue",
+    "LoginKinds",
+    "Policy",
+    "PolicyError",
+    "PolicyRegistry",
+    "ReleasedAttribute",
+    "ReloadResult",
+    "load",
+]

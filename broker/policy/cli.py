@@ -13,8 +13,14 @@ DEFAULT_FOLDER = "policies"
 DEFAULT_DOCS = "docs/policy.md"
 
 folder_option = click.option(
-    "--policies", "folder", envvar="BROKER_POLICY_DIR", default=DEFAULT_FOLDER, show_default=True,
-    type=click.Path(path_type=Path, file_okay=False), help="The folder of policy files (env BROKER_POLICY_DIR).")
+    "--policies",
+    "folder",
+    envvar="BROKER_POLICY_DIR",
+    default=DEFAULT_FOLDER,
+    show_default=True,
+    type=click.Path(path_type=Path, file_okay=False),
+    help="The folder of policy files (env BROKER_POLICY_DIR).",
+)
 
 
 @click.group()
@@ -25,8 +31,12 @@ def policy() -> None:
 @policy.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @folder_option
-@click.option("--store", "store_path", type=click.Path(path_type=Path, dir_okay=False, exists=True),
-              help="Check mandate types against this mandates store.")
+@click.option(
+    "--store",
+    "store_path",
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    help="Check mandate types against this mandates store.",
+)
 def check(paths: tuple[Path, ...], folder: Path, store_path: Path | None) -> None:
     """Validate policy files and folders (default: the policies folder); exit 1 on any problem."""
     if store_path is None:
@@ -50,10 +60,17 @@ def check(paths: tuple[Path, ...], folder: Path, store_path: Path | None) -> Non
 
 
 @policy.command()
-@click.option("--output", type=click.Path(path_type=Path, dir_okay=False),
-              help=f"Write the documentation to this file (e.g. {DEFAULT_DOCS}) instead of printing it.")
-@click.option("--check", "check_only", is_flag=True,
-              help="Only compare with --output (default docs/policy.md); exit 1 when it is stale.")
+@click.option(
+    "--output",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help=f"Write the documentation to this file (e.g. {DEFAULT_DOCS}) instead of printing it.",
+)
+@click.option(
+    "--check",
+    "check_only",
+    is_flag=True,
+    help="Only compare with --output (default docs/policy.md); exit 1 when it is stale.",
+)
 def docs(output: Path | None, check_only: bool) -> None:
     """Generate the policy file documentation from the schema."""
     text = policy_docs.render()
@@ -73,20 +90,30 @@ def docs(output: Path | None, check_only: bool) -> None:
 @policy.command()
 @click.option("--sp", "entity_id", required=True, help="The application's entityID.")
 @click.option("--person", required=True, help="National register or BIS number of the person who logs in.")
-@click.option("--at", type=click.DateTime(["%Y-%m-%d", "%d/%m/%Y"]),
-              help="The day to explain (yyyy-mm-dd or dd/mm/yyyy); default today.")
+@click.option(
+    "--at",
+    type=click.DateTime(["%Y-%m-%d", "%d/%m/%Y"]),
+    help="The day to explain (yyyy-mm-dd or dd/mm/yyyy); default today.",
+)
 @folder_option
-@click.option("--store", "store_path", envvar="BROKER_STORE_DB", required=True,
-              type=click.Path(path_type=Path, dir_okay=False, exists=True), help="The mandates store (env BROKER_STORE_DB).")
-@click.option("--language", type=click.Choice(["en", "nl"]), default="en", show_default=True,
-              help="Language of the reasons.")
+@click.option(
+    "--store",
+    "store_path",
+    envvar="BROKER_STORE_DB",
+    required=True,
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    help="The mandates store (env BROKER_STORE_DB).",
+)
+@click.option(
+    "--language", type=click.Choice(["en", "nl"]), default="en", show_default=True, help="Language of the reasons."
+)
 def explain(entity_id: str, person: str, at, folder: Path, store_path: Path, language: str) -> None:
     """Show the options a person gets at an application, and the failing condition for each missing one."""
-    from mandates_store import StoreError
-
-    from broker.policy.explain import explain as explain_login, render
+    from broker.policy.explain import explain as explain_login
+    from broker.policy.explain import render
     from broker.policy.kinds import did_you_mean
     from broker.policy.store_access import open_store
+    from mandates_store import StoreError
 
     with open_store(store_path) as store:
         known = frozenset(mandate_type.code for mandate_type in store.mandate_types())
@@ -94,8 +121,9 @@ def explain(entity_id: str, person: str, at, folder: Path, store_path: Path, lan
         mine = [file for file in result.files if file.entity_id == entity_id]
         if not mine:
             hint = did_you_mean(entity_id, [file.entity_id for file in result.files if file.entity_id])
-            raise click.ClickException(f"no policy for {entity_id} in {folder}{hint}: the broker refuses "
-                                       "this application")
+            raise click.ClickException(
+                f"no policy for {entity_id} in {folder}{hint}: the broker refuses this application"
+            )
         problems = [issue for issue in result.issues if issue.file in {file.file for file in mine}]
         if problems:
             for issue in problems:
@@ -112,6 +140,7 @@ def explain(entity_id: str, person: str, at, folder: Path, store_path: Path, lan
 
 def _mandate_types(store_path: Path) -> set[str]:
     from broker.policy.store_access import mandate_type_codes
+
     try:
         return mandate_type_codes(store_path)
     except Exception as error:  # any store problem: say which and stop, do not check half

@@ -57,8 +57,11 @@ def render() -> str:
 
 
 def _inline(value) -> str:
-    return yaml.safe_dump(value, default_flow_style=True, allow_unicode=True, sort_keys=False
-                          ).removesuffix("...\n").strip()
+    return (
+        yaml.safe_dump(value, default_flow_style=True, allow_unicode=True, sort_keys=False)
+        .removesuffix("...\n")
+        .strip()
+    )
 
 
 def _default(key: Key) -> str:
@@ -92,8 +95,7 @@ def _block(mapping: dict, indent: str):
 
 
 def _section(key: Key) -> str:
-    lines = [f"### `{key.path}`\n", key.meaning + "\n",
-             f"- type: {key.kind.type_name}", f"- default: {_default(key)}"]
+    lines = [f"### `{key.path}`\n", key.meaning + "\n", f"- type: {key.kind.type_name}", f"- default: {_default(key)}"]
     if key.path == "nameid.format":
         lines.append("- formats: " + ", ".join(f"{short} = `{urn}`" for short, urn in NAMEID_FORMATS.items()))
     if key.path == "attributes":
@@ -104,9 +106,12 @@ def _section(key: Key) -> str:
 
 
 def _vocabulary() -> str:
-    rows = ["## Attribute vocabulary\n",
-            "The keys `attributes` may list (from `broker/attributes.py`):\n",
-            "| key | the broker's own SAML name | meaning |", "| --- | --- | --- |"]
+    rows = [
+        "## Attribute vocabulary\n",
+        "The keys `attributes` may list (from `broker/attributes.py`):\n",
+        "| key | the broker's own SAML name | meaning |",
+        "| --- | --- | --- |",
+    ]
     for key, meaning in VOCABULARY.items():
         rows.append(f"| `{key}` | `{saml_name(key)}` | {meaning} |")
     return "\n".join(rows) + "\n"

@@ -7,13 +7,17 @@ scope. This module only asks the store with the policy's scope and words the ans
 from dataclasses import dataclass
 from datetime import date
 
-from mandates_store import LoginOption, MissingOption, Party
-
 from broker.policy.model import Policy
 from broker.policy.scope import scope_for
+from mandates_store import LoginOption, MissingOption, Party
 
-KIND_NAMES = {"own_name": "own name", "work_relationship": "work relationship", "mandate": "mandate",
-              "legal_representative": "legal representative", "right": "right"}
+KIND_NAMES = {
+    "own_name": "own name",
+    "work_relationship": "work relationship",
+    "mandate": "mandate",
+    "legal_representative": "legal representative",
+    "right": "right",
+}
 
 
 @dataclass(frozen=True)
@@ -60,8 +64,9 @@ def accepted(policy: Policy) -> str:
     if kinds.own_name:
         parts.append("own name")
     if kinds.work_relationship:
-        parts.append(f"work relationship (with right '{kinds.member_right}')" if kinds.member_right
-                     else "work relationship")
+        parts.append(
+            f"work relationship (with right '{kinds.member_right}')" if kinds.member_right else "work relationship"
+        )
     if kinds.legal_representative:
         parts.append("legal representative")
     if kinds.mandate:

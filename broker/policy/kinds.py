@@ -67,8 +67,9 @@ class EntityId(Text):
         if value is INVALID:
             return INVALID
         if not _URI.match(value) or len(value) > 1024:
-            reading.report.at(node, f"'{value}' is not an entityID: expected an absolute URI "
-                                    "without spaces, at most 1024 characters")
+            reading.report.at(
+                node, f"'{value}' is not an entityID: expected an absolute URI without spaces, at most 1024 characters"
+            )
             return INVALID
         return value
 
@@ -174,8 +175,9 @@ class ReleasedAttributes(Kind):
             elif part == "format":
                 parts["name_format"] = Choice(NAME_FORMATS).read(part_value, reading)
             else:
-                reading.report.at(part_node, f"unknown key '{part}'{did_you_mean(part, self._parts)}; "
-                                             "expected name and format")
+                reading.report.at(
+                    part_node, f"unknown key '{part}'{did_you_mean(part, self._parts)}; expected name and format"
+                )
                 ok = False
         if "name" not in parts:
             reading.report.at(node, f"attribute '{key}' needs a name")

@@ -41,8 +41,11 @@ class LoadResult:
 
 def policy_files(folder: Path) -> list[Path]:
     """The policy files in a folder, in name order; hidden files and editors' leftovers are not policies."""
-    return sorted(path for path in folder.iterdir()
-                  if path.is_file() and path.suffix in SUFFIXES and not path.name.startswith((".", "#")))
+    return sorted(
+        path
+        for path in folder.iterdir()
+        if path.is_file() and path.suffix in SUFFIXES and not path.name.startswith((".", "#"))
+    )
 
 
 def load(paths: Iterable[Path], known_mandate_types: frozenset[str] | None = None) -> LoadResult:
@@ -74,8 +77,9 @@ def duplicate_issues(files: Iterable[FileResult]) -> list[Issue]:
             earlier = first[result.entity_id]
             line, column = result.entity_id_at
             where = f"{earlier.file}:{earlier.entity_id_at[0]}:{earlier.entity_id_at[1]}"
-            issues.append(Issue(result.file, line, column,
-                                f"entity_id '{result.entity_id}' is already used by {where}"))
+            issues.append(
+                Issue(result.file, line, column, f"entity_id '{result.entity_id}' is already used by {where}")
+            )
         else:
             first[result.entity_id] = result
     return issues
@@ -89,7 +93,7 @@ def read_file(path: Path, known_mandate_types: frozenset[str] | None = None) -> 
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
-        line = raw[:error.start].count(b"\n") + 1
+        line = raw[: error.start].count(b"\n") + 1
         column = error.start - (raw.rfind(b"\n", 0, error.start) + 1) + 1
         return FileResult(str(path), None, (Issue(str(path), line, column, "not UTF-8 text"),))
     return read_policy(str(path), text, known_mandate_types)
@@ -177,22 +181,28 @@ def _check_together(policy: Policy, values, present, root, report: Report) -> No
 
     kinds = policy.login_kinds
     login_paths = ("login.own_name", "login.work_relationship", "login.mandate", "login.legal_representative")
-    if valid(*login_paths) and not (kinds.own_name or kinds.work_relationship or kinds.mandate
-                                    or kinds.legal_representative):
+    if valid(*login_paths) and not (
+        kinds.own_name or kinds.work_relationship or kinds.mandate or kinds.legal_representative
+    ):
         report.at(node("login"), "no kind of login is allowed: nobody could log in to this application")
     if valid("login.mandate", "mandate_types") and kinds.mandate and not policy.mandate_types:
-        report.at(node("login.mandate", "mandate_types"),
-                  "login.mandate is true but mandate_types is empty: list the mandate types that open this "
-                  "application, or set login.mandate: false")
+        report.at(
+            node("login.mandate", "mandate_types"),
+            "login.mandate is true but mandate_types is empty: list the mandate types that open this "
+            "application, or set login.mandate: false",
+        )
     if valid("login.member_right", "login.work_relationship") and kinds.member_right and not kinds.work_relationship:
-        report.at(node("login.member_right"),
-                  "login.member_right only applies with login.work_relationship: true")
+        report.at(node("login.member_right"), "login.member_right only applies with login.work_relationship: true")
     if valid("nameid.format", "nameid.source"):
         unspecified = policy.nameid_format == NAMEID_UNSPECIFIED
         if unspecified and policy.nameid_source == "pairwise":
-            report.at(node("nameid.source", "nameid.format"),
-                      "nameid.format unspecified needs nameid.source ActingSubjectID or LegalSubjectID")
+            report.at(
+                node("nameid.source", "nameid.format"),
+                "nameid.format unspecified needs nameid.source ActingSubjectID or LegalSubjectID",
+            )
         elif not unspecified and policy.nameid_source != "pairwise":
-            report.at(node("nameid.source"),
-                      f"nameid.source '{policy.nameid_source}' only goes with nameid.format unspecified; "
-                      "persistent and transient identifiers are made by the broker (source: pairwise)")
+            report.at(
+                node("nameid.source"),
+                f"nameid.source '{policy.nameid_source}' only goes with nameid.format unspecified; "
+                "persistent and transient identifiers are made by the broker (source: pairwise)",
+            )

@@ -31,8 +31,13 @@ class ReloadResult:
 
 
 class PolicyRegistry:
-    def __init__(self, folder: str | Path, known_mandate_types: Callable[[], set[str]] | None = None,
-                 check_interval: float = 2.0, clock: Callable[[], float] = time.monotonic):
+    def __init__(
+        self,
+        folder: str | Path,
+        known_mandate_types: Callable[[], set[str]] | None = None,
+        check_interval: float = 2.0,
+        clock: Callable[[], float] = time.monotonic,
+    ):
         """Loads every policy in `folder`; raises PolicyError with every issue when one is invalid."""
         self.folder = Path(folder)
         self.check_interval = check_interval
@@ -117,8 +122,9 @@ class PolicyRegistry:
                 errors.extend(result.issues)
                 if file in self._by_file:
                     candidates[file] = self._by_file[file]
-                    log.error("policy file %s refused, its last good version stays in force:\n%s",
-                              file, _lines(result.issues))
+                    log.error(
+                        "policy file %s refused, its last good version stays in force:\n%s", file, _lines(result.issues)
+                    )
                 else:
                     log.error("policy file %s refused:\n%s", file, _lines(result.issues))
         fresh = {file for file, policy in candidates.items() if self._by_file.get(file) != policy}
@@ -144,8 +150,9 @@ class PolicyRegistry:
             errors.append(Issue(str(self.folder), 0, 0, f"cannot read the known mandate types: {error}"))
             return False
 
-    def _settle_duplicates(self, candidates: dict[str, Policy], fresh: set[str],
-                           results: dict[str, FileResult]) -> list[Issue]:
+    def _settle_duplicates(
+        self, candidates: dict[str, Policy], fresh: set[str], results: dict[str, FileResult]
+    ) -> list[Issue]:
         """Two files naming one entityID: the version already in force wins, the new one is refused."""
         issues = []
         while clash := _first_clash(candidates):

@@ -8,10 +8,9 @@ from urllib.parse import parse_qsl, urlencode
 
 from lxml import etree
 
-from broker.saml import crypto, xmlsafe
+from broker.saml import crypto, ns, xmlsafe
 from broker.saml.errors import SamlError
 from broker.saml.keys import SigningKey
-from broker.saml import ns
 
 MAX_RELAY_STATE = 80  # bytes, as the SAML bindings specification says
 MAX_ENCODED_BYTES = 400_000
@@ -91,8 +90,9 @@ def receive_post(form, message_param: str) -> Received:
     return Received(root, ns.BINDING_POST, _relay_state(form.get("RelayState")))
 
 
-def redirect_url(location: str, message: etree._Element, message_param: str, relay_state: str | None,
-                 signing_key: SigningKey | None) -> str:
+def redirect_url(
+    location: str, message: etree._Element, message_param: str, relay_state: str | None, signing_key: SigningKey | None
+) -> str:
     """Deflate, encode and (when a key is given) sign a message for the Redirect binding."""
     xml = etree.tostring(message)
     compressor = zlib.compressobj(9, zlib.DEFLATED, -15)
@@ -113,7 +113,9 @@ def _quote_b64(value: bytes) -> str:
 
 
 def post_fields(message: etree._Element, message_param: str, relay_state: str | None) -> dict[str, str]:
-    fields = {message_param: base64.b64encode(etree.tostring(message, xml_declaration=True, encoding="UTF-8")).decode("ascii")}
+    fields = {
+        message_param: base64.b64encode(etree.tostring(message, xml_declaration=True, encoding="UTF-8")).decode("ascii")
+    }
     if relay_state is not None:
         fields["RelayState"] = relay_state
     return fields

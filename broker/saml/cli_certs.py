@@ -4,7 +4,8 @@ import os
 
 import click
 
-from broker.saml.certgen import RSA_BITS, generate as generate_pair
+from broker.saml.certgen import RSA_BITS
+from broker.saml.certgen import generate as generate_pair
 
 
 @click.group()
@@ -13,13 +14,21 @@ def certs() -> None:
 
 
 @certs.command()
-@click.option("--kind", type=click.Choice(["rsa", "ec"]), default="rsa", show_default=True,
-              help="RSA (see --bits) or EC P-256.")
-@click.option("--bits", type=click.Choice([str(b) for b in RSA_BITS]), default="3072", show_default=True,
-              help="RSA key size; 2048 signs about twice as fast as 3072 and is still allowed until 2030.")
+@click.option(
+    "--kind", type=click.Choice(["rsa", "ec"]), default="rsa", show_default=True, help="RSA (see --bits) or EC P-256."
+)
+@click.option(
+    "--bits",
+    type=click.Choice([str(b) for b in RSA_BITS]),
+    default="3072",
+    show_default=True,
+    help="RSA key size; 2048 signs about twice as fast as 3072 and is still allowed until 2030.",
+)
 @click.option("--use", type=click.Choice(["signing", "encryption"]), default="signing", show_default=True)
 @click.option("--out", "folder", type=click.Path(file_okay=False), default="certs", show_default=True)
-@click.option("--name", help="File name without extension (default broker-<use>); e.g. broker-signing-next for a rollover.")
+@click.option(
+    "--name", help="File name without extension (default broker-<use>); e.g. broker-signing-next for a rollover."
+)
 @click.option("--common-name", default="mandate broker", show_default=True)
 @click.option("--days", type=int, default=730, show_default=True)
 @click.option("--force", is_flag=True, help="Overwrite an existing key (a key in use would stop working).")

@@ -11,8 +11,19 @@ import click
 
 from broker.config import DEFAULTS
 
-_PATHS = ("METADATA_DIR", "POLICY_DIR", "SIGNING_KEY", "SIGNING_CERT", "DECRYPTION_KEY", "DECRYPTION_CERT",
-          "NEXT_SIGNING_KEY", "NEXT_SIGNING_CERT", "METADATA_CACHE_DIR", "STATE_DB", "STORE_DB")
+_PATHS = (
+    "METADATA_DIR",
+    "POLICY_DIR",
+    "SIGNING_KEY",
+    "SIGNING_CERT",
+    "DECRYPTION_KEY",
+    "DECRYPTION_CERT",
+    "NEXT_SIGNING_KEY",
+    "NEXT_SIGNING_CERT",
+    "METADATA_CACHE_DIR",
+    "STATE_DB",
+    "STORE_DB",
+)
 
 
 def _relative(folder: str, value):
@@ -38,11 +49,18 @@ def read(path: str | None) -> dict:
         if name in _PATHS:
             value = _relative(folder, value)
         elif name == "METADATA_SOURCES":
-            value = [{k: (_relative(folder, v) if k in ("path", "signing_cert") else v) for k, v in entry.items()}
-                     for entry in value]
+            value = [
+                {k: (_relative(folder, v) if k in ("path", "signing_cert") else v) for k, v in entry.items()}
+                for entry in value
+            ]
         values[name] = value
     return values
 
 
-config_option = click.option("--config", "config_path", envvar="BROKER_CONFIG", type=click.Path(dir_okay=False),
-                             help="The broker's TOML configuration file (env BROKER_CONFIG).")
+config_option = click.option(
+    "--config",
+    "config_path",
+    envvar="BROKER_CONFIG",
+    type=click.Path(dir_okay=False),
+    help="The broker's TOML configuration file (env BROKER_CONFIG).",
+)

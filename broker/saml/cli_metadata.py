@@ -33,8 +33,12 @@ def export(config_path, kind, output) -> None:
 
 
 def _registry(values: dict) -> MetadataRegistry:
-    return MetadataRegistry(values["METADATA_DIR"], values["METADATA_SOURCES"], values["METADATA_CACHE_DIR"],
-                            float(values["METADATA_FETCH_TIMEOUT"]))
+    return MetadataRegistry(
+        values["METADATA_DIR"],
+        values["METADATA_SOURCES"],
+        values["METADATA_CACHE_DIR"],
+        float(values["METADATA_FETCH_TIMEOUT"]),
+    )
 
 
 @metadata.command()
@@ -60,5 +64,6 @@ def list_entities(config_path) -> None:
     click.echo("entity\troles\tsource\torigin\tvalid until\tpolicy")
     for entity_id, info in sorted(registry.entities.items()):
         policy = "yes" if policies.get(entity_id) is not None else ("-" if "sp" not in info.roles else "no")
-        click.echo("\t".join((entity_id, ",".join(info.roles), info.source, info.origin,
-                              describe(info.valid_until), policy)))
+        click.echo(
+            "\t".join((entity_id, ",".join(info.roles), info.source, info.origin, describe(info.valid_until), policy))
+        )

@@ -82,7 +82,9 @@ def verify_enveloped(element: etree._Element, keys: list[xmlsec.Key]) -> None:
     reference = _only_child(signed_info, ns.q("ds", "Reference"), "Reference")
     if reference.get("URI") != "#" + element_id:
         raise SamlError("The SAML signature does not cover the signed element.", str(reference.get("URI")))
-    transforms = [t.get("Algorithm") for t in reference.iterfind(f"{ns.q('ds', 'Transforms')}/{ns.q('ds', 'Transform')}")]
+    transforms = [
+        t.get("Algorithm") for t in reference.iterfind(f"{ns.q('ds', 'Transforms')}/{ns.q('ds', 'Transform')}")
+    ]
     if ns.ENVELOPED not in transforms or len(transforms) > 2 or not set(transforms) <= _ALLOWED_TRANSFORMS:
         raise SamlError("The SAML signature is not valid.", f"transforms {transforms}")
     digest = _only_child(reference, ns.q("ds", "DigestMethod"), "DigestMethod").get("Algorithm")
@@ -160,11 +162,17 @@ def encrypt(element: etree._Element, certificate_key: xmlsec.Key, algorithm: str
 def decrypt(encrypted_data: etree._Element, private_key: xmlsec.Key) -> etree._Element:
     """Decrypt one xenc:EncryptedData in place, refusing external references and weak ciphers."""
     for tag in ("CipherReference", "RetrievalMethod"):
-        if encrypted_data.find(f".//{{{ns.XENC}}}{tag}") is not None or encrypted_data.find(f".//{{{ns.DS}}}{tag}") is not None:
+        if (
+            encrypted_data.find(f".//{{{ns.XENC}}}{tag}") is not None
+            or encrypted_data.find(f".//{{{ns.DS}}}{tag}") is not None
+        ):
             raise SamlError("The encrypted content points outside the message.", tag)
     method = encrypted_data.find(ns.q("xenc", "EncryptionMethod"))
     if method is None or method.get("Algorithm") not in ns.DATA_ENCRYPTION_ALGORITHMS:
-        raise SamlError("The encrypted content uses a weak or unknown algorithm.", str(method is not None and method.get("Algorithm")))
+        raise SamlError(
+            "The encrypted content uses a weak or unknown algorithm.",
+            str(method is not None and method.get("Algorithm")),
+        )
     for key_method in encrypted_data.iterfind(f".//{ns.q('xenc', 'EncryptedKey')}/{ns.q('xenc', 'EncryptionMethod')}"):
         if key_method.get("Algorithm") not in ns.KEY_TRANSPORT_ALGORITHMS:
             raise SamlError("The encrypted content uses a weak or unknown algorithm.", str(key_method.get("Algorithm")))

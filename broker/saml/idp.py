@@ -2,7 +2,6 @@
 
 import hashlib
 import hmac
-import re
 import logging
 import re
 from dataclasses import dataclass
@@ -147,7 +146,9 @@ def name_id_for(policy: Policy, claims: dict[str, str], secret: bytes) -> tuple[
     if policy.nameid_format == NAMEID_TRANSIENT:
         return new_message_id(), NAMEID_TRANSIENT
     if policy.nameid_format == NAMEID_PERSISTENT:
-        return pairwise_id(secret, policy.entity_id, claims["ActingSubjectID"], claims["LegalSubjectID"]), NAMEID_PERSISTENT
+        return pairwise_id(
+            secret, policy.entity_id, claims["ActingSubjectID"], claims["LegalSubjectID"]
+        ), NAMEID_PERSISTENT
     return claims[policy.nameid_source], policy.nameid_format or NAMEID_UNSPECIFIED
 
 
@@ -174,21 +175,40 @@ def build_response(
     response = protocol_message("Response", settings.idp_entity_id, acs_url, request_id)
     add_status(response, ns.STATUS_SUCCESS)
 
-    assertion = element("saml", "Assertion", response, ID=new_message_id(), Version="2.0",
-                        IssueInstant=format_instant(issued))
+    assertion = element(
+        "saml", "Assertion", response, ID=new_message_id(), Version="2.0", IssueInstant=format_instant(issued)
+    )
     element("saml", "Issuer", assertion, settings.idp_entity_id)
     subject = element("saml", "Subject", assertion)
-    element("saml", "NameID", subject, name_id[0], Format=name_id[1],
-            NameQualifier=settings.idp_entity_id, SPNameQualifier=sp.entity_id)
+    element(
+        "saml",
+        "NameID",
+        subject,
+        name_id[0],
+        Format=name_id[1],
+        NameQualifier=settings.idp_entity_id,
+        SPNameQualifier=sp.entity_id,
+    )
     confirmation = element("saml", "SubjectConfirmation", subject, Method=ns.CM_BEARER)
-    element("saml", "SubjectConfirmationData", confirmation, NotOnOrAfter=until, Recipient=acs_url,
-            InResponseTo=request_id)
-    conditions = element("saml", "Conditions", assertion,
-                         NotBefore=format_instant(issued - timedelta(seconds=settings.clock_skew)), NotOnOrAfter=until)
+    element(
+        "saml", "SubjectConfirmationData", confirmation, NotOnOrAfter=until, Recipient=acs_url, InResponseTo=request_id
+    )
+    conditions = element(
+        "saml",
+        "Conditions",
+        assertion,
+        NotBefore=format_instant(issued - timedelta(seconds=settings.clock_skew)),
+        NotOnOrAfter=until,
+    )
     restriction = element("saml", "AudienceRestriction", conditions)
     element("saml", "Audience", restriction, sp.entity_id)
-    statement = element("saml", "AuthnStatement", assertion, AuthnInstant=authentication.instant,
-                        SessionIndex=authentication.session_index)
+    statement = element(
+        "saml",
+        "AuthnStatement",
+        assertion,
+        AuthnInstant=authentication.instant,
+        SessionIndex=authentication.session_index,
+    )
     context = element("saml", "AuthnContext", statement)
     element("saml", "AuthnContextClassRef", context, authentication.context)
     attributes = element("saml", "AttributeStatement", assertion)
@@ -214,8 +234,9 @@ def build_response(
     return response
 
 
-def build_error_response(settings: SamlSettings, request_id: str, acs_url: str, second_level: str,
-                         message: str, signing: bool = True) -> etree._Element:
+def build_error_response(
+    settings: SamlSettings, request_id: str, acs_url: str, second_level: str, message: str, signing: bool = True
+) -> etree._Element:
     response = protocol_message("Response", settings.idp_entity_id, acs_url, request_id)
     add_status(response, ns.STATUS_RESPONDER, second_level, message)
     if signing:

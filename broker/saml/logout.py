@@ -22,8 +22,9 @@ class LogoutRequestIn:
     relay_state: str | None
 
 
-def receive_logout_request(received: Received, issuer: str, role: Role, destination: str,
-                           max_age: int, skew: int) -> LogoutRequestIn:
+def receive_logout_request(
+    received: Received, issuer: str, role: Role, destination: str, max_age: int, skew: int
+) -> LogoutRequestIn:
     """A LogoutRequest must be signed by its sender: an unsigned one would let any page log users out."""
     root = received.root
     expect(root, "LogoutRequest")
@@ -44,8 +45,9 @@ def receive_logout_request(received: Received, issuer: str, role: Role, destinat
     )
 
 
-def receive_logout_response(received: Received, role: Role, expected_request_id: str | None,
-                            max_age: int, skew: int) -> bool:
+def receive_logout_response(
+    received: Received, role: Role, expected_request_id: str | None, max_age: int, skew: int
+) -> bool:
     """Check a LogoutResponse; True when the other side reports success."""
     root = received.root
     expect(root, "LogoutResponse")
@@ -56,8 +58,9 @@ def receive_logout_response(received: Received, role: Role, expected_request_id:
     return status_codes(root)[:1] == [ns.STATUS_SUCCESS]
 
 
-def build_logout_request(issuer: str, destination: str, name_id: str, name_id_format: str | None,
-                         session_index: str | None) -> etree._Element:
+def build_logout_request(
+    issuer: str, destination: str, name_id: str, name_id_format: str | None, session_index: str | None
+) -> etree._Element:
     request = protocol_message("LogoutRequest", issuer, destination)
     element("saml", "NameID", request, name_id, Format=name_id_format)
     if session_index:

@@ -1,6 +1,6 @@
 """Building and reading the common parts of SAML protocol messages."""
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from lxml import etree
 
@@ -11,9 +11,8 @@ from broker.saml.timefmt import format_instant, parse_instant
 from broker.saml.xmlsafe import text_of
 
 
-
 def now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def element(prefix: str, local: str, parent: etree._Element | None = None, text: str | None = None, **attrs):

@@ -16,8 +16,17 @@ from lxml import etree
 from broker.saml import ns
 from broker.saml.errors import SamlError
 from broker.saml.keys import verification_key
-from broker.saml.metadata_sources import (MAX_METADATA_BYTES, RETRY_AFTER_FAILURE, Accepted, Refused, Source,
-                                          describe, load, load_cached, now)
+from broker.saml.metadata_sources import (
+    MAX_METADATA_BYTES,
+    RETRY_AFTER_FAILURE,
+    Accepted,
+    Refused,
+    Source,
+    describe,
+    load,
+    load_cached,
+    now,
+)
 from broker.saml.timefmt import parse_instant
 from broker.saml.xmlsafe import parse, text_of
 
@@ -131,8 +140,9 @@ def _expired(descriptor: etree._Element, current: datetime | None) -> bool:
     return bool(current and value) and parse_instant(value, "validUntil") <= current
 
 
-def read_entities(root: etree._Element, source: str, current: datetime | None = None
-                  ) -> list[tuple[str, ServiceProvider | None, IdentityProvider | None]]:
+def read_entities(
+    root: etree._Element, source: str, current: datetime | None = None
+) -> list[tuple[str, ServiceProvider | None, IdentityProvider | None]]:
     if root.tag == ns.q("md", "EntityDescriptor"):
         descriptors = [root]
     elif root.tag == ns.q("md", "EntitiesDescriptor"):
@@ -145,8 +155,12 @@ def read_entities(root: etree._Element, source: str, current: datetime | None = 
         if not entity_id:
             raise SamlError("Metadata entity without entityID.", source)
         if _expired(descriptor, current):
-            log.warning("metadata %s: entity %s refused: expired (validUntil %s)", source, entity_id,
-                        descriptor.get("validUntil"))
+            log.warning(
+                "metadata %s: entity %s refused: expired (validUntil %s)",
+                source,
+                entity_id,
+                descriptor.get("validUntil"),
+            )
             continue
         sp = idp = None
         sp_role = descriptor.find(ns.q("md", "SPSSODescriptor"))
@@ -196,8 +210,14 @@ class MetadataRegistry:
     what is loaded), so no background thread is needed and every worker process refreshes itself.
     """
 
-    def __init__(self, folder: str, sources: list[dict] | tuple[Source, ...] = (), cache_dir: str | None = None,
-                 fetch_timeout: float = 10.0, clock=now):
+    def __init__(
+        self,
+        folder: str,
+        sources: list[dict] | tuple[Source, ...] = (),
+        cache_dir: str | None = None,
+        fetch_timeout: float = 10.0,
+        clock=now,
+    ):
         self.folder = folder
         self.feeds = tuple(s if isinstance(s, Source) else Source.from_config(s) for s in sources)
         self.cache_dir = cache_dir
@@ -262,24 +282,41 @@ class MetadataRegistry:
         except Refused as refusal:
             return self._keep_last_good(source, current, str(refusal))
         self._accepted[source] = accepted
-        log.info("metadata source %s accepted (%s): valid until %s, next refresh %s", source.location,
-                 accepted.origin, describe(accepted.valid_until), describe(accepted.refresh_at))
+        log.info(
+            "metadata source %s accepted (%s): valid until %s, next refresh %s",
+            source.location,
+            accepted.origin,
+            describe(accepted.valid_until),
+            describe(accepted.refresh_at),
+        )
         return "accepted"
 
     def _keep_last_good(self, source: Source, current: datetime, reason: str) -> str:
         previous = self._accepted.get(source)
         if previous is not None and (previous.valid_until is None or previous.valid_until > current):
-            self._accepted[source] = Accepted(source, previous.root, previous.valid_until,
-                                              min(current + RETRY_AFTER_FAILURE, previous.valid_until or current + RETRY_AFTER_FAILURE),
-                                              previous.origin)
-            log.warning("metadata source %s REFUSED: %s; keeping the last good copy (valid until %s)",
-                        source.location, reason, describe(previous.valid_until))
+            self._accepted[source] = Accepted(
+                source,
+                previous.root,
+                previous.valid_until,
+                min(current + RETRY_AFTER_FAILURE, previous.valid_until or current + RETRY_AFTER_FAILURE),
+                previous.origin,
+            )
+            log.warning(
+                "metadata source %s REFUSED: %s; keeping the last good copy (valid until %s)",
+                source.location,
+                reason,
+                describe(previous.valid_until),
+            )
             return f"refused ({reason}); last good copy kept"
         cached = load_cached(source, self.cache_dir, current)
         if cached is not None:
             self._accepted[source] = cached
-            log.warning("metadata source %s REFUSED: %s; using the last good copy from the cache (valid until %s)",
-                        source.location, reason, describe(cached.valid_until))
+            log.warning(
+                "metadata source %s REFUSED: %s; using the last good copy from the cache (valid until %s)",
+                source.location,
+                reason,
+                describe(cached.valid_until),
+            )
             return f"refused ({reason}); cached copy in use"
         self._accepted.pop(source, None)
         log.error("metadata source %s REFUSED: %s; no good copy, its entities are unknown", source.location, reason)
@@ -287,7 +324,9 @@ class MetadataRegistry:
 
     def _rebuild(self, current: datetime) -> None:
         documents = [(path, root, "folder", _root_expiry(root)) for path, root in self._folder_documents]
-        documents += [(s.location, a.root, a.origin, a.valid_until) for s, a in self._accepted.items() if s in self.feeds]
+        documents += [
+            (s.location, a.root, a.origin, a.valid_until) for s, a in self._accepted.items() if s in self.feeds
+        ]
         sps, idps, entities = {}, {}, {}
         for location, root, origin, valid_until in documents:
             if origin == "folder" and valid_until is not None and valid_until <= current:
@@ -295,8 +334,12 @@ class MetadataRegistry:
                 continue
             for entity_id, sp, idp in read_entities(root, location, current):
                 if entity_id in entities:
-                    log.warning("metadata %s: entity %s already known from %s; ignored here",
-                                location, entity_id, entities[entity_id].source)
+                    log.warning(
+                        "metadata %s: entity %s already known from %s; ignored here",
+                        location,
+                        entity_id,
+                        entities[entity_id].source,
+                    )
                     continue
                 roles = tuple(r for r, present in (("sp", sp), ("idp", idp)) if present)
                 entities[entity_id] = EntityInfo(entity_id, location, origin, valid_until, roles)

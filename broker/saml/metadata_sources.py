@@ -13,7 +13,7 @@ import re
 import tempfile
 import urllib.request
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from lxml import etree
 
@@ -28,7 +28,9 @@ log = logging.getLogger("broker.metadata")
 MAX_METADATA_BYTES = 20_000_000
 DEFAULT_CACHE_DURATION = timedelta(hours=6)
 RETRY_AFTER_FAILURE = timedelta(minutes=10)
-_DURATION = re.compile(r"^P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$")
+_DURATION = re.compile(
+    r"^P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$"
+)
 
 
 class Refused(Exception):
@@ -185,11 +187,13 @@ def load_cached(source: Source, cache_dir: str | None, current: datetime) -> Acc
         log.warning("metadata source %s: cached copy %s refused too: %s", source.location, path, exc)
         return None
     # the copy is good, but the source itself must be asked again soon
-    return Accepted(source, cached.root, cached.valid_until, min(cached.refresh_at, current + RETRY_AFTER_FAILURE), "cache")
+    return Accepted(
+        source, cached.root, cached.valid_until, min(cached.refresh_at, current + RETRY_AFTER_FAILURE), "cache"
+    )
 
 
 def now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def describe(moment: datetime | None) -> str:

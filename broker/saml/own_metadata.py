@@ -35,7 +35,7 @@ class Publication:
 
 
 def _localized(parent, local: str, value) -> None:
-    for lang, text in (value.items() if isinstance(value, dict) else (("en", value),)):
+    for lang, text in value.items() if isinstance(value, dict) else (("en", value),):
         node = _md(local, parent)
         node.set("{http://www.w3.org/XML/1998/namespace}lang", lang)
         node.text = text
@@ -58,7 +58,7 @@ def _organization_and_contacts(entity, publication: Publication) -> None:
                 _md(local, node).text = contact[key]
         for key, local, prefix in (("email", "EmailAddress", "mailto:"), ("phone", "TelephoneNumber", "")):
             values = contact.get(key) or ()
-            for value in ((values,) if isinstance(values, str) else values):
+            for value in (values,) if isinstance(values, str) else values:
                 _md(local, node).text = value if value.startswith(prefix) else prefix + value
 
 
@@ -70,7 +70,11 @@ def _signing_keys(role, settings: SamlSettings, publication: Publication) -> Non
 
 
 def _md(local: str, parent=None, **attrs):
-    node = etree.Element(ns.q("md", local), nsmap={"md": ns.MD, "ds": ns.DS}) if parent is None else etree.SubElement(parent, ns.q("md", local))
+    node = (
+        etree.Element(ns.q("md", local), nsmap={"md": ns.MD, "ds": ns.DS})
+        if parent is None
+        else etree.SubElement(parent, ns.q("md", local))
+    )
     for name, value in attrs.items():
         node.set(name, value)
     return node
@@ -84,8 +88,13 @@ def _key(role, use: str, certificate: str) -> None:
 
 
 def _entity(entity_id: str, publication: Publication):
-    return _md("EntityDescriptor", entityID=entity_id, ID=new_message_id(),
-               validUntil=format_instant(now() + publication.validity), cacheDuration=publication.cache_duration)
+    return _md(
+        "EntityDescriptor",
+        entityID=entity_id,
+        ID=new_message_id(),
+        validUntil=format_instant(now() + publication.validity),
+        cacheDuration=publication.cache_duration,
+    )
 
 
 def _finish(entity, settings: SamlSettings, publication: Publication) -> bytes:
@@ -107,11 +116,17 @@ def idp_metadata(settings: SamlSettings, publication: Publication = Publication(
     return _finish(entity, settings, publication)
 
 
-def sp_metadata(settings: SamlSettings, encryption_cert_pem: bytes | None = None,
-                publication: Publication = Publication()) -> bytes:
+def sp_metadata(
+    settings: SamlSettings, encryption_cert_pem: bytes | None = None, publication: Publication = Publication()
+) -> bytes:
     entity = _entity(settings.sp_entity_id, publication)
-    role = _md("SPSSODescriptor", entity, protocolSupportEnumeration=ns.SAMLP,
-               AuthnRequestsSigned="true", WantAssertionsSigned="true")
+    role = _md(
+        "SPSSODescriptor",
+        entity,
+        protocolSupportEnumeration=ns.SAMLP,
+        AuthnRequestsSigned="true",
+        WantAssertionsSigned="true",
+    )
     _signing_keys(role, settings, publication)
     if encryption_cert_pem:
         _key(role, "encryption", certificate_b64(encryption_cert_pem))
@@ -122,5 +137,12 @@ def sp_metadata(settings: SamlSettings, encryption_cert_pem: bytes | None = None
         _md("SingleLogoutService", role, Binding=binding, Location=settings.sp_slo_url)
     for fmt in NAMEID_FORMATS:
         _md("NameIDFormat", role).text = fmt
-    _md("AssertionConsumerService", role, Binding=ns.BINDING_POST, Location=settings.acs_url, index="0", isDefault="true")
+    _md(
+        "AssertionConsumerService",
+        role,
+        Binding=ns.BINDING_POST,
+        Location=settings.acs_url,
+        index="0",
+        isDefault="true",
+    )
     return _finish(entity, settings, publication)

@@ -90,8 +90,11 @@ class OwnMetadata:
         with self._lock:
             built = self._built.get(kind)
             if built is None or time.monotonic() - built[0] >= self.rebuild_after:
-                document = (idp_metadata(self.settings, self.publication) if kind == "idp"
-                            else sp_metadata(self.settings, self.encryption_cert_pem, self.publication))
+                document = (
+                    idp_metadata(self.settings, self.publication)
+                    if kind == "idp"
+                    else sp_metadata(self.settings, self.encryption_cert_pem, self.publication)
+                )
                 built = self._built[kind] = (time.monotonic(), document)
             return built[1]
 

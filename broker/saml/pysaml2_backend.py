@@ -86,4 +86,3 @@ def use_xmlsec(entity, key_file: str | None = None) -> None:
     key_file = key_file or entity.config.key_file
     if key_file:
         entity.sec.sec_backend = RSACrypto(import_rsa_key_from_file(key_file))
-

@@ -19,11 +19,15 @@ from broker.saml.timefmt import parse_instant
 from broker.saml.xmlsafe import check_unique_ids, parse, text_of
 
 
-def build_authn_request(settings: SamlSettings, idp: IdentityProvider, contexts: tuple[str, ...],
-                        force_authn: bool) -> etree._Element:
+def build_authn_request(
+    settings: SamlSettings, idp: IdentityProvider, contexts: tuple[str, ...], force_authn: bool
+) -> etree._Element:
     request = protocol_message(
-        "AuthnRequest", settings.sp_entity_id, idp.sso_endpoint().location,
-        AssertionConsumerServiceURL=settings.acs_url, ProtocolBinding=ns.BINDING_POST,
+        "AuthnRequest",
+        settings.sp_entity_id,
+        idp.sso_endpoint().location,
+        AssertionConsumerServiceURL=settings.acs_url,
+        ProtocolBinding=ns.BINDING_POST,
         ForceAuthn="true" if force_authn else None,
     )
     element("samlp", "NameIDPolicy", request, AllowCreate="true")
@@ -83,8 +87,13 @@ def _assertion(response: etree._Element, settings: SamlSettings) -> etree._Eleme
     return assertion
 
 
-def validate_response(root: etree._Element, settings: SamlSettings, idp: IdentityProvider,
-                      expected_request_id: str, required_context: str | None) -> UpstreamLogin:
+def validate_response(
+    root: etree._Element,
+    settings: SamlSettings,
+    idp: IdentityProvider,
+    expected_request_id: str,
+    required_context: str | None,
+) -> UpstreamLogin:
     expect(root, "Response")
     keys = idp.signing_keys
     if issuer_of(root) not in (None, idp.entity_id):
@@ -99,15 +108,22 @@ def validate_response(root: etree._Element, settings: SamlSettings, idp: Identit
     assertion = _assertion(root, settings)
     assertion_signed = _signed_and_verified(assertion, keys)
     needed = settings.upstream_signed
-    if (needed in ("response", "both") and not response_signed) or (
-        needed in ("assertion", "both") and not assertion_signed
-    ) or not (response_signed or assertion_signed):
+    if (
+        (needed in ("response", "both") and not response_signed)
+        or (needed in ("assertion", "both") and not assertion_signed)
+        or not (response_signed or assertion_signed)
+    ):
         raise SamlError("The sign-in answer is not signed as required.", f"required {needed}")
     return _read_assertion(assertion, settings, idp, expected_request_id, required_context)
 
 
-def _read_assertion(assertion: etree._Element, settings: SamlSettings, idp: IdentityProvider,
-                    expected_request_id: str, required_context: str | None) -> UpstreamLogin:
+def _read_assertion(
+    assertion: etree._Element,
+    settings: SamlSettings,
+    idp: IdentityProvider,
+    expected_request_id: str,
+    required_context: str | None,
+) -> UpstreamLogin:
     if assertion.get("Version") != "2.0" or not assertion.get("ID"):
         raise SamlError("The assertion is not a SAML 2.0 assertion.")
     if issuer_of(assertion) != idp.entity_id:
@@ -117,9 +133,7 @@ def _read_assertion(assertion: etree._Element, settings: SamlSettings, idp: Iden
 
     subject = _only(assertion, ns.q("saml", "Subject"), "Subject")
     name_id = _only(subject, ns.q("saml", "NameID"), "NameID")
-    confirmations = [
-        c for c in subject.findall(ns.q("saml", "SubjectConfirmation")) if c.get("Method") == ns.CM_BEARER
-    ]
+    confirmations = [c for c in subject.findall(ns.q("saml", "SubjectConfirmation")) if c.get("Method") == ns.CM_BEARER]
     if not confirmations:
         raise SamlError("The assertion has no bearer subject confirmation.")
     confirmed = False

@@ -1,7 +1,7 @@
 """SAML's xs:dateTime, always in UTC."""
 
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from broker.saml.errors import SamlError
 
@@ -9,7 +9,7 @@ _DATETIME = re.compile(r"^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d+)
 
 
 def format_instant(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def parse_instant(value: str | None, what: str) -> datetime:
@@ -17,7 +17,7 @@ def parse_instant(value: str | None, what: str) -> datetime:
     if not match:
         raise SamlError("The SAML message carries an invalid time.", f"{what}={value!r}")
     try:
-        moment = datetime(*(int(part) for part in match.groups()[:6]), tzinfo=timezone.utc)
+        moment = datetime(*(int(part) for part in match.groups()[:6]), tzinfo=UTC)
     except ValueError:  # the right shape, an impossible date (month 13, hour 99)
         raise SamlError("The SAML message carries an invalid time.", f"{what}={value!r}") from None
     if match.group(7):

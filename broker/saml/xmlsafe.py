@@ -53,7 +53,11 @@ def parse(data: bytes, limit: int = MAX_MESSAGE_BYTES, allow_comments: bool = Fa
         raise SamlError("The SAML message is not well-formed XML.", str(exc)) from None
     if root.getroottree().docinfo.doctype:
         raise SamlError("The SAML message contains a document type declaration.")
-    odd = (etree.ProcessingInstruction, etree.Entity) if allow_comments else (etree.Comment, etree.ProcessingInstruction, etree.Entity)
+    odd = (
+        (etree.ProcessingInstruction, etree.Entity)
+        if allow_comments
+        else (etree.Comment, etree.ProcessingInstruction, etree.Entity)
+    )
     for node in root.iter(*odd):
         raise SamlError("The SAML message contains a comment or processing instruction.", repr(node))
     check_unique_ids(root)

@@ -10,9 +10,8 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
-from mandates_store import LoginOption, Party
-
 from broker.selection.directed import requested
+from mandates_store import LoginOption, Party
 
 PAGE_SIZE = 25
 QUERY_MAX = 100
@@ -53,8 +52,12 @@ def folded(text: str) -> str:
 
 
 def _sort_key(option: LoginOption) -> tuple:
-    return (_KIND_ORDER.get(option.kind, 9), folded(option.represented.name), option.represented.number,
-            folded(option.intermediary.name) if option.intermediary else "")
+    return (
+        _KIND_ORDER.get(option.kind, 9),
+        folded(option.represented.name),
+        option.represented.number,
+        folded(option.intermediary.name) if option.intermediary else "",
+    )
 
 
 def _groups(options: list[tuple[str, LoginOption]]) -> list[list[tuple[str, LoginOption]]]:
@@ -78,8 +81,13 @@ def _matches(group, needle: str) -> bool:
     return needle in folded(party.name) or needle in party.number
 
 
-def chooser_page(options: list[tuple[str, LoginOption]], query: str | None = None, page: str = "1",
-                 giver: str | None = None, taker: str | None = None) -> ChooserPage:
+def chooser_page(
+    options: list[tuple[str, LoginOption]],
+    query: str | None = None,
+    page: str = "1",
+    giver: str | None = None,
+    taker: str | None = None,
+) -> ChooserPage:
     """`query` None means the person did not search: a directed login then pre-fills the number."""
     groups = _groups(options)
     missing = None
@@ -99,7 +107,7 @@ def chooser_page(options: list[tuple[str, LoginOption]], query: str | None = Non
     number = min(max(number, 1), pages)
     start = (number - 1) * PAGE_SIZE
     # only the shown page becomes Card objects: a chooser may hold thousands of givers
-    cards = tuple(_card(group) for group in shown[start:start + PAGE_SIZE])
+    cards = tuple(_card(group) for group in shown[start : start + PAGE_SIZE])
     return ChooserPage(cards, query, number, pages, len(shown), len(groups), missing)
 
 

@@ -10,7 +10,8 @@ def requested(options: list[LoginOption], giver: str | None, taker: str | None) 
     if not giver:
         return []
     return [
-        option for option in options
+        option
+        for option in options
         if option.represented.number == giver
         and (not taker or (option.intermediary is not None and option.intermediary.number == taker))
     ]

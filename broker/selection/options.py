@@ -2,11 +2,10 @@
 
 from datetime import date, timedelta
 
-from mandates_store import LoginOption, Party, Store
-
 from broker.attributes import ID_TYPE_ORGANISATION, ID_TYPE_PERSON
 from broker.policy import Policy
 from broker.policy.scope import scope_for
+from mandates_store import LoginOption, Party, Store
 
 OWN_NAME = "own_name"
 
@@ -17,7 +16,9 @@ def options_for(store: Store, person: str, person_name: str, today: date, policy
     options = store.login_options(person=person, at=today, scope=scope)
     if scope.own_name and not any(o.kind == OWN_NAME for o in options):
         me = Party(person, "person", person_name)
-        options.insert(0, LoginOption(OWN_NAME, me, me, None, None, None, None, None, "a person acts for themself", "own"))
+        options.insert(
+            0, LoginOption(OWN_NAME, me, me, None, None, None, None, None, "a person acts for themself", "own")
+        )
     return sorted(options, key=lambda o: (o.kind != OWN_NAME,))
 
 

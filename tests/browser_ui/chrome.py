@@ -21,8 +21,14 @@ AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
 def new_driver() -> webdriver.Chrome:
     options = webdriver.ChromeOptions()
     options.binary_location = "/usr/bin/chromium"
-    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
-                     "--window-size=1280,1100", "--lang=nl-BE"):
+    for argument in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-dev-shm-usage",
+        "--disable-gpu",
+        "--window-size=1280,1100",
+        "--lang=nl-BE",
+    ):
         options.add_argument(argument)
     options.add_experimental_option("prefs", {"intl.accept_languages": "nl-BE,nl"})
     # chromedriver from Debian's chromium-driver: never let Selenium download one
@@ -40,7 +46,9 @@ class Chrome:
 
     def wait_url(self, prefix: str, timeout: float = 15):
         WebDriverWait(self.driver, timeout).until(lambda d: d.current_url.startswith(prefix))
-        WebDriverWait(self.driver, timeout).until(lambda d: d.execute_script("return document.readyState") == "complete")
+        WebDriverWait(self.driver, timeout).until(
+            lambda d: d.execute_script("return document.readyState") == "complete"
+        )
 
     def css(self, selector: str):
         return self.driver.find_element(By.CSS_SELECTOR, selector)
@@ -68,16 +76,24 @@ class Chrome:
         raise AssertionError(f"no card {party!r} {via!r} in {self.cards()}")
 
     def cards(self) -> list[tuple[str, str, str]]:
-        return [(c.find_element(By.CSS_SELECTOR, ".party").text, c.find_element(By.CSS_SELECTOR, ".number").text,
-                 c.find_element(By.CSS_SELECTOR, ".via").text) for c in self.all("li.card")]
+        return [
+            (
+                c.find_element(By.CSS_SELECTOR, ".party").text,
+                c.find_element(By.CSS_SELECTOR, ".number").text,
+                c.find_element(By.CSS_SELECTOR, ".via").text,
+            )
+            for c in self.all("li.card")
+        ]
 
     def attributes(self, app: str | None = None) -> dict[str, str]:
         """What the application's SP validated, as its page shows it (name without prefix → value)."""
         self.wait_url((app or self.live.app) + "/")
         rows = self.all("table tr")
         assert rows, self.text()
-        return {r.find_element(By.TAG_NAME, "th").text.removeprefix(PREFIX): r.find_element(By.TAG_NAME, "td").text
-                for r in rows}
+        return {
+            r.find_element(By.TAG_NAME, "th").text.removeprefix(PREFIX): r.find_element(By.TAG_NAME, "td").text
+            for r in rows
+        }
 
     # checks
     def axe(self) -> list[dict]:
@@ -90,7 +106,8 @@ class Chrome:
             "axe.run(document, {runOnly: {type: 'tag', values: arguments[0]}})"
             ".then(r => done(JSON.stringify(r.violations.map(v => ({id: v.id, impact: v.impact,"
             " nodes: v.nodes.map(n => n.target.join(' '))})))), e => done(JSON.stringify([{id: 'error', nodes: [String(e)]}])));",
-            AXE_TAGS)
+            AXE_TAGS,
+        )
         return json.loads(result)
 
     def shot(self, name: str) -> str:

@@ -23,6 +23,8 @@ def chrome(driver, live):
     """A clean browser for each test: no cookies of any of the parties (all on 127.0.0.1)."""
     driver.get(live.broker + "/logged-out")
     driver.delete_all_cookies()
-    driver.execute_cdp_cmd("Emulation.setUserAgentOverride", {
-        "userAgent": driver.execute_script("return navigator.userAgent"), "acceptLanguage": "nl-BE,nl"})
+    driver.execute_cdp_cmd(
+        "Emulation.setUserAgentOverride",
+        {"userAgent": driver.execute_script("return navigator.userAgent"), "acceptLanguage": "nl-BE,nl"},
+    )
     return Chrome(driver, live)

@@ -47,8 +47,13 @@ def _add_evil_giver(store_path: str) -> None:
     """A giver whose name is markup, with a WSE Loket mandate to BAROCY: Lotte sees it escaped."""
     with Store(store_path) as store:
         store.put_party(EVIL_NUMBER, EVIL_NAME)
-        (mandate,) = store.create_mandates(Actor(d.PERSON_REPRESENTATIVE, d.BAROCY), role="taker",
-                                           counterparty=EVIL_NUMBER, types=["WSE Loket"], accept_contract=True)
+        (mandate,) = store.create_mandates(
+            Actor(d.PERSON_REPRESENTATIVE, d.BAROCY),
+            role="taker",
+            counterparty=EVIL_NUMBER,
+            types=["WSE Loket"],
+            accept_contract=True,
+        )
         store.sign(Actor.admin(EVIL_NUMBER, "test"), mandate.id, accept_contract=True)
 
 
@@ -57,8 +62,13 @@ def start(workdir: str) -> Live:
     policies = copy_policies(os.path.join(workdir, "policies"), urls["app"])
     with open(os.path.join(policies, "strict.yaml"), "w", encoding="utf-8") as handle:
         handle.write(STRICT_POLICY.format(entity=urls["strict_app"] + "/saml/metadata"))
-    env = prepare(os.path.join(workdir, "demo"), broker_url=urls["broker"], upstream_url=urls["upstream"],
-                  application_url=urls["app"], policy_dir=policies)
+    env = prepare(
+        os.path.join(workdir, "demo"),
+        broker_url=urls["broker"],
+        upstream_url=urls["upstream"],
+        application_url=urls["app"],
+        policy_dir=policies,
+    )
     env.broker["SESSION_COOKIE_SECURE"] = False
     _add_evil_giver(env.broker["STORE_DB"])
     key, cert = os.path.join(workdir, "strict.key"), os.path.join(workdir, "strict.crt")
@@ -67,8 +77,12 @@ def start(workdir: str) -> Live:
     config = application_config(urls["strict_app"], key, cert, [], env.application["broker_idp"])
     with open(os.path.join(env.broker["METADATA_DIR"], "strict.xml"), "w", encoding="utf-8") as handle:
         handle.write(metadata_xml(config, "sp"))
-    apps = {"broker": create_app(env.broker), "upstream": create_upstream_app(**env.upstream),
-            "app": create_application_app(**env.application), "strict_app": create_application_app(**strict)}
+    apps = {
+        "broker": create_app(env.broker),
+        "upstream": create_upstream_app(**env.upstream),
+        "app": create_application_app(**env.application),
+        "strict_app": create_application_app(**strict),
+    }
     servers = []
     for name, app in apps.items():
         server = make_server("127.0.0.1", int(urls[name].rsplit(":", 1)[1]), app, threaded=True)

@@ -29,8 +29,12 @@ def _literal_calls(path: str, names: set[str]) -> set[str]:
     """First arguments of calls to `names` that are plain string literals (f-strings are not)."""
     found = set()
     for node in ast.walk(ast.parse(open(path, encoding="utf-8").read())):
-        if isinstance(node, ast.Call) and node.args and isinstance(node.args[0], ast.Constant) \
-                and isinstance(node.args[0].value, str):
+        if (
+            isinstance(node, ast.Call)
+            and node.args
+            and isinstance(node.args[0], ast.Constant)
+            and isinstance(node.args[0].value, str)
+        ):
             callee = node.func.id if isinstance(node.func, ast.Name) else getattr(node.func, "attr", "")
             if callee in names:
                 found.add(node.args[0].value)
@@ -41,7 +45,9 @@ def msgids() -> set[str]:
     found = set()
     folder = os.path.join(BROKER, "templates")
     for name in os.listdir(folder):
-        found |= {m.group(2) for m in _TEMPLATE_CALL.finditer(open(os.path.join(folder, name), encoding="utf-8").read())}
+        found |= {
+            m.group(2) for m in _TEMPLATE_CALL.finditer(open(os.path.join(folder, name), encoding="utf-8").read())
+        }
     for path in _python_files():
         found |= _literal_calls(path, {"SamlError", "_", "gettext"})
     found |= set(labels.CONDITION_TEXT.values()) | set(labels.MANDATE_CONDITION_TEXT.values()) | {labels.FALLBACK_TEXT}
@@ -50,8 +56,12 @@ def msgids() -> set[str]:
 
 def test_the_extractor_sees_templates_labels_and_saml_errors():
     found = msgids()
-    assert {"Select on whose behalf you want to log in", "Mandate via %(taker)s",
-            "The chosen option is not one the broker offered.", "The SAML signature is not valid."} <= found
+    assert {
+        "Select on whose behalf you want to log in",
+        "Mandate via %(taker)s",
+        "The chosen option is not one the broker offered.",
+        "The SAML signature is not valid.",
+    } <= found
     assert len(found) > 100
 
 

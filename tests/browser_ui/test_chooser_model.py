@@ -1,9 +1,8 @@
 """The chooser's page model with thousands of givers: order, accent-blind search, paging; and the
 language the pages default to."""
 
-from mandates_store import LoginOption, Party
-
 from broker.selection.chooser import PAGE_SIZE, chooser_page
+from mandates_store import LoginOption, Party
 from mandates_store import demo_data as d
 from tests.e2e.helpers import login_at_upstream
 
@@ -51,7 +50,9 @@ def test_dutch_unless_the_browser_asks_for_a_language_the_broker_has(browser):
     client = browser.clients["localhost:8080"]
     spanish = client.get(page.url.split("8080")[1], headers={"Accept-Language": "es"}, base_url="http://localhost:8080")
     assert '<html lang="nl">' in spanish.get_data(as_text=True)
-    german = client.get(page.url.split("8080")[1], headers={"Accept-Language": "de-BE,de"}, base_url="http://localhost:8080")
+    german = client.get(
+        page.url.split("8080")[1], headers={"Accept-Language": "de-BE,de"}, base_url="http://localhost:8080"
+    )
     assert "Wählen Sie, in wessen Namen" in german.get_data(as_text=True)
 
 

@@ -11,7 +11,6 @@ from saml2.samlp import Extensions
 
 from demo.application import MB
 from mandates_store import demo_data as d
-
 from tests.conftest import APP, BROKER, UPSTREAM
 from tests.e2e.helpers import cards, choose, received
 

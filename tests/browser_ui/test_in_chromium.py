@@ -13,7 +13,11 @@ from tests.browser_ui.live import EVIL_NAME, EVIL_NUMBER
 def test_one_option_continues_without_the_chooser(chrome):
     chrome.login(d.PERSON_OWN_NAME_ONLY)
     got = chrome.attributes()
-    assert (got["LoginKind"], got["LegalSubjectID"], got["ActingSubjectName"]) == ("own_name", d.PERSON_OWN_NAME_ONLY, "An Peeters")
+    assert (got["LoginKind"], got["LegalSubjectID"], got["ActingSubjectName"]) == (
+        "own_name",
+        d.PERSON_OWN_NAME_ONLY,
+        "An Peeters",
+    )
     chrome.shot("01-one-option-application")
 
 
@@ -48,8 +52,10 @@ def test_several_mandates_and_the_second_screen(chrome):
     chrome.wait_url(chrome.live.broker + "/choose/")
     assert chrome.text("h1") == "Aanmelden als Etablissements Fr. Colruyt"
     assert "De identiteit werd gevonden in meerdere bronnen" in chrome.text("main")
-    assert sorted(c[2] for c in chrome.cards()) == ["Mandaat via DELOITTE Belastingconsulenten",
-                                                    "Mandaat via PricewaterhouseCoopers Tax Consultants"]
+    assert sorted(c[2] for c in chrome.cards()) == [
+        "Mandaat via DELOITTE Belastingconsulenten",
+        "Mandaat via PricewaterhouseCoopers Tax Consultants",
+    ]
     chrome.screen("05-second-screen-aanmelden-als")
     chrome.card("Etablissements Fr. Colruyt", "Mandaat via PricewaterhouseCoopers Tax Consultants").click()
     got = chrome.attributes()
@@ -87,8 +93,10 @@ def test_switch_organisation(chrome):
 
 
 def test_language_from_the_browser_and_the_switch(chrome):
-    chrome.driver.execute_cdp_cmd("Emulation.setUserAgentOverride", {
-        "userAgent": chrome.driver.execute_script("return navigator.userAgent"), "acceptLanguage": "fr-BE,fr;q=0.9"})
+    chrome.driver.execute_cdp_cmd(
+        "Emulation.setUserAgentOverride",
+        {"userAgent": chrome.driver.execute_script("return navigator.userAgent"), "acceptLanguage": "fr-BE,fr;q=0.9"},
+    )
     chrome.login(d.PERSON_SEVERAL_TAKERS)
     chrome.wait_url(chrome.live.broker + "/choose/")
     assert chrome.text("h1") == "Sélectionnez au nom de qui vous souhaitez vous connecter"
@@ -108,8 +116,9 @@ def test_language_from_the_browser_and_the_switch(chrome):
 def test_the_accessibility_checker_does_find_violations(chrome):
     chrome.open(chrome.live.broker + "/logged-out")
     assert chrome.axe() == []
-    chrome.driver.execute_script("document.documentElement.removeAttribute('lang');"
-                                 "document.querySelector('h1').style.color = '#eee';")
+    chrome.driver.execute_script(
+        "document.documentElement.removeAttribute('lang');document.querySelector('h1').style.color = '#eee';"
+    )
     assert {"html-has-lang", "color-contrast"} <= {v["id"] for v in chrome.axe()}
 
 
@@ -117,7 +126,8 @@ def _focused(chrome) -> dict:
     return chrome.driver.execute_script(
         "const e = document.activeElement, s = getComputedStyle(e);"
         "return {tag: e.tagName, text: e.innerText || e.value || '', name: e.name || '',"
-        " outline: s.outlineStyle, width: parseFloat(s.outlineWidth)};")
+        " outline: s.outlineStyle, width: parseFloat(s.outlineWidth)};"
+    )
 
 
 def test_keyboard_only(chrome):
@@ -131,7 +141,16 @@ def test_keyboard_only(chrome):
         assert focused["outline"] != "none" and focused["width"] >= 2, focused  # visible focus
         order.append(focused["text"].split("\n")[0])
     # skip link, the language switch, the search, then the cards in reading order
-    assert order[:8] == ["Naar de inhoud", "Nederlands", "Français", "Deutsch", "English", "", "Zoeken", "Lotte Verbeke"]
+    assert order[:8] == [
+        "Naar de inhoud",
+        "Nederlands",
+        "Français",
+        "Deutsch",
+        "English",
+        "",
+        "Zoeken",
+        "Lotte Verbeke",
+    ]
     assert order.index("Emmaüs") > order.index("BAROCY")
     chrome.shot("10-keyboard-focus")
     while _focused(chrome)["text"].split("\n")[0] != "Emmaüs":

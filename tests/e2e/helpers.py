@@ -19,18 +19,21 @@ def received(browser, app=APP) -> dict[str, str]:
 
 def cards(page):
     """(party name, number, line under it, button value or link) for each chooser card."""
+
     def one(node, css_class):
         return node.xpath(f".//*[contains(concat(' ', @class, ' '), ' {css_class} ')]")[0]
 
     found = []
     for card in page.doc.xpath("//li[@class='card']"):
         choice = one(card, "choice")
-        found.append((
-            one(card, "party").text_content().strip(),
-            one(card, "number").text_content().strip(),
-            one(card, "via").text_content().strip(),
-            choice.get("value") or choice.get("href"),
-        ))
+        found.append(
+            (
+                one(card, "party").text_content().strip(),
+                one(card, "number").text_content().strip(),
+                one(card, "via").text_content().strip(),
+                choice.get("value") or choice.get("href"),
+            )
+        )
     return found
 
 

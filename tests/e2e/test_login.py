@@ -2,7 +2,6 @@
 broker chooser → signed assertion validated by the application's SP."""
 
 from mandates_store import demo_data as d
-
 from tests.conftest import APP, BROKER
 from tests.e2e.helpers import cards, choose, login_at_upstream, received
 
@@ -23,7 +22,7 @@ def test_mandate_via_taker(browser, parties):
     assert page.url.startswith(BROKER + "/choose/")
     assert "Selecteer namens wie je wil aanmelden" in page.text
     shown = {(name, line) for name, _, line, _ in cards(page)}
-    assert ("Emmaüs", "Mandaat via BAROCY") in {(n.split(" ")[0], l) for n, l in shown}
+    assert ("Emmaüs", "Mandaat via BAROCY") in {(n.split(" ")[0], line) for n, line in shown}
     assert not any("Meerdere" in line for _, line in shown)
     emmaus = next(name for name, _ in shown if name.startswith("Emmaüs"))
     page = choose(browser, page, emmaus, via="Mandaat via BAROCY")

@@ -1,7 +1,6 @@
 """Single sign-on to a second application, and Single Logout started by an application."""
 
 from mandates_store import demo_data as d
-
 from tests.conftest import APP, APP2, UPSTREAM
 from tests.e2e.helpers import cards, choose, login_at_upstream, received
 

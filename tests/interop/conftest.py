@@ -26,8 +26,13 @@ encrypt_assertion: {encrypt}
 def onelogin(demo, tmp_path):
     """Builds the broker, the demo upstream and a python3-saml application that exchanged only metadata."""
 
-    def build(signing: str, encrypt: bool, demanded: str, upstream_signs=("response", "assertion"),
-              upstream_signed_setting: str | None = None):
+    def build(
+        signing: str,
+        encrypt: bool,
+        demanded: str,
+        upstream_signs=("response", "assertion"),
+        upstream_signed_setting: str | None = None,
+    ):
         key, cert = str(tmp_path / "onelogin.key"), str(tmp_path / "onelogin.crt")
         generate(key, cert, "onelogin-sp")
         settings = sp_settings(ONELOGIN, key, cert, encrypted=encrypt, signed=demanded)
@@ -42,8 +47,9 @@ def onelogin(demo, tmp_path):
         broker = create_app(config)
         idp_metadata = broker.test_client().get("/saml/idp/metadata").get_data(as_text=True)
         application = create_onelogin_app(settings, idp_metadata, "onelogin-secret")
-        upstream = create_upstream_app(**demo.upstream, sign_response="response" in upstream_signs,
-                                       sign_assertion="assertion" in upstream_signs)
+        upstream = create_upstream_app(
+            **demo.upstream, sign_response="response" in upstream_signs, sign_assertion="assertion" in upstream_signs
+        )
         browser = Browser({"localhost:8080": broker, "localhost:8090": upstream, "localhost:8002": application})
         return browser, application
 

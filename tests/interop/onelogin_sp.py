@@ -48,8 +48,13 @@ def create_onelogin_app(settings: dict, broker_idp_metadata: str, secret_key: st
     app.extensions["posted"] = []  # every SAMLResponse as it arrived (XML), for the tests to inspect
 
     def auth() -> OneLogin_Saml2_Auth:
-        data = {"https": "off", "http_host": request.host, "script_name": request.path,
-                "get_data": request.args.copy(), "post_data": request.form.copy()}
+        data = {
+            "https": "off",
+            "http_host": request.host,
+            "script_name": request.path,
+            "get_data": request.args.copy(),
+            "post_data": request.form.copy(),
+        }
         return OneLogin_Saml2_Auth(data, full)
 
     @app.route("/login")

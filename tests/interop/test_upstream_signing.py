@@ -10,28 +10,37 @@ from tests.conftest import BROKER
 from tests.interop.test_python3_saml import attributes, login
 
 
-@pytest.mark.parametrize("signs, setting", [
-    (("assertion",), "assertion"),
-    (("response",), "response"),
-    (("response",), "either"),
-    (("assertion",), "either"),
-    (("response", "assertion"), "both"),
-])
+@pytest.mark.parametrize(
+    "signs, setting",
+    [
+        (("assertion",), "assertion"),
+        (("response",), "response"),
+        (("response",), "either"),
+        (("assertion",), "either"),
+        (("response", "assertion"), "both"),
+    ],
+)
 def test_upstream_signing_accepted(onelogin, signs, setting):
-    browser, _ = onelogin(signing="both", encrypt=False, demanded="both", upstream_signs=signs,
-                          upstream_signed_setting=setting)
+    browser, _ = onelogin(
+        signing="both", encrypt=False, demanded="both", upstream_signs=signs, upstream_signed_setting=setting
+    )
     page = login(browser)
     assert page.text == "signed in", page.text[:300]
     assert attributes(browser)["ActingSubjectID"] == [d.PERSON_OWN_NAME_ONLY]
 
-@pytest.mark.parametrize("signs, setting", [
-    (("response",), "assertion"),
-    (("assertion",), "response"),
-    (("assertion",), "both"),
-])
+
+@pytest.mark.parametrize(
+    "signs, setting",
+    [
+        (("response",), "assertion"),
+        (("assertion",), "response"),
+        (("assertion",), "both"),
+    ],
+)
 def test_upstream_signing_refused(onelogin, signs, setting, caplog):
-    browser, _ = onelogin(signing="both", encrypt=False, demanded="both", upstream_signs=signs,
-                          upstream_signed_setting=setting)
+    browser, _ = onelogin(
+        signing="both", encrypt=False, demanded="both", upstream_signs=signs, upstream_signed_setting=setting
+    )
     with caplog.at_level(logging.WARNING, "broker"):
         page = login(browser)
     assert (page.url, page.status) == (BROKER + "/saml/sp/acs", 400)

@@ -3,7 +3,7 @@
 import http.server
 import threading
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from lxml import etree
 
@@ -15,13 +15,19 @@ from demo.application import application_config
 from demo.entities import metadata_xml
 
 
-def sp_entity(base_url: str, key: str, cert: str, broker_idp: str = "http://localhost:8080/saml/idp/metadata") -> etree._Element:
+def sp_entity(
+    base_url: str, key: str, cert: str, broker_idp: str = "http://localhost:8080/saml/idp/metadata"
+) -> etree._Element:
     """A pysaml2 SP's EntityDescriptor, as an application would hand it over."""
     return etree.fromstring(metadata_xml(application_config(base_url, key, cert, [], broker_idp), "sp").encode())
 
 
-def document(entities: list[etree._Element], valid_for: timedelta | None = timedelta(days=2),
-             cache_duration: str | None = "PT1H", aggregate: bool = False) -> etree._Element:
+def document(
+    entities: list[etree._Element],
+    valid_for: timedelta | None = timedelta(days=2),
+    cache_duration: str | None = "PT1H",
+    aggregate: bool = False,
+) -> etree._Element:
     if aggregate:
         root = etree.Element(ns.q("md", "EntitiesDescriptor"), nsmap={"md": ns.MD, "ds": ns.DS})
         for entity in entities:
@@ -30,7 +36,7 @@ def document(entities: list[etree._Element], valid_for: timedelta | None = timed
         (root,) = entities
     root.set("ID", new_message_id())
     if valid_for is not None:
-        root.set("validUntil", format_instant(datetime.now(timezone.utc) + valid_for))
+        root.set("validUntil", format_instant(datetime.now(UTC) + valid_for))
     if cache_duration:
         root.set("cacheDuration", cache_duration)
     return root
@@ -76,8 +82,7 @@ class MetadataServer:
 
         self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.httpd.daemon_threads = True
-        self.thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05},
-                                       daemon=True)
+        self.thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
         self.thread.start()
 
     def url(self, path: str) -> str:

@@ -31,13 +31,24 @@ def application(sp_keys, methods: list[str]):
 
 
 def encrypted_response(demo, sp):
-    settings = SamlSettings(base_url="http://localhost:8080",
-                            signing_key=load_signing_key(demo.broker["SIGNING_KEY"], demo.broker["SIGNING_CERT"]),
-                            decryption_key_path=None, upstream_entity_id="x")
+    settings = SamlSettings(
+        base_url="http://localhost:8080",
+        signing_key=load_signing_key(demo.broker["SIGNING_KEY"], demo.broker["SIGNING_CERT"]),
+        decryption_key_path=None,
+        upstream_entity_id="x",
+    )
     policy = Policy(entity_id=sp.entity_id, sign_response=True, sign_assertion=False, encrypt_assertion=True)
     claims = {"ActingSubjectID": "79031510459", "LegalSubjectID": "79031510459", "LoginKind": "own_name"}
-    response = build_response(settings, sp, policy, "_req", sp.consumer().location, claims, ("nid", ns.NAMEID_ENTITY),
-                              Authentication("2024-01-01T00:00:00Z", ns.AC_UNSPECIFIED, "_s"))
+    response = build_response(
+        settings,
+        sp,
+        policy,
+        "_req",
+        sp.consumer().location,
+        claims,
+        ("nid", ns.NAMEID_ENTITY),
+        Authentication("2024-01-01T00:00:00Z", ns.AC_UNSPECIFIED, "_s"),
+    )
     return etree.fromstring(etree.tostring(response))
 
 
@@ -48,13 +59,16 @@ def algorithms(response):
     return content, transport
 
 
-@pytest.mark.parametrize("listed, expected", [
-    ([], ns.AES256_GCM),
-    ([ns.AES128_GCM], ns.AES128_GCM),
-    ([ns.AES256_GCM, ns.AES128_GCM], ns.AES256_GCM),
-    ([AES128_CBC, TRIPLEDES], ns.AES256_GCM),  # not on the allowed list: ignored
-    ([TRIPLEDES, ns.AES128_GCM], ns.AES128_GCM),
-])
+@pytest.mark.parametrize(
+    "listed, expected",
+    [
+        ([], ns.AES256_GCM),
+        ([ns.AES128_GCM], ns.AES128_GCM),
+        ([ns.AES256_GCM, ns.AES128_GCM], ns.AES256_GCM),
+        ([AES128_CBC, TRIPLEDES], ns.AES256_GCM),  # not on the allowed list: ignored
+        ([TRIPLEDES, ns.AES128_GCM], ns.AES128_GCM),
+    ],
+)
 def test_encryption_algorithm_in_the_xml(demo, sp_keys, listed, expected):
     response = encrypted_response(demo, application(sp_keys, listed))
     content, transport = algorithms(response)

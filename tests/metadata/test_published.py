@@ -3,7 +3,7 @@ bindings, NameID formats, organisation and contacts; the same through `broker me
 
 import os
 import stat
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from click.testing import CliRunner
@@ -19,8 +19,10 @@ from broker.saml.schemas import validate_metadata
 from broker.saml.timefmt import parse_instant
 
 ORGANIZATION = {"name": {"nl": "Mandaatbroker", "en": "Mandate broker"}, "url": "https://broker.example/"}
-CONTACTS = [{"type": "technical", "given_name": "Operations", "email": "ops@broker.example"},
-            {"type": "support", "company": "Helpdesk", "email": ["help@broker.example"], "phone": "+32 2 000 00 00"}]
+CONTACTS = [
+    {"type": "technical", "given_name": "Operations", "email": "ops@broker.example"},
+    {"type": "support", "company": "Helpdesk", "email": ["help@broker.example"], "phone": "+32 2 000 00 00"},
+]
 
 
 @pytest.fixture
@@ -47,24 +49,37 @@ def test_metadata_is_schema_valid_and_signed(published, demo, kind):
     assert signature.find(f".//{ns.q('ds', 'CanonicalizationMethod')}").get("Algorithm") == ns.EXC_C14N
     assert signature.find(f".//{ns.q('ds', 'DigestMethod')}").get("Algorithm") == ns.SHA256
     until = parse_instant(root.get("validUntil"), "validUntil")
-    assert timedelta(days=6) < until - datetime.now(timezone.utc) <= timedelta(days=7)
+    assert timedelta(days=6) < until - datetime.now(UTC) <= timedelta(days=7)
     assert root.get("cacheDuration") == "PT6H"
 
 
 def test_metadata_lists_bindings_nameid_formats_organization_and_contacts(published):
     idp = etree.fromstring(published["idp"].data)
     role = idp.find(ns.q("md", "IDPSSODescriptor"))
-    assert {e.get("Binding") for e in role.iter(ns.q("md", "SingleSignOnService"))} == {ns.BINDING_REDIRECT, ns.BINDING_POST}
-    assert {e.get("Binding") for e in role.iter(ns.q("md", "SingleLogoutService"))} == {ns.BINDING_REDIRECT, ns.BINDING_POST}
-    assert "urn:oasis:names:tc:SAML:2.0:nameid-format:persistent" in [e.text for e in role.iter(ns.q("md", "NameIDFormat"))]
-    names = {e.get("{http://www.w3.org/XML/1998/namespace}lang"): e.text for e in idp.iter(ns.q("md", "OrganizationName"))}
+    assert {e.get("Binding") for e in role.iter(ns.q("md", "SingleSignOnService"))} == {
+        ns.BINDING_REDIRECT,
+        ns.BINDING_POST,
+    }
+    assert {e.get("Binding") for e in role.iter(ns.q("md", "SingleLogoutService"))} == {
+        ns.BINDING_REDIRECT,
+        ns.BINDING_POST,
+    }
+    assert "urn:oasis:names:tc:SAML:2.0:nameid-format:persistent" in [
+        e.text for e in role.iter(ns.q("md", "NameIDFormat"))
+    ]
+    names = {
+        e.get("{http://www.w3.org/XML/1998/namespace}lang"): e.text for e in idp.iter(ns.q("md", "OrganizationName"))
+    }
     assert names == {"nl": "Mandaatbroker", "en": "Mandate broker"}
     contacts = idp.findall(ns.q("md", "ContactPerson"))
     assert [c.get("contactType") for c in contacts] == ["technical", "support"]
     assert contacts[0].find(ns.q("md", "EmailAddress")).text == "mailto:ops@broker.example"
     sp = etree.fromstring(published["sp"].data)
     encryption = [d for d in sp.iter(ns.q("md", "KeyDescriptor")) if d.get("use") == "encryption"]
-    assert [m.get("Algorithm") for m in encryption[0].iter(ns.q("md", "EncryptionMethod"))][:2] == [ns.AES256_GCM, ns.AES128_GCM]
+    assert [m.get("Algorithm") for m in encryption[0].iter(ns.q("md", "EncryptionMethod"))][:2] == [
+        ns.AES256_GCM,
+        ns.AES128_GCM,
+    ]
     assert sp.find(f".//{ns.q('md', 'AssertionConsumerService')}").get("Binding") == ns.BINDING_POST
 
 
@@ -101,13 +116,21 @@ def test_export_command_writes_signed_valid_metadata(demo, tmp_path):
     assert etree.fromstring(printed.stdout_bytes).find(ns.q("md", "IDPSSODescriptor")) is not None
 
 
-@pytest.mark.parametrize("kind, use, bits, options", [
-    ("rsa", "signing", 3072, []), ("rsa", "signing", 2048, ["--bits", "2048"]), ("rsa", "signing", 4096, ["--bits", "4096"]),
-    ("ec", "signing", 256, []), ("rsa", "encryption", 3072, []),
-])
+@pytest.mark.parametrize(
+    "kind, use, bits, options",
+    [
+        ("rsa", "signing", 3072, []),
+        ("rsa", "signing", 2048, ["--bits", "2048"]),
+        ("rsa", "signing", 4096, ["--bits", "4096"]),
+        ("ec", "signing", 256, []),
+        ("rsa", "encryption", 3072, []),
+    ],
+)
 def test_certs_generate(tmp_path, kind, use, bits, options):
     runner = CliRunner()
-    result = runner.invoke(main, ["certs", "generate", "--kind", kind, "--use", use, "--out", str(tmp_path / "certs"), *options])
+    result = runner.invoke(
+        main, ["certs", "generate", "--kind", kind, "--use", use, "--out", str(tmp_path / "certs"), *options]
+    )
     assert result.exit_code == 0, result.output
     key_path = tmp_path / "certs" / f"broker-{use}.key"
     assert stat.S_IMODE(os.stat(key_path).st_mode) == 0o600
@@ -126,7 +149,9 @@ def test_ec_signing_key_signs_metadata_with_ecdsa(demo, tmp_path):
     runner = CliRunner()
     assert runner.invoke(main, ["certs", "generate", "--kind", "ec", "--out", str(tmp_path / "ec")]).exit_code == 0
     key, cert = str(tmp_path / "ec" / "broker-signing.key"), str(tmp_path / "ec" / "broker-signing.crt")
-    data = create_app(dict(demo.broker, SIGNING_KEY=key, SIGNING_CERT=cert)).test_client().get("/saml/idp/metadata").data
+    data = (
+        create_app(dict(demo.broker, SIGNING_KEY=key, SIGNING_CERT=cert)).test_client().get("/saml/idp/metadata").data
+    )
     root = etree.fromstring(data)
     assert root.find(f".//{ns.q('ds', 'SignatureMethod')}").get("Algorithm") == ns.ECDSA_SHA256
     with open(cert, "rb") as handle:
@@ -135,5 +160,7 @@ def test_ec_signing_key_signs_metadata_with_ecdsa(demo, tmp_path):
 
 
 def test_ec_encryption_key_is_refused(tmp_path):
-    result = CliRunner().invoke(main, ["certs", "generate", "--kind", "ec", "--use", "encryption", "--out", str(tmp_path)])
+    result = CliRunner().invoke(
+        main, ["certs", "generate", "--kind", "ec", "--use", "encryption", "--out", str(tmp_path)]
+    )
     assert result.exit_code != 0 and "RSA-OAEP" in result.output

@@ -17,8 +17,12 @@ from tests.e2e.helpers import login_at_upstream, received
 
 def published_certs(document: bytes) -> list[str]:
     role = etree.fromstring(document).find(ns.q("md", "IDPSSODescriptor"))
-    return ["".join(c.text.split()) for d_ in role.iter(ns.q("md", "KeyDescriptor")) if d_.get("use") == "signing"
-            for c in d_.iter(ns.q("ds", "X509Certificate"))]
+    return [
+        "".join(c.text.split())
+        for d_ in role.iter(ns.q("md", "KeyDescriptor"))
+        if d_.get("use") == "signing"
+        for c in d_.iter(ns.q("ds", "X509Certificate"))
+    ]
 
 
 class Operator:
@@ -44,11 +48,13 @@ class Operator:
 
     def login(self, person=d.PERSON_OWN_NAME_ONLY, metadata=None) -> dict:
         idp, sp = metadata or self.partner_metadata
-        browser = Browser({
-            "localhost:8080": self.broker,
-            "localhost:8090": create_upstream_app(**dict(self.demo.upstream, metadata_files=[sp])),
-            "localhost:8000": create_application_app(**dict(self.demo.application, metadata_files=[idp])),
-        })
+        browser = Browser(
+            {
+                "localhost:8080": self.broker,
+                "localhost:8090": create_upstream_app(**dict(self.demo.upstream, metadata_files=[sp])),
+                "localhost:8000": create_application_app(**dict(self.demo.application, metadata_files=[idp])),
+            }
+        )
         try:
             page = login_at_upstream(browser, person)
         except Exception as failure:  # a partner that cannot verify the broker raises inside pysaml2
@@ -57,7 +63,7 @@ class Operator:
 
 
 def test_rollover_without_a_failed_login(demo, tmp_path):
-    old_key, old_cert = demo.broker["SIGNING_KEY"], demo.broker["SIGNING_CERT"]
+    old_cert = demo.broker["SIGNING_CERT"]
     new_key, new_cert = str(tmp_path / "broker-signing-next.key"), str(tmp_path / "broker-signing-next.crt")
     generate(new_key, new_cert, "broker signing next")
     old, new = (certificate_b64(open(p, "rb").read()) for p in (old_cert, new_cert))

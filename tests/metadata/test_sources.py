@@ -2,7 +2,7 @@
 
 import logging
 import os
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -36,7 +36,7 @@ def test_single_entity_from_url_is_accepted_and_cached(server, federation, sp_ke
     found = registry(folders, {"url": server.url("/a.xml"), "signing_cert": federation[1]})
     assert acs(found) == "http://localhost:8100/saml/acs"
     assert found.entities[APP_A].origin == "fetched" and found.entities[APP_A].source == server.url("/a.xml")
-    assert found.entities[APP_A].valid_until > datetime.now(timezone.utc)
+    assert found.entities[APP_A].valid_until > datetime.now(UTC)
     assert len(os.listdir(folders[1])) == 1
 
 
@@ -55,13 +55,21 @@ def _tampered(key, cert, sp_keys):
 
 REFUSALS = {
     "unsigned": (lambda fed, other, sp: unsigned(document([sp_entity("http://localhost:8100", *sp)])), "unsigned"),
-    "signed by another key": (lambda fed, other, sp: signed(document([sp_entity("http://localhost:8100", *sp)]), *other),
-                              "bad signature"),
+    "signed by another key": (
+        lambda fed, other, sp: signed(document([sp_entity("http://localhost:8100", *sp)]), *other),
+        "bad signature",
+    ),
     "changed after signing": (lambda fed, other, sp: _tampered(*fed, sp), "bad signature"),
-    "expired": (lambda fed, other, sp: signed(document([sp_entity("http://localhost:8100", *sp)], valid_for=timedelta(seconds=-5)), *fed),
-                "expired"),
-    "without validUntil": (lambda fed, other, sp: signed(document([sp_entity("http://localhost:8100", *sp)], valid_for=None), *fed),
-                           "no validUntil"),
+    "expired": (
+        lambda fed, other, sp: signed(
+            document([sp_entity("http://localhost:8100", *sp)], valid_for=timedelta(seconds=-5)), *fed
+        ),
+        "expired",
+    ),
+    "without validUntil": (
+        lambda fed, other, sp: signed(document([sp_entity("http://localhost:8100", *sp)], valid_for=None), *fed),
+        "no validUntil",
+    ),
     "not metadata XML": (lambda fed, other, sp: b"<html><body>maintenance</body></html>", "unsigned"),
 }
 
@@ -84,7 +92,9 @@ def test_pinned_local_file_is_refused_unsigned(federation, sp_keys, folders, tmp
     found = registry(folders, {"path": str(path), "signing_cert": federation[1]})
     assert found.service_provider(APP_A) is None
     path.write_bytes(signed(document([sp_entity("http://localhost:8100", *sp_keys)]), *federation))
-    assert acs(registry(folders, {"path": str(path), "signing_cert": federation[1]})) == "http://localhost:8100/saml/acs"
+    assert (
+        acs(registry(folders, {"path": str(path), "signing_cert": federation[1]})) == "http://localhost:8100/saml/acs"
+    )
 
 
 def test_operator_folder_needs_no_signature(sp_keys, folders):
@@ -106,14 +116,19 @@ def test_refresh_keeps_the_last_good_copy(server, federation, stranger, sp_keys,
     source = {"url": server.url("/a.xml"), "signing_cert": federation[1]}
     server.documents["/a.xml"] = signed(document([sp_entity("http://localhost:8100", *sp_keys)]), *federation)
     found = registry(folders, source)
-    for bad in (_tampered(*federation, sp_keys), unsigned(document([sp_entity("http://localhost:8100", *sp_keys)])),
-                signed(document([sp_entity("http://localhost:8100", *sp_keys)], valid_for=timedelta(seconds=-1)), *federation)):
+    for bad in (
+        _tampered(*federation, sp_keys),
+        unsigned(document([sp_entity("http://localhost:8100", *sp_keys)])),
+        signed(document([sp_entity("http://localhost:8100", *sp_keys)], valid_for=timedelta(seconds=-1)), *federation),
+    ):
         server.documents["/a.xml"] = bad
         with caplog.at_level(logging.WARNING, "broker.metadata"):
             outcomes = found.refresh(force=True)
         assert "last good copy kept" in outcomes[source["url"]]
         assert acs(found) == "http://localhost:8100/saml/acs"
-    assert sum("REFUSED" in r.getMessage() and "keeping the last good copy" in r.getMessage() for r in caplog.records) == 3
+    assert (
+        sum("REFUSED" in r.getMessage() and "keeping the last good copy" in r.getMessage() for r in caplog.records) == 3
+    )
     # a good new version replaces it
     moved = sp_entity("http://localhost:8100", *sp_keys)
     for node in moved.iter(ns.q("md", "AssertionConsumerService")):
@@ -141,17 +156,21 @@ def test_a_restart_uses_the_cached_copy_when_the_source_is_bad_or_down(server, f
 
 def test_a_cached_copy_past_its_validity_is_not_used(server, federation, sp_keys, folders):
     source = {"url": server.url("/a.xml"), "signing_cert": federation[1]}
-    server.documents["/a.xml"] = signed(document([sp_entity("http://localhost:8100", *sp_keys)], valid_for=timedelta(hours=1)), *federation)
+    server.documents["/a.xml"] = signed(
+        document([sp_entity("http://localhost:8100", *sp_keys)], valid_for=timedelta(hours=1)), *federation
+    )
     registry(folders, source)
     server.documents.clear()
-    later = datetime.now(timezone.utc) + timedelta(hours=2)
+    later = datetime.now(UTC) + timedelta(hours=2)
     assert registry(folders, source, clock=lambda: later).service_provider(APP_A) is None
 
 
 def test_lazy_refresh_honours_cache_duration(server, federation, sp_keys, folders):
     source = {"url": server.url("/a.xml"), "signing_cert": federation[1]}
-    server.documents["/a.xml"] = signed(document([sp_entity("http://localhost:8100", *sp_keys)], cache_duration="PT10M"), *federation)
-    moment = [datetime.now(timezone.utc)]
+    server.documents["/a.xml"] = signed(
+        document([sp_entity("http://localhost:8100", *sp_keys)], cache_duration="PT10M"), *federation
+    )
+    moment = [datetime.now(UTC)]
     found = registry(folders, source, clock=lambda: moment[0])
     assert len(server.hits) == 1
     moved = sp_entity("http://localhost:8100", *sp_keys)
@@ -189,6 +208,8 @@ def test_sources_need_a_pin_for_urls(folders):
 def test_entity_in_aggregate_past_its_own_validity_is_left_out(server, federation, sp_keys, folders):
     old = sp_entity("http://localhost:8101", *sp_keys)
     old.set("validUntil", "2001-01-01T00:00:00Z")
-    server.documents["/all.xml"] = signed(document([sp_entity("http://localhost:8100", *sp_keys), old], aggregate=True), *federation)
+    server.documents["/all.xml"] = signed(
+        document([sp_entity("http://localhost:8100", *sp_keys), old], aggregate=True), *federation
+    )
     found = registry(folders, {"url": server.url("/all.xml"), "signing_cert": federation[1]})
     assert acs(found, APP_A) and found.service_provider(APP_B) is None

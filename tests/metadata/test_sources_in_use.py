@@ -30,10 +30,18 @@ def _serve_application(demo, server, federation) -> str:
 
 def test_login_with_an_application_known_only_from_a_url(demo, server, federation, tmp_path):
     url = _serve_application(demo, server, federation)
-    config = dict(demo.broker, METADATA_SOURCES=[{"url": url, "signing_cert": federation[1]}],
-                  METADATA_CACHE_DIR=str(tmp_path / "cache"))
-    browser = Browser({"localhost:8080": create_app(config), "localhost:8090": create_upstream_app(**demo.upstream),
-                       "localhost:8000": create_application_app(**demo.application)})
+    config = dict(
+        demo.broker,
+        METADATA_SOURCES=[{"url": url, "signing_cert": federation[1]}],
+        METADATA_CACHE_DIR=str(tmp_path / "cache"),
+    )
+    browser = Browser(
+        {
+            "localhost:8080": create_app(config),
+            "localhost:8090": create_upstream_app(**demo.upstream),
+            "localhost:8000": create_application_app(**demo.application),
+        }
+    )
     page = login_at_upstream(browser, d.PERSON_OWN_NAME_ONLY)
     assert page.url == APP + "/"
     assert received(browser)["ActingSubjectID"] == d.PERSON_OWN_NAME_ONLY

@@ -23,8 +23,7 @@ DAY = date(2026, 6, 1)
 JAN = "88012226557"
 BAROCY, EMMAUS, PARKWIND, BALOISE = "0806154033", "0411515075", "0844796259", "0400048883"
 COLRUYT, IMEC, BROEDERS, OTHER = "0400378485", "0425260668", "0406633304", "0402206045"
-ALL = [("organisation", "organisation"), ("organisation", "person"), ("person", "organisation"),
-       ("person", "person")]
+ALL = [("organisation", "organisation"), ("organisation", "person"), ("person", "organisation"), ("person", "person")]
 OPEN = date(2020, 1, 1)
 
 
@@ -32,9 +31,16 @@ def build_store(path) -> dict[str, int]:
     """Fill a store at `path`; returns the mandate ids by name (M1 …)."""
     store = Store(str(path), now=lambda: datetime(2026, 6, 1, 9, 0))
     store.put_party(JAN, "Jan Peeters")
-    for number, name in [(BAROCY, "BAROCY"), (EMMAUS, "Emmaüs"), (PARKWIND, "PARKWIND"),
-                         (BALOISE, "BALOISE BELGIUM"), (COLRUYT, "Etablissements Fr. Colruyt"),
-                         (IMEC, "IMEC"), (BROEDERS, "Broeders van Liefde"), (OTHER, "Andere NV")]:
+    for number, name in [
+        (BAROCY, "BAROCY"),
+        (EMMAUS, "Emmaüs"),
+        (PARKWIND, "PARKWIND"),
+        (BALOISE, "BALOISE BELGIUM"),
+        (COLRUYT, "Etablissements Fr. Colruyt"),
+        (IMEC, "IMEC"),
+        (BROEDERS, "Broeders van Liefde"),
+        (OTHER, "Andere NV"),
+    ]:
         store.put_party(number, name)
     for code in ("WSE Loket", "Kiosk"):
         store.put_mandate_type(code, combinations=ALL)
@@ -52,8 +58,9 @@ def build_store(path) -> dict[str, int]:
     store.add_representative(JAN, OTHER, "Zaakvoerder", date(2010, 1, 1), date(2015, 1, 1))
 
     def mandate(giver: str, taker: str, code: str) -> int:
-        [created] = store.create_mandates(Actor.admin(giver), role="giver", counterparty=taker, types=[code],
-                                          accept_contract=True)
+        [created] = store.create_mandates(
+            Actor.admin(giver), role="giver", counterparty=taker, types=[code], accept_contract=True
+        )
         store.sign(Actor.admin(taker), created.id, accept_contract=True)
         return created.id
 

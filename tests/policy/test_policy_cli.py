@@ -6,7 +6,6 @@ from click.testing import CliRunner
 
 from broker.policy.cli import policy
 from broker.policy.docs import render
-
 from tests.policy.policy_helpers import policy_text
 
 REPO = Path(__file__).resolve().parents[2]
@@ -75,6 +74,7 @@ def test_docs_check_and_output(tmp_path):
 def test_docs_document_every_key_and_every_attribute():
     from broker.attributes import VOCABULARY
     from broker.policy.schema import KEYS
+
     text = render()
     for key in KEYS:
         assert f"### `{key.path}`" in text
@@ -84,6 +84,7 @@ def test_docs_document_every_key_and_every_attribute():
 
 def test_check_against_a_store_reports_unknown_mandate_types(folder, tmp_path):
     from tests.policy.policy_store_fixture import build_store
+
     build_store(tmp_path / "store.db")
     folder.write("app.yaml", policy_text(types="[WSE Loket, Kiosk]"))
     folder.write("other.yaml", policy_text("https://other.be/x", types="[Kiosq]"))
@@ -95,6 +96,7 @@ def test_check_against_a_store_reports_unknown_mandate_types(folder, tmp_path):
 
 def test_the_broker_command_has_the_policy_commands(folder):
     from broker.cli import main
+
     folder.write("app.yaml", policy_text())
     result = CliRunner().invoke(main, ["policy", "check", str(folder.path)])
     assert result.exit_code == 0 and "1 policy file OK" in result.stderr

@@ -4,8 +4,18 @@ import pytest
 from click.testing import CliRunner
 
 from broker.policy.cli import policy
-
-from tests.policy.policy_store_fixture import BALOISE, BAROCY, BROEDERS, COLRUYT, EMMAUS, IMEC, JAN, OTHER, PARKWIND, build_store
+from tests.policy.policy_store_fixture import (
+    BALOISE,
+    BAROCY,
+    BROEDERS,
+    COLRUYT,
+    EMMAUS,
+    IMEC,
+    JAN,
+    OTHER,
+    PARKWIND,
+    build_store,
+)
 
 SP = "https://wse-loket.example.be/saml/metadata"
 WIDE = "login: {own_name: true, work_relationship: true, mandate: true, legal_representative: true}\n"
@@ -26,8 +36,20 @@ def explain(store, tmp_path, login: str, *extra: str, types="[WSE Loket]"):
     folder = tmp_path / "policies"
     folder.mkdir(exist_ok=True)
     (folder / "wse.yaml").write_text(f"entity_id: {SP}\nmandate_types: {types}\n{login}")
-    args = ["explain", "--sp", SP, "--person", JAN, "--at", "2026-06-01", "--policies", str(folder),
-            "--store", str(path), *extra]
+    args = [
+        "explain",
+        "--sp",
+        SP,
+        "--person",
+        JAN,
+        "--at",
+        "2026-06-01",
+        "--policies",
+        str(folder),
+        "--store",
+        str(path),
+        *extra,
+    ]
     return CliRunner().invoke(policy, args)
 
 
@@ -46,12 +68,18 @@ def test_every_kind_of_option(store, tmp_path):
     assert "own name: Jan Peeters (88012226557) [In eigen naam]" in options
     assert f"work relationship: BAROCY ({BAROCY}) [Als medewerker]" in options
     assert f"legal representative: Broeders van Liefde ({BROEDERS}) [Als wettelijk vertegenwoordiger]" in options
-    assert (f"mandate: Emmaüs ({EMMAUS}), mandate {ids['M1']} (WSE Loket) from 2026-06-01 indefinitely, "
-            f"via BAROCY ({BAROCY}) [Mandaat via BAROCY]") in options
-    assert (f"mandate: Emmaüs ({EMMAUS}), mandate {ids['M6']} (WSE Loket) from 2026-06-01 indefinitely, "
-            f"via Broeders van Liefde ({BROEDERS}) [Mandaat via Broeders van Liefde]") in options
-    assert (f"mandate: Etablissements Fr. Colruyt ({COLRUYT}), mandate {ids['M8']} (WSE Loket) from 2026-06-01 "
-            "indefinitely, taken by the person in own name [Mandaat via Jan Peeters]") in options
+    assert (
+        f"mandate: Emmaüs ({EMMAUS}), mandate {ids['M1']} (WSE Loket) from 2026-06-01 indefinitely, "
+        f"via BAROCY ({BAROCY}) [Mandaat via BAROCY]"
+    ) in options
+    assert (
+        f"mandate: Emmaüs ({EMMAUS}), mandate {ids['M6']} (WSE Loket) from 2026-06-01 indefinitely, "
+        f"via Broeders van Liefde ({BROEDERS}) [Mandaat via Broeders van Liefde]"
+    ) in options
+    assert (
+        f"mandate: Etablissements Fr. Colruyt ({COLRUYT}), mandate {ids['M8']} (WSE Loket) from 2026-06-01 "
+        "indefinitely, taken by the person in own name [Mandaat via Jan Peeters]"
+    ) in options
     assert len(options) == 9
     assert "accepts:     own name; work relationship; legal representative; mandate (WSE Loket)" in result.output
 
@@ -79,8 +107,11 @@ CONDITIONS = [
 ]
 
 
-@pytest.mark.parametrize("login, subject, condition", CONDITIONS,
-                         ids=[f"{condition}-{subject.split(' (')[0]}" for _, subject, condition in CONDITIONS])
+@pytest.mark.parametrize(
+    "login, subject, condition",
+    CONDITIONS,
+    ids=[f"{condition}-{subject.split(' (')[0]}" for _, subject, condition in CONDITIONS],
+)
 def test_each_failing_condition(store, tmp_path, login, subject, condition):
     _, ids = store
     for name, number in ids.items():
@@ -95,31 +126,62 @@ def test_each_failing_condition(store, tmp_path, login, subject, condition):
 def test_an_option_given_is_never_listed_as_missing(store, tmp_path):
     _, ids = store
     options, missing = sections(explain(store, tmp_path, WIDE).output)
-    assert not any(line.startswith((f"mandate {ids['M1']}:", f"mandate {ids['M8']}:", "own name:",
-                                    f"work relationship at BAROCY")) for line in missing)
+    assert not any(
+        line.startswith((f"mandate {ids['M1']}:", f"mandate {ids['M8']}:", "own name:", "work relationship at BAROCY"))
+        for line in missing
+    )
     assert len(missing) == 11
 
 
 def test_the_member_right_turns_work_relationships_into_options_only_where_held(store, tmp_path):
     options, _ = sections(explain(store, tmp_path, MEMBER_RIGHT).output)
     assert [line for line in options if line.startswith("work relationship")] == [
-        f"work relationship: BAROCY ({BAROCY}) [Als medewerker]"]
+        f"work relationship: BAROCY ({BAROCY}) [Als medewerker]"
+    ]
 
 
 def test_reasons_in_dutch_and_dates_written_the_belgian_way(store, tmp_path):
     result = explain(store, tmp_path, WIDE, "--language", "nl")
     assert "Je werkrelatie met PARKWIND is beëindigd op 01/01/2020." in result.output
     path, _ = store
-    other = CliRunner().invoke(policy, ["explain", "--sp", SP, "--person", "88.01.22-265.57", "--at", "01/06/2026",
-                                        "--policies", str(tmp_path / "policies"), "--store", str(path)])
+    other = CliRunner().invoke(
+        policy,
+        [
+            "explain",
+            "--sp",
+            SP,
+            "--person",
+            "88.01.22-265.57",
+            "--at",
+            "01/06/2026",
+            "--policies",
+            str(tmp_path / "policies"),
+            "--store",
+            str(path),
+        ],
+    )
     assert other.exit_code == 0 and "on:          2026-06-01" in other.output
 
 
 def test_a_person_unknown_to_the_store_can_only_log_in_in_own_name(store, tmp_path):
     path, _ = store
     explain(store, tmp_path, WIDE)
-    result = CliRunner().invoke(policy, ["explain", "--sp", SP, "--person", "85073003328", "--at", "2026-06-01",
-                                         "--policies", str(tmp_path / "policies"), "--store", str(path)])
+    result = CliRunner().invoke(
+        policy,
+        [
+            "explain",
+            "--sp",
+            SP,
+            "--person",
+            "85073003328",
+            "--at",
+            "2026-06-01",
+            "--policies",
+            str(tmp_path / "policies"),
+            "--store",
+            str(path),
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert "person:      85073003328 (not in the store)" in result.output
     assert sections(result.output) == (["own name: 85073003328 [In eigen naam]"], [])
@@ -128,16 +190,40 @@ def test_a_person_unknown_to_the_store_can_only_log_in_in_own_name(store, tmp_pa
 def test_an_invalid_person_number(store, tmp_path):
     path, _ = store
     explain(store, tmp_path, WIDE)
-    result = CliRunner().invoke(policy, ["explain", "--sp", SP, "--person", "88012226558", "--policies",
-                                         str(tmp_path / "policies"), "--store", str(path)])
+    result = CliRunner().invoke(
+        policy,
+        [
+            "explain",
+            "--sp",
+            SP,
+            "--person",
+            "88012226558",
+            "--policies",
+            str(tmp_path / "policies"),
+            "--store",
+            str(path),
+        ],
+    )
     assert result.exit_code == 1 and "88012226558" in result.output
 
 
 def test_an_application_without_policy_is_refused_with_a_guess(store, tmp_path):
     path, _ = store
     explain(store, tmp_path, WIDE)
-    result = CliRunner().invoke(policy, ["explain", "--sp", SP.replace("loket", "lokett"), "--person", JAN,
-                                         "--policies", str(tmp_path / "policies"), "--store", str(path)])
+    result = CliRunner().invoke(
+        policy,
+        [
+            "explain",
+            "--sp",
+            SP.replace("loket", "lokett"),
+            "--person",
+            JAN,
+            "--policies",
+            str(tmp_path / "policies"),
+            "--store",
+            str(path),
+        ],
+    )
     assert result.exit_code == 1
     assert f"(did you mean '{SP}'?): the broker refuses this application" in result.output
 

@@ -11,7 +11,8 @@ def problems(text: str, known=KNOWN) -> list[str]:
 
 def test_yaml_syntax_error_points_at_the_problem():
     assert problems("entity_id: https://a.be/x\nmandate_types: [WSE Loket\nlogin: {}\n") == [
-        "app.yaml:3:6: YAML syntax error: while parsing a flow sequence: expected ',' or ']', but got ':'"]
+        "app.yaml:3:6: YAML syntax error: while parsing a flow sequence: expected ',' or ']', but got ':'"
+    ]
 
 
 def test_tab_indentation_is_a_syntax_error_with_position():
@@ -21,17 +22,20 @@ def test_tab_indentation_is_a_syntax_error_with_position():
 
 def test_a_second_document_in_one_file():
     assert problems("entity_id: https://a.be/x\n---\nentity_id: https://b.be/y\n") == [
-        "app.yaml:2:1: YAML syntax error: expected a single document in the stream: but found another document"]
+        "app.yaml:2:1: YAML syntax error: expected a single document in the stream: but found another document"
+    ]
 
 
 def test_empty_file():
     assert problems("# nothing yet\n") == [
-        "app.yaml:1:1: the file is empty; expected a mapping with at least entity_id"]
+        "app.yaml:1:1: the file is empty; expected a mapping with at least entity_id"
+    ]
 
 
 def test_top_level_must_be_a_mapping():
     assert problems("- entity_id: x\n") == [
-        "app.yaml:1:1: expected a mapping with entity_id and the other policy keys, got a list"]
+        "app.yaml:1:1: expected a mapping with entity_id and the other policy keys, got a list"
+    ]
 
 
 def test_unknown_key_with_did_you_mean():
@@ -46,7 +50,8 @@ def test_unknown_key_with_did_you_mean():
 
 def test_unknown_key_far_from_any_has_no_guess():
     assert problems("entity_id: https://a.be/x\nmandate_types: [Kiosk]\ncolour: blue\n") == [
-        "app.yaml:3:1: unknown key 'colour'"]
+        "app.yaml:3:1: unknown key 'colour'"
+    ]
 
 
 def test_unknown_key_inside_a_section():
@@ -57,7 +62,8 @@ def test_unknown_key_inside_a_section():
 def test_key_at_the_wrong_level_suggests_its_place():
     text = "entity_id: https://a.be/x\nmandate_types: [Kiosk]\nlegal_representative: true\n"
     assert problems(text) == [
-        "app.yaml:3:1: unknown key 'legal_representative' (did you mean 'login.legal_representative'?)"]
+        "app.yaml:3:1: unknown key 'legal_representative' (did you mean 'login.legal_representative'?)"
+    ]
 
 
 def test_duplicate_key():
@@ -103,8 +109,8 @@ def test_choice_with_did_you_mean():
 def test_missing_and_malformed_entity_id():
     assert problems("mandate_types: [Kiosk]\n") == ["app.yaml:1:1: missing required key 'entity_id'"]
     assert problems("entity_id: my app\nmandate_types: [Kiosk]\n") == [
-        "app.yaml:1:12: 'my app' is not an entityID: expected an absolute URI without spaces, "
-        "at most 1024 characters"]
+        "app.yaml:1:12: 'my app' is not an entityID: expected an absolute URI without spaces, at most 1024 characters"
+    ]
 
 
 def test_unknown_mandate_type_each_item_at_its_position():
@@ -127,13 +133,13 @@ def test_attribute_problems():
         "entity_id: https://a.be/x\n"
         "mandate_types: [Kiosk]\n"
         "attributes:\n"
-        "  LegalSubjectId: x\n"             # 4: unknown key, close to LegalSubjectID
+        "  LegalSubjectId: x\n"  # 4: unknown key, close to LegalSubjectID
         "  ActingSubjectID: same\n"
-        "  MandateID: same\n"               # 6: SAML name already given
+        "  MandateID: same\n"  # 6: SAML name already given
         "  MandateType: {name: MT, format: basix}\n"  # 7: bad format
-        "  LoginKind: {nam: LK}\n"          # 8: unknown part, and no name
-        "  MandateValidFrom: 3\n"           # 9: wrong type
-        "  Colour:\n"                       # 10: unknown, no guess
+        "  LoginKind: {nam: LK}\n"  # 8: unknown part, and no name
+        "  MandateValidFrom: 3\n"  # 9: wrong type
+        "  Colour:\n"  # 10: unknown, no guess
     )
     assert problems(text) == [
         "app.yaml:4:3: unknown attribute 'LegalSubjectId' (did you mean 'LegalSubjectID'?)",
@@ -148,11 +154,7 @@ def test_attribute_problems():
 
 def test_keys_that_contradict_each_other():
     text = (
-        "entity_id: https://a.be/x\n"
-        "login:\n"
-        "  member_right: WSE Loket gebruiker\n"
-        "nameid:\n"
-        "  source: ActingSubjectID\n"
+        "entity_id: https://a.be/x\nlogin:\n  member_right: WSE Loket gebruiker\nnameid:\n  source: ActingSubjectID\n"
     )
     assert problems(text) == [
         "app.yaml:1:1: login.mandate is true but mandate_types is empty: list the mandate types that open "
@@ -165,14 +167,14 @@ def test_keys_that_contradict_each_other():
 
 def test_no_login_kind_at_all():
     text = "entity_id: https://a.be/x\nlogin:\n  own_name: false\n  mandate: false\n"
-    assert problems(text) == [
-        "app.yaml:3:3: no kind of login is allowed: nobody could log in to this application"]
+    assert problems(text) == ["app.yaml:3:3: no kind of login is allowed: nobody could log in to this application"]
 
 
 def test_unspecified_nameid_needs_an_identifier():
     text = "entity_id: https://a.be/x\nmandate_types: [Kiosk]\nnameid:\n  format: unspecified\n"
     assert problems(text) == [
-        "app.yaml:4:11: nameid.format unspecified needs nameid.source ActingSubjectID or LegalSubjectID"]
+        "app.yaml:4:11: nameid.format unspecified needs nameid.source ActingSubjectID or LegalSubjectID"
+    ]
 
 
 def test_a_wrong_key_does_not_also_raise_its_rules():

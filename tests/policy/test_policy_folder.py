@@ -1,7 +1,6 @@
 """Folders of files: duplicates across files, every file's problems at once, what counts as a policy file."""
 
 from broker.policy.loader import load
-
 from tests.policy.policy_helpers import policy_text
 
 
@@ -11,7 +10,8 @@ def test_duplicate_entity_id_across_files_names_both_places(folder):
     result = load([folder.path])
     assert [str(issue) for issue in result.issues] == [
         f"{folder.path}/b.yml:2:12: entity_id 'https://app.example.be/saml' is already used by "
-        f"{folder.path}/a.yaml:1:12"]
+        f"{folder.path}/a.yaml:1:12"
+    ]
     assert list(result.policies) == ["https://app.example.be/saml"]
 
 
@@ -21,7 +21,9 @@ def test_problems_of_every_file_at_once(folder):
     folder.write("c.yaml", policy_text("https://c.be/x"))
     result = load([folder.path])
     assert [(issue.file.rsplit("/", 1)[1], issue.line, issue.column) for issue in result.issues] == [
-        ("a.yaml", 3, 1), ("b.yaml", 3, 1)]
+        ("a.yaml", 3, 1),
+        ("b.yaml", 3, 1),
+    ]
     assert list(result.policies) == ["https://c.be/x"]
 
 

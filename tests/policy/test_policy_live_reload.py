@@ -4,7 +4,6 @@ import logging
 from pathlib import Path
 
 from mandates_store import demo_data as d
-
 from tests.browser import Browser
 from tests.conftest import APP, BROKER
 from tests.e2e.helpers import login_at_upstream
@@ -12,8 +11,14 @@ from tests.e2e.helpers import login_at_upstream
 
 def fresh_browser(parties) -> Browser:
     """A new person at the keyboard: no single sign-on session left from the previous login."""
-    return Browser({"localhost:8080": parties["broker"], "localhost:8090": parties["upstream"],
-                    "localhost:8000": parties["application"], "localhost:8001": parties["application2"]})
+    return Browser(
+        {
+            "localhost:8080": parties["broker"],
+            "localhost:8090": parties["upstream"],
+            "localhost:8000": parties["application"],
+            "localhost:8001": parties["application2"],
+        }
+    )
 
 
 def edit(file: Path, old: str, new: str) -> None:
@@ -43,8 +48,11 @@ def test_good_and_broken_edits_while_logins_go_on(demo, parties, caplog):
         page = login_at_upstream(fresh_browser(parties), d.PERSON_OWN_NAME_ONLY)
     assert page.url.startswith(BROKER + "/choose/"), page.url
     assert [(issue.line, issue.column) for issue in registry.errors] == [(22, 10)]
-    assert any("demo-application.yaml:22:10: expected one of response, assertion, both" in record.getMessage()
-               for record in caplog.records if record.name == "broker.policy")
+    assert any(
+        "demo-application.yaml:22:10: expected one of response, assertion, both" in record.getMessage()
+        for record in caplog.records
+        if record.name == "broker.policy"
+    )
 
     # fixed again, and an edit back: the chooser is skipped once more and the errors are gone
     edit(demo_policy, "signing: everything", "signing: both")

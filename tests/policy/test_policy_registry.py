@@ -7,7 +7,6 @@ import pytest
 
 from broker.policy.errors import PolicyError
 from broker.policy.registry import PolicyRegistry
-
 from tests.policy.policy_helpers import policy_text
 
 APP = "https://app.example.be/saml"
@@ -49,7 +48,9 @@ def test_an_invalid_folder_refuses_to_start_with_every_problem(folder, clock):
     with pytest.raises(PolicyError) as raised:
         registry(folder, clock)
     assert [(i.file.rsplit("/", 1)[1], i.line, i.column) for i in raised.value.issues] == [
-        ("a.yaml", 3, 1), ("c.yaml", 1, 12)]
+        ("a.yaml", 3, 1),
+        ("c.yaml", 1, 12),
+    ]
     assert "a.yaml:3:1: unknown key 'siging' (did you mean 'signing'?)" in str(raised.value)
 
 
@@ -84,7 +85,8 @@ def test_a_broken_edit_is_refused_logged_and_the_good_version_stays(folder, cloc
         good = policies.get(APP)
     assert good is not None and good.skip_single_option is False
     assert [str(issue) for issue in policies.errors] == [
-        f"{folder.path}/app.yaml:4:10: expected one of response, assertion, both, got 'all of it'"]
+        f"{folder.path}/app.yaml:4:10: expected one of response, assertion, both, got 'all of it'"
+    ]
     [record] = caplog.records
     assert record.name == "broker.policy" and "last good version stays in force" in record.getMessage()
     assert "app.yaml:4:10: expected one of response, assertion, both" in record.getMessage()
@@ -135,7 +137,8 @@ def test_a_new_file_claiming_an_entity_id_in_force_is_refused(folder, clock):
     clock.now += 5
     assert policies.get(APP).single_logout is False
     assert [str(issue) for issue in policies.errors] == [
-        f"{folder.path}/a.yaml:1:12: entity_id '{APP}' is already used by {folder.path}/b.yaml:1:12"]
+        f"{folder.path}/a.yaml:1:12: entity_id '{APP}' is already used by {folder.path}/b.yaml:1:12"
+    ]
 
 
 def test_moving_an_entity_id_from_one_file_to_another(folder, clock):
@@ -232,10 +235,17 @@ print(policies.get(sys.argv[2]).single_logout, flush=True)
 def test_a_separate_worker_process_picks_up_the_edit_by_itself(folder):
     import subprocess
     import sys
+
     folder.write("app.yaml", policy_text(APP))
     from pathlib import Path
-    worker = subprocess.Popen([sys.executable, "-c", WORKER, str(folder.path), APP], stdin=subprocess.PIPE,
-                              stdout=subprocess.PIPE, text=True, cwd=Path(__file__).resolve().parents[2])
+
+    worker = subprocess.Popen(
+        [sys.executable, "-c", WORKER, str(folder.path), APP],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=Path(__file__).resolve().parents[2],
+    )
     try:
         assert worker.stdout.readline() == "True\n"
         folder.write("app.yaml", policy_text(APP, "single_logout: false"))

@@ -24,10 +24,20 @@ def test_left_out_keys_take_the_model_defaults():
     assert policy(MINIMAL) == Policy("https://a.be/x", frozenset({"WSE Loket"}), source="app.yaml")
 
 
-@pytest.mark.parametrize("key", [k for k in KEYS if k.default is not REQUIRED and not isinstance(k.kind, Section)
-                                 and k.path not in ("mandate_types", "attributes")], ids=lambda k: k.path)
+@pytest.mark.parametrize(
+    "key",
+    [
+        k
+        for k in KEYS
+        if k.default is not REQUIRED
+        and not isinstance(k.kind, Section)
+        and k.path not in ("mandate_types", "attributes")
+    ],
+    ids=lambda k: k.path,
+)
 def test_the_documented_default_written_out_changes_nothing(key):
     import yaml
+
     value = {key.name: key.default}
     if key.parent:
         value = {key.parent: value}
@@ -47,13 +57,15 @@ def test_every_key_sets_its_field():
         "encrypt_assertion: true\n"
         "require_signed_requests: true\n"
         "skip_single_option: false\n"
-        "single_logout: false\n")
+        "single_logout: false\n"
+    )
     assert result.mandate_types == {"WSE Loket", "Kiosk"}
     assert result.login_kinds == LoginKinds(False, True, "R", True, True)
     assert [(a.key, a.name, a.name_format) for a in result.attributes] == [
         ("LegalSubjectID", saml_name("LegalSubjectID"), "urn:oasis:names:tc:SAML:2.0:attrname-format:uri"),
         ("MandateType", "mt", "urn:oasis:names:tc:SAML:2.0:attrname-format:uri"),
-        ("LoginKind", "kind", NAME_FORMAT_BASIC)]
+        ("LoginKind", "kind", NAME_FORMAT_BASIC),
+    ]
     assert (result.nameid_format, result.nameid_source) == (NAMEID_UNSPECIFIED, "LegalSubjectID")
     assert result.authn_context == "urn:loa:high"
     assert (result.sign_response, result.sign_assertion) == (True, False)
@@ -61,8 +73,9 @@ def test_every_key_sets_its_field():
     assert not result.skip_single_option and not result.single_logout
 
 
-@pytest.mark.parametrize("signing, expected", [("response", (True, False)), ("assertion", (False, True)),
-                                               ("both", (True, True))])
+@pytest.mark.parametrize(
+    "signing, expected", [("response", (True, False)), ("assertion", (False, True)), ("both", (True, True))]
+)
 def test_signing(signing, expected):
     result = policy(MINIMAL + f"signing: {signing}\n")
     assert (result.sign_response, result.sign_assertion) == expected

@@ -9,6 +9,7 @@ from saml2.server import Server
 
 from broker.saml import ns
 from broker.saml.certgen import generate
+from broker.saml.errors import SamlError
 from broker.saml.pysaml2_backend import XmlsecBackend
 from demo.entities import DIGEST_SHA256, SHA256, load, with_backend
 from demo.upstream import upstream_config
@@ -16,17 +17,34 @@ from demo.upstream import upstream_config
 
 @pytest.fixture
 def idp(demo):
-    server = with_backend(Server(config=load(upstream_config(
-        "http://localhost:8090", demo.upstream["key"], demo.upstream["cert"], demo.upstream["metadata_files"]), "idp")))
+    server = with_backend(
+        Server(
+            config=load(
+                upstream_config(
+                    "http://localhost:8090",
+                    demo.upstream["key"],
+                    demo.upstream["cert"],
+                    demo.upstream["metadata_files"],
+                ),
+                "idp",
+            )
+        )
+    )
     return server
 
 
 def signed_response(idp, sp_entity_id, acs, encrypt_cert=None) -> str:
     response = idp.create_authn_response(
-        {"urn:be:fgov:person:ssin": ["79031510459"]}, in_response_to="_req1", destination=acs,
-        sp_entity_id=sp_entity_id, name_id=NameID(format=NAMEID_FORMAT_PERSISTENT, text="x"),
-        authn={"class_ref": ns.AC_UNSPECIFIED}, sign_response=True, sign_assertion=True,
-        sign_alg=SHA256, digest_alg=DIGEST_SHA256,
+        {"urn:be:fgov:person:ssin": ["79031510459"]},
+        in_response_to="_req1",
+        destination=acs,
+        sp_entity_id=sp_entity_id,
+        name_id=NameID(format=NAMEID_FORMAT_PERSISTENT, text="x"),
+        authn={"class_ref": ns.AC_UNSPECIFIED},
+        sign_response=True,
+        sign_assertion=True,
+        sign_alg=SHA256,
+        digest_alg=DIGEST_SHA256,
     )
     return str(response)
 
@@ -40,10 +58,22 @@ def test_the_xmlsec1_program_is_not_needed(demo, monkeypatch, tmp_path):
     # with no program on PATH at all, pysaml2 entities are built and sign in process
     monkeypatch.setenv("PATH", str(tmp_path))
     assert shutil.which("xmlsec1") is None
-    server = with_backend(Server(config=load(upstream_config(
-        "http://localhost:8090", demo.upstream["key"], demo.upstream["cert"], demo.upstream["metadata_files"]), "idp")))
-    assert "SignatureValue" in signed_response(server, "http://localhost:8080/saml/sp/metadata",
-                                               "http://localhost:8080/saml/sp/acs")
+    server = with_backend(
+        Server(
+            config=load(
+                upstream_config(
+                    "http://localhost:8090",
+                    demo.upstream["key"],
+                    demo.upstream["cert"],
+                    demo.upstream["metadata_files"],
+                ),
+                "idp",
+            )
+        )
+    )
+    assert "SignatureValue" in signed_response(
+        server, "http://localhost:8080/saml/sp/metadata", "http://localhost:8080/saml/sp/acs"
+    )
 
 
 def test_sign_then_verify_and_tamper(demo, idp):
@@ -65,7 +95,8 @@ def test_verify_with_another_key_fails(demo, idp, tmp_path):
     xml = signed_response(idp, "http://localhost:8080/saml/sp/metadata", "http://localhost:8080/saml/sp/acs")
     assertion_id = etree.fromstring(xml.encode()).find(ns.q("saml", "Assertion")).get("ID")
     assert not XmlsecBackend().validate_signature(
-        xml, str(tmp_path / "other.crt"), "pem", "urn:oasis:names:tc:SAML:2.0:assertion:Assertion", assertion_id)
+        xml, str(tmp_path / "other.crt"), "pem", "urn:oasis:names:tc:SAML:2.0:assertion:Assertion", assertion_id
+    )
 
 
 def test_encrypt_assertion_uses_aes_gcm_and_rsa_oaep_and_decrypts(demo, idp):
@@ -81,5 +112,5 @@ def test_encrypt_assertion_uses_aes_gcm_and_rsa_oaep_and_decrypts(demo, idp):
 
     decrypted = backend.decrypt(encrypted, demo.broker["DECRYPTION_KEY"])
     assert "79031510459" in decrypted
-    with pytest.raises(Exception):
+    with pytest.raises(SamlError):
         backend.decrypt(encrypted, demo.upstream["key"])  # the wrong private key

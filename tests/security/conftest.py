@@ -40,16 +40,22 @@ def parties(demo, shared_peers):
 
 
 def browser_for(apps):
-    return Browser({
-        "localhost:8080": apps["broker"], "localhost:8090": apps["upstream"],
-        "localhost:8000": apps["application"], "localhost:8001": apps["application2"],
-    })
+    return Browser(
+        {
+            "localhost:8080": apps["broker"],
+            "localhost:8090": apps["upstream"],
+            "localhost:8000": apps["application"],
+            "localhost:8001": apps["application2"],
+        }
+    )
 
 
 @pytest.fixture
 def broker_with(demo, parties):
     """A browser whose broker runs with changed settings (same keys, metadata, store, state file)."""
+
     def make(**overrides):
         apps = dict(parties, broker=create_app(dict(demo.broker, **overrides)))
         return browser_for(apps), apps
+
     return make

@@ -3,7 +3,7 @@ login up to the point where the broker waits for the upstream authenticator's an
 
 import base64
 import zlib
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
 
 from lxml import etree
@@ -36,43 +36,88 @@ def sub(parent, prefix, local, text=None, **attrs):
 
 
 def instant(delta_seconds: float = 0) -> str:
-    return format_instant(datetime.now(timezone.utc) + timedelta(seconds=delta_seconds))
+    return format_instant(datetime.now(UTC) + timedelta(seconds=delta_seconds))
 
 
 def upstream_key(demo):
     return load_signing_key(demo.upstream["key"], demo.upstream["cert"])
 
 
-def assertion(request_id, person=PERSON, *, issuer=UPSTREAM_ENTITY, recipient=ACS, audience=SP_ENTITY,
-              not_before=-30, not_on_or_after=300, confirmation_until=300, method=ns.CM_BEARER,
-              subject_in_response_to=None, assertion_id=None, name_id=None):
+def assertion(
+    request_id,
+    person=PERSON,
+    *,
+    issuer=UPSTREAM_ENTITY,
+    recipient=ACS,
+    audience=SP_ENTITY,
+    not_before=-30,
+    not_on_or_after=300,
+    confirmation_until=300,
+    method=ns.CM_BEARER,
+    subject_in_response_to=None,
+    assertion_id=None,
+    name_id=None,
+):
     """A plain upstream Assertion for `person`; offsets are seconds from now."""
-    node = etree.Element(q("saml", "Assertion"), nsmap={"saml": ns.SAML},
-                         ID=assertion_id or new_message_id(), Version="2.0", IssueInstant=instant())
+    node = etree.Element(
+        q("saml", "Assertion"),
+        nsmap={"saml": ns.SAML},
+        ID=assertion_id or new_message_id(),
+        Version="2.0",
+        IssueInstant=instant(),
+    )
     sub(node, "saml", "Issuer", issuer)
     subject = sub(node, "saml", "Subject")
-    sub(subject, "saml", "NameID", name_id or "demo-" + person,
-        Format="urn:oasis:names:tc:SAML:2.0:nameid-format:persistent")
+    sub(
+        subject,
+        "saml",
+        "NameID",
+        name_id or "demo-" + person,
+        Format="urn:oasis:names:tc:SAML:2.0:nameid-format:persistent",
+    )
     confirmation = sub(subject, "saml", "SubjectConfirmation", Method=method)
-    sub(confirmation, "saml", "SubjectConfirmationData", Recipient=recipient,
-        InResponseTo=subject_in_response_to or request_id, NotOnOrAfter=instant(confirmation_until))
+    sub(
+        confirmation,
+        "saml",
+        "SubjectConfirmationData",
+        Recipient=recipient,
+        InResponseTo=subject_in_response_to or request_id,
+        NotOnOrAfter=instant(confirmation_until),
+    )
     conditions = sub(node, "saml", "Conditions", NotBefore=instant(not_before), NotOnOrAfter=instant(not_on_or_after))
     if audience is not None:
         sub(sub(conditions, "saml", "AudienceRestriction"), "saml", "Audience", audience)
     statement = sub(node, "saml", "AuthnStatement", AuthnInstant=instant(), SessionIndex=new_message_id())
-    sub(sub(statement, "saml", "AuthnContext"), "saml", "AuthnContextClassRef",
-        "urn:oasis:names:tc:SAML:2.0:ac:classes:SmartcardPKI")
+    sub(
+        sub(statement, "saml", "AuthnContext"),
+        "saml",
+        "AuthnContextClassRef",
+        "urn:oasis:names:tc:SAML:2.0:ac:classes:SmartcardPKI",
+    )
     attributes = sub(node, "saml", "AttributeStatement")
     for name, value in ((SSIN, person), ("urn:oid:2.5.4.42", "Test"), ("urn:oid:2.5.4.4", "Persoon")):
         sub(sub(attributes, "saml", "Attribute", Name=name), "saml", "AttributeValue", value)
     return node
 
 
-def response(request_id, *assertions, issuer=UPSTREAM_ENTITY, destination=ACS, in_response_to=None,
-             status=(ns.STATUS_SUCCESS,), issue_instant=0):
-    node = etree.Element(q("samlp", "Response"), nsmap={"samlp": ns.SAMLP, "saml": ns.SAML},
-                         ID=new_message_id(), Version="2.0", IssueInstant=instant(issue_instant),
-                         Destination=destination, InResponseTo=in_response_to or request_id)
+def response(
+    request_id,
+    *assertions,
+    issuer=UPSTREAM_ENTITY,
+    destination=ACS,
+    in_response_to=None,
+    status=(ns.STATUS_SUCCESS,),
+    issue_instant=0,
+):
+    node = etree.Element(
+        q("samlp", "Response"),
+        nsmap={"samlp": ns.SAMLP, "saml": ns.SAML},
+        ID=new_message_id(),
+        Version="2.0",
+        IssueInstant=instant(issue_instant),
+        Destination=destination,
+        InResponseTo=in_response_to or request_id,
+    )
     sub(node, "saml", "Issuer", issuer)
     parent = sub(node, "samlp", "Status")
     for code in status:

@@ -2,7 +2,6 @@
 fresh and how signed a request must be, and what happens to RelayState."""
 
 import base64
-import os
 import shutil
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
@@ -13,15 +12,20 @@ from broker.saml import bindings, crypto, ns
 from broker.saml.keys import load_signing_key
 from broker.saml.state_ids import new_message_id
 from tests.conftest import APP, UPSTREAM
-from tests.security.forge import SSO, assert_refused, genuine, instant, post_acs, sub
-from broker.saml.timefmt import format_instant
+from tests.security.forge import SSO, assert_refused, genuine, instant, sub
 
 APP_ENTITY = APP + "/saml/metadata"
 
 
 def authn_request(issuer=APP_ENTITY, acs=APP + "/saml/acs", issued=0, **attrs):
-    root = etree.Element(ns.q("samlp", "AuthnRequest"), nsmap={"samlp": ns.SAMLP, "saml": ns.SAML},
-                         ID=new_message_id(), Version="2.0", IssueInstant=instant(issued), Destination=SSO)
+    root = etree.Element(
+        ns.q("samlp", "AuthnRequest"),
+        nsmap={"samlp": ns.SAMLP, "saml": ns.SAML},
+        ID=new_message_id(),
+        Version="2.0",
+        IssueInstant=instant(issued),
+        Destination=SSO,
+    )
     if acs is not None:
         root.set("AssertionConsumerServiceURL", acs)
     for name, value in attrs.items():
@@ -58,10 +62,14 @@ def test_unknown_application_is_refused(browser, parties):
     refused(page, parties, browser, "The application is not known to the broker.")
 
 
-@pytest.mark.parametrize("attrs", [
-    {"acs": "http://evil.example/acs"},
-    {"acs": None, "AssertionConsumerServiceIndex": "7"},
-], ids=["url", "index"])
+@pytest.mark.parametrize(
+    "attrs",
+    [
+        {"acs": "http://evil.example/acs"},
+        {"acs": None, "AssertionConsumerServiceIndex": "7"},
+    ],
+    ids=["url", "index"],
+)
 def test_foreign_acs_is_refused(browser, parties, demo, attrs):
     page = send(browser, authn_request(**attrs), key=app_key(demo))
     refused(page, parties, browser, "The application asked for an answer address its metadata does not list.")
@@ -79,11 +87,14 @@ def test_relay_state_over_80_bytes_is_refused(browser, parties, demo):
 
 def test_relay_state_is_never_reflected_unescaped(browser, parties, demo):
     hostile = '"><script>alert(1)</script>'
-    page = send(browser, authn_request(), relay_state=hostile, key=app_key(demo))
+    send(browser, authn_request(), relay_state=hostile, key=app_key(demo))
     flow = parties["broker"].extensions["state"].conn.execute("SELECT upstream_request_id FROM flows").fetchone()
-    answer = browser.go("POST", SSO.replace("/idp/sso", "/sp/acs"),
-                        {"SAMLResponse": base64.b64encode(etree.tostring(genuine(demo, flow[0]))).decode()},
-                        autopost=False)
+    answer = browser.go(
+        "POST",
+        SSO.replace("/idp/sso", "/sp/acs"),
+        {"SAMLResponse": base64.b64encode(etree.tostring(genuine(demo, flow[0]))).decode()},
+        autopost=False,
+    )
     assert answer.status == 200 and "<script>alert" not in answer.text
     assert dict(answer.form().form_values())["RelayState"] == hostile  # carried back intact, escaped
     too_long = send(browser, authn_request(), relay_state="<script>" + "x" * 80, key=app_key(demo))
@@ -108,8 +119,10 @@ def test_invalid_post_signature_is_refused_even_where_signing_is_optional(browse
 
 def test_sha1_redirect_signature_is_refused(browser, parties, demo):
     url = bindings.redirect_url(SSO, authn_request(), "SAMLRequest", None, app_key(demo))
-    params = [(k, "http://www.w3.org/2000/09/xmldsig#rsa-sha1" if k == "SigAlg" else v)
-              for k, v in parse_qsl(urlsplit(url).query)]
+    params = [
+        (k, "http://www.w3.org/2000/09/xmldsig#rsa-sha1" if k == "SigAlg" else v)
+        for k, v in parse_qsl(urlsplit(url).query)
+    ]
     page = browser.go("GET", SSO + "?" + urlencode(params), autopost=False)
     refused(page, parties, browser, "The SAML signature uses a weak or unknown algorithm.")
 

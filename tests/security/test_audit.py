@@ -27,8 +27,8 @@ def rows(demo):
 
 
 def test_answer_refusal_and_mandate_choice_are_recorded(parties, demo):
-    login(parties, demo)                                   # own name, answered
-    login(parties, demo, audience="http://evil/sp")        # refused
+    login(parties, demo)  # own name, answered
+    login(parties, demo, audience="http://evil/sp")  # refused
     browser, page = login(parties, demo, d.PERSON_EXECUTOR)
     emmaus = next(c[0] for c in cards(page) if c[1] == d.EMMAUS)
     assert choose(browser, page, emmaus, via="Mandaat via BAROCY").url == APP + "/"
@@ -36,14 +36,24 @@ def test_answer_refusal_and_mandate_choice_are_recorded(parties, demo):
     assert (own["outcome"], own["person"], own["kind"], own["giver"]) == ("answered", PERSON, "own_name", PERSON)
     assert own["application"] == APP + "/saml/metadata"
     assert (refused["outcome"], refused["reason"], refused["person"]) == (
-        "refused", "The assertion is meant for another audience.", None)
+        "refused",
+        "The assertion is meant for another audience.",
+        None,
+    )
     assert refused["application"] == APP + "/saml/metadata"  # known from the flow, never from the forged message
     assert (mandate["kind"], mandate["giver"], mandate["taker"], mandate["mandate_type"]) == (
-        "mandate", d.EMMAUS, d.BAROCY, "WSE Loket")
+        "mandate",
+        d.EMMAUS,
+        d.BAROCY,
+        "WSE Loket",
+    )
     assert mandate["mandate_id"].isdigit() and mandate["person"] == d.PERSON_EXECUTOR
     for row in (own, refused, mandate):  # no message, no names
-        assert not any(str(v).lstrip().startswith("<") or "Peeters" in str(v) or "Verbeke" in str(v)
-                       for v in row.values() if v is not None)
+        assert not any(
+            str(v).lstrip().startswith("<") or "Peeters" in str(v) or "Verbeke" in str(v)
+            for v in row.values()
+            if v is not None
+        )
 
 
 def test_audit_table_is_append_only(parties, demo):
@@ -59,7 +69,10 @@ def test_broker_audit_command_filters(parties, demo):
     login(parties, demo)
     login(parties, demo, audience="http://evil/sp")
     state = demo.broker["STATE_DB"]
-    run = lambda *args: CliRunner().invoke(main, ["audit", "--state", state, *args])
+
+    def run(*args):
+        return CliRunner().invoke(main, ["audit", "--state", state, *args])
+
     answered = run("--outcome", "answered")
     assert answered.exit_code == 0 and PERSON in answered.output and "audience" not in answered.output
     refused = run("--outcome", "refused", "--application", APP + "/saml/metadata")

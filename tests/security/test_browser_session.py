@@ -2,9 +2,10 @@
 security headers, lifetime and idle timeout (enforced server-side in SQLite)."""
 
 import re
-import pytest
-from mandates_store import demo_data as d
 
+import pytest
+
+from mandates_store import demo_data as d
 from tests.conftest import APP, BROKER, UPSTREAM
 from tests.security.forge import genuine, post_acs, start_login
 
@@ -34,8 +35,10 @@ def test_new_session_at_login(browser, parties, demo):
     post_acs(browser, genuine(demo, start, d.PERSON_EXECUTOR))
     with client.session_transaction() as after:
         assert "planted" not in after and after["bid"] == bid
-        assert after["_user_id"] == parties["broker"].extensions["state"].conn.execute(
-            "SELECT id FROM sessions").fetchone()[0]
+        assert (
+            after["_user_id"]
+            == parties["broker"].extensions["state"].conn.execute("SELECT id FROM sessions").fetchone()[0]
+        )
 
 
 def test_every_chooser_form_carries_a_csrf_token_and_needs_it(browser, parties, demo):

@@ -5,10 +5,19 @@ import pytest
 import xmlsec
 from lxml import etree
 
-from broker.saml import crypto, ns
+from broker.saml import crypto
 from tests.conftest import APP
 from tests.security.forge import (
-    assert_refused, assertion, post_acs, q, response, session_count, signed, start_login, sub, upstream_key,
+    assert_refused,
+    assertion,
+    post_acs,
+    q,
+    response,
+    session_count,
+    signed,
+    start_login,
+    sub,
+    upstream_key,
 )
 
 
@@ -26,7 +35,9 @@ def encrypted_answer(demo, request_id, data_transform=None):
         return _reparsed(root)
     manager = xmlsec.KeysManager()
     manager.add_key(_broker_cert(demo))
-    template = xmlsec.template.encrypted_data_create(inner, data_transform, type=xmlsec.constants.TypeEncElement, ns="xenc")
+    template = xmlsec.template.encrypted_data_create(
+        inner, data_transform, type=xmlsec.constants.TypeEncElement, ns="xenc"
+    )
     xmlsec.template.encrypted_data_ensure_cipher_value(template)
     key_info = xmlsec.template.encrypted_data_ensure_key_info(template, ns="ds")
     encrypted_key = xmlsec.template.add_encrypted_key(key_info, xmlsec.constants.TransformRsaOaep)
@@ -65,8 +76,14 @@ def _cipher_reference(root):
 
 def _retrieval_method(root):
     key_info = root.find(f".//{q('xenc', 'EncryptedData')}/{q('ds', 'KeyInfo')}")
-    key_info.insert(0, etree.Element(q("ds", "RetrievalMethod"), URI="http://attacker.example/key",
-                                     Type="http://www.w3.org/2001/04/xmlenc#EncryptedKey"))
+    key_info.insert(
+        0,
+        etree.Element(
+            q("ds", "RetrievalMethod"),
+            URI="http://attacker.example/key",
+            Type="http://www.w3.org/2001/04/xmlenc#EncryptedKey",
+        ),
+    )
     return root
 
 

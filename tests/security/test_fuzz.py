@@ -3,18 +3,22 @@
 never an acceptance unless the message is, canonically, the untouched genuine one."""
 
 import base64
-import re
 import zlib
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from lxml import etree
 
 from tests.conftest import APP, UPSTREAM
 from tests.security.forge import ACS, genuine_upstream_post, session_count
 
-FUZZ = settings(max_examples=200, deadline=None, derandomize=True,
-                suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+FUZZ = settings(
+    max_examples=200,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 
 
 def _c14n(data: bytes) -> bytes | None:
@@ -50,7 +54,11 @@ def element_edit(data: bytes, index: int, action: str) -> bytes:
 
 
 mutation = st.one_of(
-    st.tuples(st.just("flip"), st.lists(st.integers(0, 10**6), min_size=1, max_size=4), st.lists(st.integers(0, 255), min_size=4, max_size=4)),
+    st.tuples(
+        st.just("flip"),
+        st.lists(st.integers(0, 10**6), min_size=1, max_size=4),
+        st.lists(st.integers(0, 255), min_size=4, max_size=4),
+    ),
     st.tuples(st.just("element"), st.integers(0, 500), st.sampled_from(["drop", "duplicate", "attribute", "text"])),
     st.tuples(st.just("truncate"), st.integers(0, 10**6), st.just(None)),
     st.tuples(st.just("random"), st.binary(max_size=2000), st.just(None)),
@@ -79,7 +87,7 @@ def test_fuzz_the_acs(browser, parties):
         data = mutate(original, how)
         encoded = base64.b64encode(zlib.compress(data)[2:-4] if reencode == "deflated" else data).decode()
         if reencode == "wrapped":
-            encoded = "\n".join(encoded[i:i + 76] for i in range(0, len(encoded), 76))
+            encoded = "\n".join(encoded[i : i + 76] for i in range(0, len(encoded), 76))
         before = session_count(parties)
         page = browser.go("POST", ACS, dict(fields, SAMLResponse=encoded), autopost=False)
         assert page.status < 500 and "Traceback" not in page.text
@@ -96,7 +104,9 @@ def test_fuzz_the_sso(browser, parties):
     login = browser.raw("GET", APP + "/login")
     params = dict(parse_qsl(urlsplit(login.url).query))
     original = zlib.decompress(base64.b64decode(params["SAMLRequest"]), -15)
-    flows = lambda: parties["broker"].extensions["state"].conn.execute("SELECT count(*) FROM flows").fetchone()[0]
+
+    def flows():
+        return parties["broker"].extensions["state"].conn.execute("SELECT count(*) FROM flows").fetchone()[0]
 
     @FUZZ
     @given(how=mutation, keep_signature=st.booleans(), post=st.booleans())
@@ -105,8 +115,11 @@ def test_fuzz_the_sso(browser, parties):
         compressor = zlib.compressobj(9, zlib.DEFLATED, -15)
         before = flows()
         if post:  # the POST binding: plain base64, no query signature at all
-            page = browser.raw("POST", "http://localhost:8080/saml/idp/sso",
-                               {"SAMLRequest": base64.b64encode(data).decode(), "RelayState": "/"})
+            page = browser.raw(
+                "POST",
+                "http://localhost:8080/saml/idp/sso",
+                {"SAMLRequest": base64.b64encode(data).decode(), "RelayState": "/"},
+            )
         else:
             query = dict(params, SAMLRequest=base64.b64encode(compressor.compress(data) + compressor.flush()).decode())
             if not keep_signature:

@@ -2,16 +2,24 @@
 (the attacker's own): the broker must read identity only from the element whose own signature it
 verified, so none of these gets anyone in."""
 
-import copy
+import base64
 
 import pytest
 from lxml import etree
 
 from tests.security.forge import (
-    OTHER, PERSON, assert_refused, assertion, genuine, genuine_upstream_post, post_acs, q, response, start_login,
-    sub, upstream_key, signed,
+    OTHER,
+    assert_refused,
+    assertion,
+    genuine_upstream_post,
+    post_acs,
+    q,
+    response,
+    signed,
+    start_login,
+    sub,
+    upstream_key,
 )
-import base64
 
 
 def _other_login(browser, demo):
@@ -45,8 +53,9 @@ def as_the_assertion(forged, stolen):
     return forged
 
 
-@pytest.mark.parametrize("hide", [in_advice, in_extensions, in_status_detail, as_the_assertion],
-                         ids=lambda f: f.__name__)
+@pytest.mark.parametrize(
+    "hide", [in_advice, in_extensions, in_status_detail, as_the_assertion], ids=lambda f: f.__name__
+)
 def test_genuine_element_from_another_login_does_not_count(browser, parties, demo, hide):
     stolen = _other_login(browser, demo)
     assert stolen.find(q("saml", "Assertion")).find(q("ds", "Signature")) is not None

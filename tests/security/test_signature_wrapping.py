@@ -8,11 +8,17 @@ import copy
 import pytest
 from lxml import etree
 
-from broker.saml import ns
 from tests.security.forge import (
-    OTHER, assert_refused, assertion, genuine, post_acs, q, response, start_login, sub, upstream_key,
+    OTHER,
+    assert_refused,
+    assertion,
+    genuine,
+    post_acs,
+    q,
+    response,
+    start_login,
+    sub,
 )
-from broker.saml.state_ids import new_message_id
 
 
 def _evil_assertion(request_id):
@@ -119,12 +125,14 @@ def xsw8(demo, request_id):
 
 def _same_id(build):
     """The variant again, with the evil element carrying the signed element's ID (so a lookup by ID finds it)."""
+
     def built(demo, request_id):
         root = build(demo, request_id)
         evil = root if build in (xsw1, xsw2) else root.find(q("saml", "Assertion"))
         reference = root.find(f".//{q('ds', 'Reference')}")
         evil.set("ID", reference.get("URI")[1:])
         return root
+
     return built
 
 

@@ -1,15 +1,20 @@
 """Forged and wrong upstream answers at /saml/sp/acs: each refused with its reason, no session."""
 
-import copy
-
 import pytest
-from lxml import etree
 
 from broker.saml import ns
 from broker.saml.certgen import generate
 from broker.saml.keys import load_signing_key
 from tests.security.forge import (
-    OTHER, PERSON, ACS, assert_refused, assertion, genuine, post_acs, q, response, signed, start_login,
+    OTHER,
+    assert_refused,
+    assertion,
+    genuine,
+    post_acs,
+    q,
+    response,
+    signed,
+    start_login,
     upstream_key,
 )
 
@@ -52,16 +57,21 @@ def assertion_then_response_signed_wrong(demo, rid):
 CASES = {
     "signature-removed": (lambda demo, rid: strip_signature(genuine(demo, rid)), R["unsigned"]),
     "assertion-unsigned": (lambda demo, rid: response(rid, assertion(rid)), R["unsigned"]),
-    "value-changed-after-signing": (
-        lambda demo, rid: _changed_value(genuine(demo, rid)), R["bad_sig"]),
+    "value-changed-after-signing": (lambda demo, rid: _changed_value(genuine(demo, rid)), R["bad_sig"]),
     "reference-broken": (assertion_then_response_signed_wrong, "The SAML signature does not cover the signed element."),
     "response-issuer": (lambda demo, rid: _set(genuine(demo, rid), "saml:Issuer", text="http://evil/idp"), R["issuer"]),
     "assertion-issuer": (lambda demo, rid: genuine(demo, rid, issuer="http://evil/idp"), R["a_issuer"]),
     "destination": (lambda demo, rid: _attr(genuine(demo, rid), "Destination", "http://evil/acs"), R["destination"]),
     "destination-missing": (lambda demo, rid: _attr(genuine(demo, rid), "Destination", None), R["destination"]),
     "recipient": (lambda demo, rid: genuine(demo, rid, recipient="http://evil/acs"), R["confirmation"]),
-    "subject-in-response-to": (lambda demo, rid: genuine(demo, rid, subject_in_response_to="_other"), R["confirmation"]),
-    "not-bearer": (lambda demo, rid: genuine(demo, rid, method="urn:oasis:names:tc:SAML:2.0:cm:holder-of-key"), R["bearer"]),
+    "subject-in-response-to": (
+        lambda demo, rid: genuine(demo, rid, subject_in_response_to="_other"),
+        R["confirmation"],
+    ),
+    "not-bearer": (
+        lambda demo, rid: genuine(demo, rid, method="urn:oasis:names:tc:SAML:2.0:cm:holder-of-key"),
+        R["bearer"],
+    ),
     "audience": (lambda demo, rid: genuine(demo, rid, audience="http://evil/sp"), R["audience"]),
     "audience-missing": (lambda demo, rid: genuine(demo, rid, audience=None), R["no_audience"]),
     "expired": (lambda demo, rid: genuine(demo, rid, not_before=-900, not_on_or_after=-300), R["expired"]),
@@ -135,18 +145,30 @@ def _answer_signed(broker_with, demo, required, sign_assertion, sign_response):
     return browser, apps, post_acs(browser, signed(root, key) if sign_response else root)
 
 
-@pytest.mark.parametrize("required,sign_assertion,sign_response", [
-    ("assertion", False, True), ("response", True, False), ("both", True, False), ("both", False, True),
-    ("either", False, False),
-])
+@pytest.mark.parametrize(
+    "required,sign_assertion,sign_response",
+    [
+        ("assertion", False, True),
+        ("response", True, False),
+        ("both", True, False),
+        ("both", False, True),
+        ("either", False, False),
+    ],
+)
 def test_upstream_signed_setting_is_enforced(broker_with, demo, required, sign_assertion, sign_response):
     browser, apps, page = _answer_signed(broker_with, demo, required, sign_assertion, sign_response)
     assert_refused(page, apps, browser, R["unsigned"])
 
 
-@pytest.mark.parametrize("required,sign_assertion,sign_response", [
-    ("assertion", True, False), ("response", False, True), ("both", True, True), ("either", False, True),
-])
+@pytest.mark.parametrize(
+    "required,sign_assertion,sign_response",
+    [
+        ("assertion", True, False),
+        ("response", False, True),
+        ("both", True, True),
+        ("either", False, True),
+    ],
+)
 def test_upstream_signed_setting_accepts_what_it_asks(broker_with, demo, required, sign_assertion, sign_response):
     _, _, page = _answer_signed(broker_with, demo, required, sign_assertion, sign_response)
     assert page.status == 200 and page.url.startswith("http://localhost:8000/"), page.text[:300]

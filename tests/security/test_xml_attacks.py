@@ -8,9 +8,16 @@ import pytest
 import xmlsec
 from lxml import etree
 
-from broker.saml import crypto, ns, xmlsafe
+from broker.saml import crypto, xmlsafe
 from tests.security.forge import (
-    ACS, PERSON, SSO, assert_refused, assertion, genuine, post_acs, q, response, signed, start_login,
+    SSO,
+    assert_refused,
+    assertion,
+    genuine,
+    post_acs,
+    q,
+    response,
+    start_login,
     upstream_key,
 )
 
@@ -20,7 +27,9 @@ def test_comment_inside_signed_values_is_refused(browser, parties, demo):
     node would read '790315' instead of the signed number."""
     request_id = start_login(browser)
     xml = etree.tostring(genuine(demo, request_id))
-    forged = xml.replace(b">79031510459<", b">790315<!---->10459<").replace(b">demo-79031510459<", b">demo-<!---->79031510459<")
+    forged = xml.replace(b">79031510459<", b">790315<!---->10459<").replace(
+        b">demo-79031510459<", b">demo-<!---->79031510459<"
+    )
     assert forged.count(b"<!---->") == 2
     with_comments = etree.fromstring(forged)
     crypto.verify_enveloped(with_comments.find(q("saml", "Assertion")), [upstream_key(demo).key])  # still "valid"
@@ -48,7 +57,9 @@ def test_doctype_and_entities_are_refused_at_the_acs(browser, parties, document)
 
 def test_doctype_hidden_in_utf16_is_refused(browser, parties):
     start_login(browser)
-    page = post_acs(browser, LAUGHS.replace(b'version="1.0"', b'version="1.0" encoding="UTF-16"').decode().encode("utf-16"))
+    page = post_acs(
+        browser, LAUGHS.replace(b'version="1.0"', b'version="1.0" encoding="UTF-16"').decode().encode("utf-16")
+    )
     assert_refused(page, parties, browser)
     assert "Traceback" not in page.text
 
@@ -105,11 +116,15 @@ def _sign_sha1(element, signing_key, signature_method, digest_method):
     return element
 
 
-@pytest.mark.parametrize("method,digest", [
-    (xmlsec.constants.TransformRsaSha1, xmlsec.constants.TransformSha1),
-    (xmlsec.constants.TransformRsaSha256, xmlsec.constants.TransformSha1),
-    (xmlsec.constants.TransformRsaSha1, xmlsec.constants.TransformSha256),
-], ids=["rsa-sha1", "sha1-digest", "sha1-method"])
+@pytest.mark.parametrize(
+    "method,digest",
+    [
+        (xmlsec.constants.TransformRsaSha1, xmlsec.constants.TransformSha1),
+        (xmlsec.constants.TransformRsaSha256, xmlsec.constants.TransformSha1),
+        (xmlsec.constants.TransformRsaSha1, xmlsec.constants.TransformSha256),
+    ],
+    ids=["rsa-sha1", "sha1-digest", "sha1-method"],
+)
 def test_sha1_signature_is_refused(browser, parties, demo, method, digest):
     request_id = start_login(browser)
     root = response(request_id, _sign_sha1(assertion(request_id), upstream_key(demo), method, digest))

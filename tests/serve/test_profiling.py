@@ -16,14 +16,20 @@ from tests.serve.test_workers import BROKER_CMD, wait_until_up
 @pytest.mark.parametrize("mode", ["split", "cprofile"])
 def test_a_worker_writes_its_profile_on_exit(tmp_path, mode):
     port = free_port()
-    env = prepare(str(tmp_path / "demo"), broker_url=f"http://localhost:{port}",
-                  policy_dir=copy_policies(str(tmp_path / "policies")))
+    env = prepare(
+        str(tmp_path / "demo"),
+        broker_url=f"http://localhost:{port}",
+        policy_dir=copy_policies(str(tmp_path / "policies")),
+    )
     config = str(tmp_path / "broker.toml")
     secrets = write_broker_config(env, config, bind=f"127.0.0.1:{port}", workers=1)
     folder = tmp_path / "profile"
     folder.mkdir()
-    process = subprocess.Popen([BROKER_CMD, "serve", "--config", config], start_new_session=True,
-                               env=dict(os.environ, **secrets, BROKER_PROFILE_DIR=str(folder), BROKER_PROFILE_MODE=mode))
+    process = subprocess.Popen(
+        [BROKER_CMD, "serve", "--config", config],
+        start_new_session=True,
+        env=dict(os.environ, **secrets, BROKER_PROFILE_DIR=str(folder), BROKER_PROFILE_MODE=mode),
+    )
     try:
         wait_until_up(f"http://127.0.0.1:{port}/healthz")
         for _ in range(3):

@@ -41,17 +41,27 @@ def live(tmp_path):
     a, b, up, app = (free_port() for _ in range(4))
     broker_url, upstream_url, app_url = f"http://localhost:{a}", f"http://localhost:{up}", f"http://localhost:{app}"
     policies = copy_policies(str(tmp_path / "policies"), app_url)
-    env = prepare(str(tmp_path / "demo"), broker_url=broker_url, upstream_url=upstream_url,
-                  application_url=app_url, policy_dir=policies)
+    env = prepare(
+        str(tmp_path / "demo"),
+        broker_url=broker_url,
+        upstream_url=upstream_url,
+        application_url=app_url,
+        policy_dir=policies,
+    )
     env.broker["SESSION_COOKIE_SECURE"] = False
     processes = []
     for port in (a, b):
         config = str(tmp_path / f"broker-{port}.toml")
         secrets = write_broker_config(env, config, bind=f"127.0.0.1:{port}", workers=2 if port == a else 1)
-        processes.append(subprocess.Popen([BROKER_CMD, "serve", "--config", config],
-                                          env=dict(os.environ, **secrets), start_new_session=True))
-    servers = [make_server("127.0.0.1", up, create_upstream_app(**env.upstream), threaded=True),
-               make_server("127.0.0.1", app, create_application_app(**env.application), threaded=True)]
+        processes.append(
+            subprocess.Popen(
+                [BROKER_CMD, "serve", "--config", config], env=dict(os.environ, **secrets), start_new_session=True
+            )
+        )
+    servers = [
+        make_server("127.0.0.1", up, create_upstream_app(**env.upstream), threaded=True),
+        make_server("127.0.0.1", app, create_application_app(**env.application), threaded=True),
+    ]
     for server in servers:
         threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
@@ -88,8 +98,9 @@ class AlternatingBrowser:
     def request(self, method, url, data=None):
         response = self.session.request(method, self._route(url), data=data, allow_redirects=False, timeout=20)
         while response.status_code in (302, 303):
-            response = self.session.get(self._route(urljoin(response.url, response.headers["Location"])),
-                                        allow_redirects=False, timeout=20)
+            response = self.session.get(
+                self._route(urljoin(response.url, response.headers["Location"])), allow_redirects=False, timeout=20
+            )
         return response
 
     def autopost(self, response, keep=None):
@@ -111,8 +122,9 @@ def test_a_login_across_processes_and_a_replay_on_the_other(live):
     page = browser.request("GET", live["app"] + "/login")
     assert "demo-authenticator" in page.text.lower() or "testpersoon" in page.text.lower()
     posted = []
-    page, doc = browser.autopost(browser.request("POST", urljoin(page.url, "login"),
-                                                 {"person": d.PERSON_EXECUTOR, "means": "eid"}), keep=posted)
+    page, doc = browser.autopost(
+        browser.request("POST", urljoin(page.url, "login"), {"person": d.PERSON_EXECUTOR, "means": "eid"}), keep=posted
+    )
     assert "/choose/" in page.url
     form = doc.forms[-1]
     emmaus = doc.xpath(f"//li[@class='card'][.//*[@class='number' and text()='{d.EMMAUS}']]//button/@value")[0]
@@ -125,8 +137,12 @@ def test_a_login_across_processes_and_a_replay_on_the_other(live):
     # the upstream answer, replayed on each broker process: refused by both
     acs_url, upstream_answer = next((u, f) for u, f in posted if u.endswith("/saml/sp/acs"))
     for port in live["ports"]:
-        replay = requests.post(acs_url.replace(urlsplit(acs_url).netloc, f"localhost:{port}"),
-                               data=upstream_answer, cookies=browser.session.cookies, timeout=20)
+        replay = requests.post(
+            acs_url.replace(urlsplit(acs_url).netloc, f"localhost:{port}"),
+            data=upstream_answer,
+            cookies=browser.session.cookies,
+            timeout=20,
+        )
         assert replay.status_code == 400
 
 
@@ -135,7 +151,11 @@ def test_health_readiness_and_metrics_over_workers(live):
     assert requests.get(f"http://127.0.0.1:{a}/healthz", timeout=5).json() == {"status": "ok"}
     ready = requests.get(f"http://127.0.0.1:{a}/readyz", timeout=5)
     assert ready.status_code == 200 and ready.json()["checks"] == {
-        "store": "ok", "metadata": "ok", "policies": "ok", "signing_key": "ok"}
+        "store": "ok",
+        "metadata": "ok",
+        "policies": "ok",
+        "signing_key": "ok",
+    }
     for _ in range(3):  # three refusals spread over the process's workers
         requests.get(f"http://127.0.0.1:{a}/saml/idp/sso?SAMLRequest=%%%", timeout=5)
     metrics = requests.get(f"http://127.0.0.1:{a}/metrics", timeout=5).text

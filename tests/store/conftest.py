@@ -51,14 +51,16 @@ def world(store, clock) -> Store:
 
 def fill_world(store: Store) -> Store:
     from mandates_store import ORGANISATION, PERSON
+
     store.put_party(ORG_A, "Emmaüs", Address("Edgard Tinellaan", "1", "2800", "Mechelen"))
     store.put_party(ORG_B, "BAROCY", Address("Hundelgemsesteenweg", "321", "9820", "Merelbeke"))
     store.put_party(ORG_C, "BALOISE BELGIUM")
     store.put_party(PERSON_P, "Lotte Verbeke", Address("Kouter", "12", "9000", "Gent"))
     store.put_party(PERSON_Q, "An Peeters")
     oo = (ORGANISATION, ORGANISATION)
-    store.put_mandate_type("WSE Loket", names={"nl": "WSE Loket"}, contracts={"nl": "Tekst"},
-                           combinations={oo, (PERSON, ORGANISATION)})
+    store.put_mandate_type(
+        "WSE Loket", names={"nl": "WSE Loket"}, contracts={"nl": "Tekst"}, combinations={oo, (PERSON, ORGANISATION)}
+    )
     store.put_mandate_type("Kiosk", combinations={(ORGANISATION, PERSON), (PERSON, PERSON)})
     store.put_mandate_type("Test ORG-ORG", combinations={oo})
     store.put_mandate_type("Test Uniek", combinations={oo})
@@ -70,6 +72,7 @@ def admin(party: str) -> Actor:
 
 
 def active_mandate(store: Store, giver: str, taker: str, type_code: str = "WSE Loket", **kw):
-    (mandate,) = store.create_mandates(admin(giver), role="giver", counterparty=taker,
-                                       types=[type_code], accept_contract=True, **kw)
+    (mandate,) = store.create_mandates(
+        admin(giver), role="giver", counterparty=taker, types=[type_code], accept_contract=True, **kw
+    )
     return store.sign(admin(taker), mandate.id, accept_contract=True)

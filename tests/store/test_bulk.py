@@ -20,14 +20,17 @@ def firm(world):
 def seed_lines(today):
     start, end = today.strftime("%Y%m%d"), (today + timedelta(days=366)).strftime("%Y%m%d")
     past = (today - timedelta(days=1)).strftime("%Y%m%d")
-    return [f"0400048883;adrestegenpartij1@test.be;;nl;M001;{start};{end}",
-            f"400.378.485;adrestegenpartij2@test.be;;nl;M004;{start};{end}",
-            f"0402206045;adrestegenpartij3@test.be;;nl;M007;{past};{end}"]
+    return [
+        f"0400048883;adrestegenpartij1@test.be;;nl;M001;{start};{end}",
+        f"400.378.485;adrestegenpartij2@test.be;;nl;M004;{start};{end}",
+        f"0402206045;adrestegenpartij3@test.be;;nl;M007;{past};{end}",
+    ]
 
 
 def test_seed_example_is_partial_success_with_the_seeds_reason(firm):
-    report = firm.bulk_create(admin(ORG_A), role="giver", types="WSE Loket",
-                              lines=seed_lines(firm.today()), accept_contract=True)
+    report = firm.bulk_create(
+        admin(ORG_A), role="giver", types="WSE Loket", lines=seed_lines(firm.today()), accept_contract=True
+    )
     assert report.status == "Gedeeltelijk succes"
     assert len(report.created) == 2
     (refused,) = report.refused
@@ -39,40 +42,48 @@ def test_seed_example_is_partial_success_with_the_seeds_reason(firm):
 
 
 def test_all_good_is_geslaagd_all_bad_is_fout(firm):
-    good = firm.bulk_create(admin(ORG_A), role="giver", types=["WSE Loket"],
-                            lines=["0400048883", "0400378485;;;fr"], accept_contract=True)
+    good = firm.bulk_create(
+        admin(ORG_A), role="giver", types=["WSE Loket"], lines=["0400048883", "0400378485;;;fr"], accept_contract=True
+    )
     assert good.status == "Geslaagd" and len(good.created) == 2
-    bad = firm.bulk_create(admin(ORG_A), role="giver", types=["WSE Loket"],
-                           lines=["0400048884", "0411515075", "", "88012226557"],
-                           accept_contract=True)
+    bad = firm.bulk_create(
+        admin(ORG_A),
+        role="giver",
+        types=["WSE Loket"],
+        lines=["0400048884", "0411515075", "", "88012226557"],
+        accept_contract=True,
+    )
     assert bad.status == "Fout" and [line.line_no for line in bad.refused] == [1, 2, 4]
     assert "controlegetal" in bad.refused[0].reason
     assert "tegelijk mandaatgever en mandaatnemer" in bad.refused[1].reason
     assert "laat de combinatie" in bad.refused[2].reason
 
 
-@pytest.mark.parametrize("line, reason", [
-    (";a@b.be", "verplicht"),
-    ("0400048883;geen-adres", "e-mailadres"),
-    ("0400048883;;Q1", "quality code"),
-    ("0400048883;;;es", "taal"),
-    ("0400048883;;;nl;R;2025-03-10", "jjjjMMdd"),
-    ("0400048883;;;nl;R;20250310;20250230", "jjjjMMdd"),
-    ("0400048883;;;nl;R;20300101;20291231", "einddatum"),
-    ("0400048883;;;nl;R;;;extra", "Te veel velden"),
-    ("0425260668", "niet gekend"),
-])
+@pytest.mark.parametrize(
+    "line, reason",
+    [
+        (";a@b.be", "verplicht"),
+        ("0400048883;geen-adres", "e-mailadres"),
+        ("0400048883;;Q1", "quality code"),
+        ("0400048883;;;es", "taal"),
+        ("0400048883;;;nl;R;2025-03-10", "jjjjMMdd"),
+        ("0400048883;;;nl;R;20250310;20250230", "jjjjMMdd"),
+        ("0400048883;;;nl;R;20300101;20291231", "einddatum"),
+        ("0400048883;;;nl;R;;;extra", "Te veel velden"),
+        ("0425260668", "niet gekend"),
+    ],
+)
 def test_each_invalid_line_gets_its_reason(firm, line, reason):
-    report = firm.bulk_create(admin(ORG_A), role="giver", types="WSE Loket", lines=[line],
-                              accept_contract=True)
+    report = firm.bulk_create(admin(ORG_A), role="giver", types="WSE Loket", lines=[line], accept_contract=True)
     assert report.status == "Fout"
     assert reason in report.refused[0].reason
 
 
 def test_conflicting_line_is_refused_and_the_rest_goes_on(firm):
     existing = active_mandate(firm, ORG_A, ORG_C)
-    report = firm.bulk_create(admin(ORG_A), role="giver", types="WSE Loket",
-                              lines=["0400048883", "0400378485"], accept_contract=True)
+    report = firm.bulk_create(
+        admin(ORG_A), role="giver", types="WSE Loket", lines=["0400048883", "0400378485"], accept_contract=True
+    )
     assert report.status == "Gedeeltelijk succes"
     assert str(existing.id) in report.refused[0].reason and "Conflict" in report.refused[0].reason
 
@@ -80,32 +91,33 @@ def test_conflicting_line_is_refused_and_the_rest_goes_on(firm):
 def test_whole_operation_refused_for_bad_type_role_authority_or_contract(firm):
     before = firm.bulk_operations()
     with pytest.raises(UnknownEntity):
-        firm.bulk_create(admin(ORG_A), role="giver", types="Nope", lines=["0400048883"],
-                         accept_contract=True)
+        firm.bulk_create(admin(ORG_A), role="giver", types="Nope", lines=["0400048883"], accept_contract=True)
     with pytest.raises(NotAllowed):
-        firm.bulk_create(Actor("88012226557", ORG_A), role="giver", types="WSE Loket",
-                         lines=["0400048883"], accept_contract=True)
+        firm.bulk_create(
+            Actor("88012226557", ORG_A), role="giver", types="WSE Loket", lines=["0400048883"], accept_contract=True
+        )
     with pytest.raises(NotAllowed, match="contract"):
         firm.bulk_create(admin(ORG_A), role="giver", types="WSE Loket", lines=["0400048883"])
     assert firm.bulk_operations() == before
 
 
 def test_several_types_per_line_make_several_mandates(firm):
-    report = firm.bulk_create(admin(ORG_A), role="giver", types=["Test ORG-ORG", "Test Uniek"],
-                              lines=["0400048883"], accept_contract=True)
+    report = firm.bulk_create(
+        admin(ORG_A), role="giver", types=["Test ORG-ORG", "Test Uniek"], lines=["0400048883"], accept_contract=True
+    )
     assert len(report.lines[0].mandate_ids) == 2
 
 
 def test_taker_role_for_the_whole_file(firm):
-    report = firm.bulk_create(admin(ORG_B), role="taker", types="WSE Loket",
-                              lines=["0411515075"], accept_contract=True)
+    report = firm.bulk_create(admin(ORG_B), role="taker", types="WSE Loket", lines=["0411515075"], accept_contract=True)
     mandate = firm.mandate(report.created[0])
     assert (mandate.giver.number, mandate.taker.number, mandate.signer) == (ORG_A, ORG_B, ORG_A)
 
 
 def test_email_is_never_stored(firm):
-    firm.bulk_create(admin(ORG_A), role="giver", types="WSE Loket",
-                     lines=seed_lines(firm.today()), accept_contract=True)
+    firm.bulk_create(
+        admin(ORG_A), role="giver", types="WSE Loket", lines=seed_lines(firm.today()), accept_contract=True
+    )
     dump = "\n".join(firm.db.conn.iterdump())
     assert "adrestegenpartij" not in dump
 
@@ -113,8 +125,7 @@ def test_email_is_never_stored(firm):
 def test_file_in_windows_1252_with_crlf_and_blank_tail(firm, tmp_path):
     path = tmp_path / "import.csv"
     path.write_bytes("0400048883;;;nl;Dossier café\r\n0400378485;;;nl\r\n\r\n".encode("cp1252"))
-    report = firm.bulk_create(admin(ORG_A), role="giver", types="WSE Loket", path=path,
-                              accept_contract=True)
+    report = firm.bulk_create(admin(ORG_A), role="giver", types="WSE Loket", path=path, accept_contract=True)
     assert report.status == "Geslaagd" and len(report.lines) == 2
     assert firm.mandate(report.created[0]).reference == "Dossier café"
     assert firm.bulk_operations()[0].source == str(path)
@@ -123,32 +134,45 @@ def test_file_in_windows_1252_with_crlf_and_blank_tail(firm, tmp_path):
 def test_report_text_looks_like_the_seeds(firm):
     today = firm.today()
     end = today + timedelta(days=365)
-    report = firm.bulk_create(admin(ORG_A), role="giver", types="WSE Loket",
-                              lines=[f"0400048883;;;nl;M001;;{end:%Y%m%d}", "0402206045;x@y.be;;nl;M007;20000101"],
-                              accept_contract=True)
+    report = firm.bulk_create(
+        admin(ORG_A),
+        role="giver",
+        types="WSE Loket",
+        lines=[f"0400048883;;;nl;M001;;{end:%Y%m%d}", "0402206045;x@y.be;;nl;M007;20000101"],
+        accept_contract=True,
+    )
     text = firm.bulk_report_text(report.operation.id)
     assert text.startswith("Mandaten aanmaken\n")
     last_day = end - timedelta(days=1)
-    assert (f"1. Mandaat WSE Loket vanaf {today:%d/%m/%Y} tot {last_day:%d/%m/%Y} tussen: "
-            f"Emmaüs 0411515075 en BALOISE BELGIUM 0400048883") in text
-    assert ("1. Lijn 2: Mandaat voor 0402206045;;;nl;M007;20000101 : De begindatum moet groter "
-            "of gelijk zijn aan de datum van vandaag.") in text
+    assert (
+        f"1. Mandaat WSE Loket vanaf {today:%d/%m/%Y} tot {last_day:%d/%m/%Y} tussen: "
+        f"Emmaüs 0411515075 en BALOISE BELGIUM 0400048883"
+    ) in text
+    assert (
+        "1. Lijn 2: Mandaat voor 0402206045;;;nl;M007;20000101 : De begindatum moet groter "
+        "of gelijk zijn aan de datum van vandaag."
+    ) in text
 
 
 def test_history_of_bulk_operations(firm):
-    firm.bulk_create(admin(ORG_A), role="giver", types="WSE Loket", lines=["0400048883"],
-                     accept_contract=True)
-    firm.bulk_create(admin(ORG_A), role="giver", types="Test Uniek", lines=["0400048884"],
-                     accept_contract=True)
+    firm.bulk_create(admin(ORG_A), role="giver", types="WSE Loket", lines=["0400048883"], accept_contract=True)
+    firm.bulk_create(admin(ORG_A), role="giver", types="Test Uniek", lines=["0400048884"], accept_contract=True)
     history = firm.bulk_operations(ORG_A)
-    assert [(o.kind_nl, o.status) for o in history] == [("Gegroepeerd aanmaken", "Fout"),
-                                                        ("Gegroepeerd aanmaken", "Geslaagd")]
+    assert [(o.kind_nl, o.status) for o in history] == [
+        ("Gegroepeerd aanmaken", "Fout"),
+        ("Gegroepeerd aanmaken", "Geslaagd"),
+    ]
     assert firm.bulk_operations(ORG_B) == []
 
 
 def test_bulk_sign_needs_the_exact_count_then_signs_each(firm):
-    made = firm.bulk_create(admin(ORG_A), role="giver", types="WSE Loket",
-                            lines=["0806154033", "0400048883", "0400378485"], accept_contract=True)
+    made = firm.bulk_create(
+        admin(ORG_A),
+        role="giver",
+        types="WSE Loket",
+        lines=["0806154033", "0400048883", "0400378485"],
+        accept_contract=True,
+    )
     active_mandate(firm, ORG_D, ORG_B, "Test Uniek")  # active: not in the sign search
     query = MandateSearch(party=None, role="taker")
     for taker in (ORG_B, ORG_C):
@@ -158,17 +182,14 @@ def test_bulk_sign_needs_the_exact_count_then_signs_each(firm):
             firm.bulk_sign(actor, query, confirm_count=2, accept_contract=True)
         assert firm.mandate(one.id).status == "awaiting_signature"
         report = firm.bulk_sign(actor, query, confirm_count=1, accept_contract=True)
-        assert report.status == "Geslaagd" and report.operation.kind_nl == \
-            "Gegroepeerd ondertekenen"
+        assert report.status == "Geslaagd" and report.operation.kind_nl == "Gegroepeerd ondertekenen"
         assert firm.mandate(one.id).status == "active"
     assert len(made.created) == 3
 
 
 def test_bulk_sign_of_mandates_awaiting_the_other_side_fails_per_line(firm):
-    firm.bulk_create(admin(ORG_A), role="giver", types="WSE Loket", lines=["0806154033"],
-                     accept_contract=True)
-    report = firm.bulk_sign(admin(ORG_A), MandateSearch(party=None), confirm_count=1,
-                            accept_contract=True)
+    firm.bulk_create(admin(ORG_A), role="giver", types="WSE Loket", lines=["0806154033"], accept_contract=True)
+    report = firm.bulk_sign(admin(ORG_A), MandateSearch(party=None), confirm_count=1, accept_contract=True)
     assert report.status == "Fout" and "tegenpartij" in report.refused[0].reason
 
 
@@ -186,15 +207,20 @@ def test_bulk_stop_with_reason_for_all(firm):
 
 def test_line_parser_and_redaction():
     parsed = parse_line("0400048883;a@b.be;;nl;M001;20191210;20201210")
-    assert (parsed.counterparty, parsed.reference, str(parsed.start), str(parsed.end)) == \
-        ("0400048883", "M001", "2019-12-10", "2020-12-10")
+    assert (parsed.counterparty, parsed.reference, str(parsed.start), str(parsed.end)) == (
+        "0400048883",
+        "M001",
+        "2019-12-10",
+        "2020-12-10",
+    )
     assert redact("0400048883;a@b.be;;nl") == "0400048883;;;nl"
 
 
 def test_grouped_commits_keep_each_line_whole(firm):
     lines = ["0400048883", "0400048884", "0400378485", "0806154033", "0402206045"]
-    report = firm.bulk_create(admin(ORG_A), role="giver", types="WSE Loket", lines=lines,
-                              accept_contract=True, commit_every=2)
+    report = firm.bulk_create(
+        admin(ORG_A), role="giver", types="WSE Loket", lines=lines, accept_contract=True, commit_every=2
+    )
     assert report.status == "Gedeeltelijk succes"
     assert [line.ok for line in report.lines] == [True, False, True, True, True]
     assert not firm.db.conn.in_transaction
@@ -203,6 +229,7 @@ def test_grouped_commits_keep_each_line_whole(firm):
 
 
 # --- the batched import: same results as line by line, grouped commits, resume ------------
+
 
 def lines_with_every_case(today):
     day = lambda days: (today + timedelta(days=days)).strftime("%Y%m%d")  # noqa: E731
@@ -229,6 +256,7 @@ def lines_with_every_case(today):
 
 def prepared_world(path, clock):
     from tests.store.conftest import fill_world
+
     store = fill_world(Store(path, now=clock))
     store.put_party(ORG_D, "Etablissements Fr. Colruyt")
     store.put_party(ORG_E, "Onderneming 0402206045")
@@ -237,27 +265,32 @@ def prepared_world(path, clock):
     return store
 
 
-def test_batched_import_gives_exactly_what_line_by_line_creation_gives(tmp_path, clock,
-                                                                       monkeypatch):
+def test_batched_import_gives_exactly_what_line_by_line_creation_gives(tmp_path, clock, monkeypatch):
     from mandates_store import bulk
 
     def outcome(store, report):
         conn = store.db.conn
-        return ([(line.line_no, line.input, line.ok, line.reason, line.mandate_ids)
-                 for line in report.lines], report.status,
-                conn.execute("SELECT * FROM mandates ORDER BY id").fetchall(),
-                conn.execute("SELECT mandate_id, at, event, role, person, party, detail "
-                             "FROM mandate_events ORDER BY mandate_id").fetchall())
+        return (
+            [(line.line_no, line.input, line.ok, line.reason, line.mandate_ids) for line in report.lines],
+            report.status,
+            conn.execute("SELECT * FROM mandates ORDER BY id").fetchall(),
+            conn.execute(
+                "SELECT mandate_id, at, event, role, person, party, detail FROM mandate_events ORDER BY mandate_id"
+            ).fetchall(),
+        )
 
     results = []
     for mode in ("batched", "line by line"):
         with prepared_world(tmp_path / f"{mode}.db", clock) as store:
             if mode == "line by line":  # every chunk through create_in_context
                 monkeypatch.setattr(bulk._Importer, "write", bulk._Importer.write_each)
-            report = store.bulk_create(admin(ORG_A), role="giver",
-                                       types=["Test ORG-ORG", "Test Uniek"],
-                                       lines=lines_with_every_case(store.today()),
-                                       accept_contract=True)
+            report = store.bulk_create(
+                admin(ORG_A),
+                role="giver",
+                types=["Test ORG-ORG", "Test Uniek"],
+                lines=lines_with_every_case(store.today()),
+                accept_contract=True,
+            )
             results.append(outcome(store, report))
             monkeypatch.undo()
     batched, line_by_line = results
@@ -277,13 +310,18 @@ def test_batched_import_gives_exactly_what_line_by_line_creation_gives(tmp_path,
 def test_two_lines_for_one_counterparty_behave_as_two_single_creations(firm):
     """The conflict rule concerns signed mandates: two lines of one file for the same pair
     both await signature (as two single creations would), and signing the second conflicts."""
-    report = firm.bulk_create(admin(ORG_A), role="giver", types="WSE Loket",
-                              lines=["0400048883;;;nl;EEN", "0400048883;;;nl;TWEE"],
-                              accept_contract=True)
+    report = firm.bulk_create(
+        admin(ORG_A),
+        role="giver",
+        types="WSE Loket",
+        lines=["0400048883;;;nl;EEN", "0400048883;;;nl;TWEE"],
+        accept_contract=True,
+    )
     first, second = report.created
     assert report.status == "Geslaagd"
     firm.sign(admin(ORG_C), first, accept_contract=True)
     from mandates_store import Conflict
+
     with pytest.raises(Conflict) as refused:
         firm.sign(admin(ORG_C), second, accept_contract=True)
     assert refused.value.existing_id == first
@@ -292,11 +330,17 @@ def test_two_lines_for_one_counterparty_behave_as_two_single_creations(firm):
 def test_a_refusal_by_the_schema_itself_refuses_that_line_only(firm):
     # A rule the Python checks do not know: the chunk's batch insert fails, and the chunk is
     # redone line by line, each in its own savepoint.
-    firm.db.conn.execute("CREATE TEMP TRIGGER no_boom BEFORE INSERT ON mandates "
-                         "WHEN NEW.reference = 'BOOM' BEGIN SELECT RAISE(ABORT, 'boom'); END")
-    report = firm.bulk_create(admin(ORG_A), role="giver", types="WSE Loket",
-                              lines=["0400048883", "0400378485;;;nl;BOOM", "0402206045"],
-                              accept_contract=True)
+    firm.db.conn.execute(
+        "CREATE TEMP TRIGGER no_boom BEFORE INSERT ON mandates "
+        "WHEN NEW.reference = 'BOOM' BEGIN SELECT RAISE(ABORT, 'boom'); END"
+    )
+    report = firm.bulk_create(
+        admin(ORG_A),
+        role="giver",
+        types="WSE Loket",
+        lines=["0400048883", "0400378485;;;nl;BOOM", "0402206045"],
+        accept_contract=True,
+    )
     assert [line.ok for line in report.lines] == [True, False, True]
     assert report.refused[0].reason == "De mandatenopslag weigert deze lijn: boom."
     conn = firm.db.conn
@@ -306,26 +350,35 @@ def test_a_refusal_by_the_schema_itself_refuses_that_line_only(firm):
 
 def many_organisations(store, count):
     from mandates_store.identifiers import with_check_digits
+
     numbers = [with_check_digits(f"{10_000_000 + i:08d}") for i in range(count)]
     with store.db.atomic():
-        store.db["parties"].insert_all(
-            {"number": n, "kind": "organisation", "name": f"Org {n}"} for n in numbers)
+        store.db["parties"].insert_all({"number": n, "kind": "organisation", "name": f"Org {n}"} for n in numbers)
     return numbers
 
 
-@pytest.mark.parametrize("every, seconds, group_commits", [
-    (1000, 3600, 1),  # one group: 600 lines < 1,000
-    (100, 3600, 6),  # bounded by count
-    (1000, 0, 3),  # bounded by time: each chunk (250, 250, 100 lines) commits at once
-    (1, 3600, 600),  # one transaction per line
-])
+@pytest.mark.parametrize(
+    "every, seconds, group_commits",
+    [
+        (1000, 3600, 1),  # one group: 600 lines < 1,000
+        (100, 3600, 6),  # bounded by count
+        (1000, 0, 3),  # bounded by time: each chunk (250, 250, 100 lines) commits at once
+        (1, 3600, 600),  # one transaction per line
+    ],
+)
 def test_commits_are_grouped_by_count_and_by_time(firm, every, seconds, group_commits):
     numbers = many_organisations(firm, 600)
     statements = []
     firm.db.conn.set_trace_callback(statements.append)
-    report = firm.bulk_create(admin(ORG_A), role="giver", types="WSE Loket", lines=numbers,
-                              accept_contract=True, commit_every=every,
-                              commit_seconds=seconds)
+    report = firm.bulk_create(
+        admin(ORG_A),
+        role="giver",
+        types="WSE Loket",
+        lines=numbers,
+        accept_contract=True,
+        commit_every=every,
+        commit_seconds=seconds,
+    )
     firm.db.conn.set_trace_callback(None)
     assert report.status == "Geslaagd" and len(report.created) == 600
     # the operation's start and finish are one transaction each
@@ -338,62 +391,72 @@ def interrupt(store, operation_id, last_line):
     import socket
     import subprocess
     import sys
+
     gone = subprocess.Popen([sys.executable, "-c", "pass"])
     assert gone.wait() == 0  # reaped: its pid belongs to no process now
-    store.db.conn.execute("UPDATE bulk_operations SET status = 'Bezig', finished_at = NULL, "
-                          "pid = ?, host = ?, last_line = ? WHERE id = ?",
-                          [gone.pid, socket.gethostname(), last_line, operation_id])
+    store.db.conn.execute(
+        "UPDATE bulk_operations SET status = 'Bezig', finished_at = NULL, "
+        "pid = ?, host = ?, last_line = ? WHERE id = ?",
+        [gone.pid, socket.gethostname(), last_line, operation_id],
+    )
 
 
 def test_resume_is_refused_when_it_could_duplicate_or_mix_things(firm, tmp_path):
     from mandates_store.bulk import file_sha256
+
     path = tmp_path / "file.csv"
     path.write_text("0400048883\n0400378485\n")
-    first = firm.bulk_create(admin(ORG_A), role="giver", types="WSE Loket", lines=["0400048883"],
-                             accept_contract=True)
+    first = firm.bulk_create(admin(ORG_A), role="giver", types="WSE Loket", lines=["0400048883"], accept_contract=True)
     op = first.operation.id
-    firm.db.conn.execute("UPDATE bulk_operations SET source_sha256 = ? WHERE id = ?",
-                         [file_sha256(path), op])
+    firm.db.conn.execute("UPDATE bulk_operations SET source_sha256 = ? WHERE id = ?", [file_sha256(path), op])
     assert firm.bulk_operations()[0].status == "Geslaagd"
     with pytest.raises(NotAllowed, match="finished"):
-        firm.bulk_create(admin(ORG_A), role="giver", types="WSE Loket", path=path,
-                         accept_contract=True, resume=op)
+        firm.bulk_create(admin(ORG_A), role="giver", types="WSE Loket", path=path, accept_contract=True, resume=op)
     import os
     import socket
-    firm.db.conn.execute("UPDATE bulk_operations SET status = 'Bezig', pid = ?, host = ? "
-                         "WHERE id = ?", [os.getpid(), socket.gethostname(), op])
+
+    firm.db.conn.execute(
+        "UPDATE bulk_operations SET status = 'Bezig', pid = ?, host = ? WHERE id = ?",
+        [os.getpid(), socket.gethostname(), op],
+    )
     assert firm.bulk_operations()[0].status == "Bezig"  # this very process: still running
     with pytest.raises(NotAllowed, match="still be running"):
-        firm.bulk_create(admin(ORG_A), role="giver", types="WSE Loket", path=path,
-                         accept_contract=True, resume=op)
+        firm.bulk_create(admin(ORG_A), role="giver", types="WSE Loket", path=path, accept_contract=True, resume=op)
     interrupt(firm, op, 1)
     assert firm.bulk_operations()[0].status == "Onderbroken"
     other = tmp_path / "other.csv"
     other.write_text("0400378485\n")
     with pytest.raises(NotAllowed, match="file differs"):
-        firm.bulk_create(admin(ORG_A), role="giver", types="WSE Loket", path=other,
-                         accept_contract=True, resume=op)
+        firm.bulk_create(admin(ORG_A), role="giver", types="WSE Loket", path=other, accept_contract=True, resume=op)
     with pytest.raises(NotAllowed, match="types differ"):
-        firm.bulk_create(admin(ORG_A), role="giver", types="Test Uniek", path=path,
-                         accept_contract=True, resume=op)
+        firm.bulk_create(admin(ORG_A), role="giver", types="Test Uniek", path=path, accept_contract=True, resume=op)
     with pytest.raises(UnknownEntity):
-        firm.bulk_create(admin(ORG_A), role="giver", types="WSE Loket", path=path,
-                         accept_contract=True, resume=op + 1)
-    resumed = firm.bulk_create(admin(ORG_A), role="giver", types="WSE Loket", path=path,
-                               accept_contract=True, resume=op)
+        firm.bulk_create(admin(ORG_A), role="giver", types="WSE Loket", path=path, accept_contract=True, resume=op + 1)
+    resumed = firm.bulk_create(
+        admin(ORG_A), role="giver", types="WSE Loket", path=path, accept_contract=True, resume=op
+    )
     assert [line.line_no for line in resumed.lines] == [1, 2] and resumed.status == "Geslaagd"
     assert firm.db.conn.execute("SELECT count(*) FROM mandates").fetchone()[0] == 2
 
 
 def test_resume_accepts_the_same_types_in_another_order(firm):
     lines = ["0400048883", "0400378485"]
-    first = firm.bulk_create(admin(ORG_A), role="giver", types=["Test ORG-ORG", "Test Uniek"],
-                             lines=lines[:1], accept_contract=True)
+    first = firm.bulk_create(
+        admin(ORG_A), role="giver", types=["Test ORG-ORG", "Test Uniek"], lines=lines[:1], accept_contract=True
+    )
     from mandates_store.bulk import lines_sha256
-    firm.db.conn.execute("UPDATE bulk_operations SET source_sha256 = ? WHERE id = ?",
-                         [lines_sha256(lines), first.operation.id])
+
+    firm.db.conn.execute(
+        "UPDATE bulk_operations SET source_sha256 = ? WHERE id = ?", [lines_sha256(lines), first.operation.id]
+    )
     interrupt(firm, first.operation.id, 1)
-    resumed = firm.bulk_create(admin(ORG_A), role="giver", types=["Test Uniek", "Test ORG-ORG"],
-                               lines=lines, accept_contract=True, resume=first.operation.id)
+    resumed = firm.bulk_create(
+        admin(ORG_A),
+        role="giver",
+        types=["Test Uniek", "Test ORG-ORG"],
+        lines=lines,
+        accept_contract=True,
+        resume=first.operation.id,
+    )
     assert resumed.status == "Geslaagd" and len(resumed.created) == 4
     assert [line.line_no for line in resumed.lines] == [1, 2]

@@ -15,8 +15,8 @@ def run(tmp_path):
     path = tmp_path / "cli.db"
 
     def invoke(*args: str, lang: str = "nl"):
-        return CliRunner().invoke(store_cli, ["--db", str(path), "--lang", lang,
-                                              "--today", TODAY.isoformat(), *args])
+        return CliRunner().invoke(store_cli, ["--db", str(path), "--lang", lang, "--today", TODAY.isoformat(), *args])
+
     invoke.path = path
     return invoke
 
@@ -34,6 +34,7 @@ def test_init_reports_the_schema_version(run):
 
 def test_broker_command_line_has_the_store_group():
     from broker.cli import main
+
     result = CliRunner().invoke(main, ["store", "--help"])
     assert result.exit_code == 0 and "bulk" in result.output
 
@@ -56,16 +57,28 @@ def test_load_files_and_refuse_a_bad_one(run, tmp_path):
 
 
 def test_create_sign_stop_transfer_show(demo_run):
-    created = demo_run("create", "--as", PERSON_MANAGER, "--for", EMMAUS, "--role", "giver",
-                       "--type", "Kiosk", "--counterparty", "79031510459", "--accept",
-                       "--reference", "CLI-1")
+    created = demo_run(
+        "create",
+        "--as",
+        PERSON_MANAGER,
+        "--for",
+        EMMAUS,
+        "--role",
+        "giver",
+        "--type",
+        "Kiosk",
+        "--counterparty",
+        "79031510459",
+        "--accept",
+        "--reference",
+        "CLI-1",
+    )
     assert created.exit_code == 0, created.output
     mandate_id = created.output.split("\t")[0]
     assert "Wacht op ondertekening" in created.output
     signed = demo_run("sign", mandate_id, "--as", "79031510459", "--accept")
     assert signed.exit_code == 0 and "Actief" in signed.output
-    moved = demo_run("transfer", mandate_id, "--as", PERSON_MANAGER, "--for", EMMAUS,
-                     "--to", PERSON_EXECUTOR)
+    moved = demo_run("transfer", mandate_id, "--as", PERSON_MANAGER, "--for", EMMAUS, "--to", PERSON_EXECUTOR)
     assert moved.exit_code == 0, moved.output
     stopped = demo_run("stop", mandate_id, "--as", "79031510459", "--reason", "klaar")
     assert stopped.exit_code == 0 and "Stopgezet" in stopped.output
@@ -76,14 +89,39 @@ def test_create_sign_stop_transfer_show(demo_run):
 
 def test_refusals_are_one_message_and_exit_1(demo_run):
     past = (TODAY - timedelta(days=1)).isoformat()
-    result = demo_run("create", "--admin", "beheer", "--for", EMMAUS, "--role", "giver",
-                      "--type", "WSE Loket", "--counterparty", "0400048883", "--start", past,
-                      "--accept")
+    result = demo_run(
+        "create",
+        "--admin",
+        "beheer",
+        "--for",
+        EMMAUS,
+        "--role",
+        "giver",
+        "--type",
+        "WSE Loket",
+        "--counterparty",
+        "0400048883",
+        "--start",
+        past,
+        "--accept",
+    )
     assert result.exit_code == 1
     assert "De begindatum moet groter of gelijk zijn aan de datum van vandaag." in result.output
     assert "Traceback" not in result.output
-    conflict = demo_run("create", "--admin", "beheer", "--for", EMMAUS, "--role", "giver",
-                        "--type", "WSE Loket", "--counterparty", BAROCY, "--accept")
+    conflict = demo_run(
+        "create",
+        "--admin",
+        "beheer",
+        "--for",
+        EMMAUS,
+        "--role",
+        "giver",
+        "--type",
+        "WSE Loket",
+        "--counterparty",
+        BAROCY,
+        "--accept",
+    )
     assert conflict.exit_code == 1 and "Conflict" in conflict.output
     not_allowed = demo_run("stop", "5710247", "--as", PERSON_EXECUTOR, "--for", BAROCY)
     assert not_allowed.exit_code == 1 and "Mandaatbeheerder" in not_allowed.output
@@ -93,8 +131,20 @@ def test_refusals_are_one_message_and_exit_1(demo_run):
 def test_bulk_create_report_and_exit_codes(demo_run, tmp_path):
     csv_file = tmp_path / "bulk.csv"
     csv_file.write_text("0400378485;a@b.be;;nl;M1\n0402206045;;;nl;M2;20000101\n")
-    result = demo_run("bulk", "create", str(csv_file), "--admin", "beheer", "--for", BAROCY,
-                      "--role", "taker", "--type", "Test Uniek", "--accept")
+    result = demo_run(
+        "bulk",
+        "create",
+        str(csv_file),
+        "--admin",
+        "beheer",
+        "--for",
+        BAROCY,
+        "--role",
+        "taker",
+        "--type",
+        "Test Uniek",
+        "--accept",
+    )
     assert result.exit_code == 2, result.output  # Gedeeltelijk succes
     assert "Status Gedeeltelijk succes" in result.output and "Lijn 2" in result.output
     listed = demo_run("bulk", "list", "--party", BAROCY)
@@ -103,8 +153,20 @@ def test_bulk_create_report_and_exit_codes(demo_run, tmp_path):
     assert "Mandaten aanmaken" in demo_run("bulk", "report", operation_id).output
     good = tmp_path / "good.csv"
     good.write_text("0425260668\n")
-    ok = demo_run("bulk", "create", str(good), "--admin", "beheer", "--for", BAROCY, "--role",
-                  "taker", "--type", "Test Uniek", "--accept")
+    ok = demo_run(
+        "bulk",
+        "create",
+        str(good),
+        "--admin",
+        "beheer",
+        "--for",
+        BAROCY,
+        "--role",
+        "taker",
+        "--type",
+        "Test Uniek",
+        "--accept",
+    )
     assert ok.exit_code == 0 and "Status Geslaagd" in ok.output
 
 
@@ -112,55 +174,84 @@ def test_bulk_create_after_an_interruption_must_resume_or_say_again(demo_run, tm
     from mandates_store import Actor
     from mandates_store.bulk import file_sha256
     from tests.store.test_bulk import interrupt
+
     csv_file = tmp_path / "bulk.csv"
     csv_file.write_text("0400378485;;;nl;M1\n0402206045;;;nl;M2\n")
     with Store(demo_run.path) as store:  # as if killed right after the file's first line
-        first = store.bulk_create(Actor.admin(BAROCY, "beheer"), role="taker",
-                                  types=["Test Uniek"], lines=["0400378485;;;nl;M1"],
-                                  accept_contract=True)
+        first = store.bulk_create(
+            Actor.admin(BAROCY, "beheer"),
+            role="taker",
+            types=["Test Uniek"],
+            lines=["0400378485;;;nl;M1"],
+            accept_contract=True,
+        )
         operation = first.operation.id
-        store.db.conn.execute("UPDATE bulk_operations SET source_sha256 = ? WHERE id = ?",
-                              [file_sha256(csv_file), operation])
+        store.db.conn.execute(
+            "UPDATE bulk_operations SET source_sha256 = ? WHERE id = ?", [file_sha256(csv_file), operation]
+        )
         interrupt(store, operation, 1)
     listed = demo_run("bulk", "list", "--party", BAROCY)
     assert f"{operation}\t" in listed.output and "Onderbroken\t1/1\ttot lijn 1" in listed.output
-    args = ("--admin", "beheer", "--for", BAROCY, "--role", "taker", "--type", "Test Uniek",
-            "--accept")
+    args = ("--admin", "beheer", "--for", BAROCY, "--role", "taker", "--type", "Test Uniek", "--accept")
     rerun = demo_run("bulk", "create", str(csv_file), *args)
     assert rerun.exit_code == 1 and f"hervat ze met --resume {operation}" in rerun.output
     resumed = demo_run("bulk", "create", str(csv_file), *args, "--resume", str(operation))
     assert resumed.exit_code == 0 and "Status Geslaagd" in resumed.output, resumed.output
     assert "Aantal aangemaakte mandaten: 2" in resumed.output
     listed = demo_run("bulk", "list", "--party", BAROCY)
-    assert f"{operation}\t" in listed.output and "Gegroepeerd aanmaken\tGeslaagd\t2/2" in \
-        listed.output
+    assert f"{operation}\t" in listed.output and "Gegroepeerd aanmaken\tGeslaagd\t2/2" in listed.output
     again = demo_run("bulk", "create", str(csv_file), *args, "--again")  # a new operation
     assert again.exit_code == 0 and "Aantal aangemaakte mandaten: 2" in again.output
 
 
 def test_bulk_stop_needs_the_count(demo_run):
-    preview = demo_run("bulk", "stop", "--as", PERSON_MANAGER, "--for", EMMAUS, "--role",
-                       "giver", "--type", "WSE Loket")
+    preview = demo_run(
+        "bulk", "stop", "--as", PERSON_MANAGER, "--for", EMMAUS, "--role", "giver", "--type", "WSE Loket"
+    )
     assert preview.exit_code == 1 and "confirm with --count 1" in preview.output
-    wrong = demo_run("bulk", "stop", "--as", PERSON_MANAGER, "--for", EMMAUS, "--role", "giver",
-                     "--type", "WSE Loket", "--count", "3")
+    wrong = demo_run(
+        "bulk",
+        "stop",
+        "--as",
+        PERSON_MANAGER,
+        "--for",
+        EMMAUS,
+        "--role",
+        "giver",
+        "--type",
+        "WSE Loket",
+        "--count",
+        "3",
+    )
     assert wrong.exit_code == 1 and "komt niet overeen" in wrong.output
-    done = demo_run("bulk", "stop", "--as", PERSON_MANAGER, "--for", EMMAUS, "--role", "giver",
-                    "--type", "WSE Loket", "--count", "1", "--reason", "Einde")
+    done = demo_run(
+        "bulk",
+        "stop",
+        "--as",
+        PERSON_MANAGER,
+        "--for",
+        EMMAUS,
+        "--role",
+        "giver",
+        "--type",
+        "WSE Loket",
+        "--count",
+        "1",
+        "--reason",
+        "Einde",
+    )
     assert done.exit_code == 0 and "Stopzetting mandaten" in done.output
 
 
 def test_bulk_sign(demo_run):
     preview = demo_run("bulk", "sign", "--admin", "beheer", "--for", "0400048883")
     assert "confirm with --count 1" in preview.output
-    done = demo_run("bulk", "sign", "--admin", "beheer", "--for", "0400048883", "--count", "1",
-                    "--accept")
+    done = demo_run("bulk", "sign", "--admin", "beheer", "--for", "0400048883", "--count", "1", "--accept")
     assert done.exit_code == 0 and "Ondertekening mandaten" in done.output
 
 
 def test_search_and_export(demo_run, tmp_path):
-    found = demo_run("search", "--party", BAROCY, "--role", "taker", "--status", "Actief",
-                     "--type", "WSE Loket")
+    found = demo_run("search", "--party", BAROCY, "--role", "taker", "--status", "Actief", "--type", "WSE Loket")
     assert found.exit_code == 0 and "4 result(s)" in found.output
     by_name = demo_run("search", "--party", BAROCY, "--name", "PARK")
     assert "1 result(s)" in by_name.output

@@ -2,9 +2,17 @@ from dataclasses import replace
 from datetime import timedelta
 
 from mandates_store import MANDAATUITVOERDER, Scope
-from mandates_store.demo_data import (BALOISE, BAROCY, COLRUYT, DEMO_SCOPE, PARKWIND,
-                                      PERSON_EXECUTOR, PERSON_NO_OPTION, PERSON_OWN_NAME_ONLY,
-                                      PERSON_REPRESENTATIVE)
+from mandates_store.demo_data import (
+    BALOISE,
+    BAROCY,
+    COLRUYT,
+    DEMO_SCOPE,
+    PARKWIND,
+    PERSON_EXECUTOR,
+    PERSON_NO_OPTION,
+    PERSON_OWN_NAME_ONLY,
+    PERSON_REPRESENTATIVE,
+)
 from tests.store.conftest import ORG_A, ORG_B, ORG_C, PERSON_P, active_mandate, admin
 
 
@@ -24,9 +32,11 @@ def test_nothing_to_explain_without_links(demo):
 
 def test_d_every_link_says_why(demo):
     found = explain(demo, PERSON_NO_OPTION)
-    assert conditions(found) == [("work_relationship", "work_relationship_not_valid"),
-                                 ("right", "right_not_valid"),
-                                 ("mandate", "type_not_in_scope")]
+    assert conditions(found) == [
+        ("work_relationship", "work_relationship_not_valid"),
+        ("right", "right_not_valid"),
+        ("mandate", "type_not_in_scope"),
+    ]
     assert all(m.text_en and m.text_nl for m in found)
     assert found[0].organisation.number == PARKWIND and "ended" in found[0].text_en
 
@@ -46,8 +56,7 @@ def test_legal_representative_not_allowed_is_explained(demo):
 def test_right_with_type_out_of_scope_names_no_giver(world):
     active_mandate(world, ORG_A, ORG_B)
     world.add_work_relationship(PERSON_P, ORG_B, world.today())
-    world.grant_right(PERSON_P, ORG_B, MANDAATUITVOERDER, world.today(),
-                      mandate_types=["Test Uniek"])
+    world.grant_right(PERSON_P, ORG_B, MANDAATUITVOERDER, world.today(), mandate_types=["Test Uniek"])
     found = explain(world, PERSON_P, Scope(frozenset({"WSE Loket"}), work_relationship=True))
     assert conditions(found) == [("right", "right_type_not_in_scope")]
     assert "Emmaüs" not in found[0].text_en and "Emmaüs" not in found[0].text_nl
@@ -58,8 +67,7 @@ def test_givers_outside_a_narrowed_right_are_never_revealed(world):
     from_c = active_mandate(world, ORG_C, ORG_B)
     world.stop(admin(ORG_C), from_c.id)
     world.add_work_relationship(PERSON_P, ORG_B, world.today())
-    world.grant_right(PERSON_P, ORG_B, MANDAATUITVOERDER, world.today(),
-                      mandate_types=["WSE Loket"], givers=[ORG_A])
+    world.grant_right(PERSON_P, ORG_B, MANDAATUITVOERDER, world.today(), mandate_types=["WSE Loket"], givers=[ORG_A])
     found = explain(world, PERSON_P, Scope(frozenset({"WSE Loket"})))
     text = " ".join(m.text_en + m.text_nl for m in found)
     assert "BALOISE" not in text
@@ -68,8 +76,7 @@ def test_givers_outside_a_narrowed_right_are_never_revealed(world):
 
 def test_firm_without_active_mandate_is_explained_on_the_right(world):
     world.add_work_relationship(PERSON_P, ORG_B, world.today())
-    world.grant_right(PERSON_P, ORG_B, MANDAATUITVOERDER, world.today(),
-                      mandate_types=["WSE Loket"])
+    world.grant_right(PERSON_P, ORG_B, MANDAATUITVOERDER, world.today(), mandate_types=["WSE Loket"])
     scope = Scope(frozenset({"WSE Loket"}), work_relationship=True)
     assert conditions(explain(world, PERSON_P, scope)) == [("right", "no_active_mandate")]
 
@@ -97,9 +104,7 @@ def test_mandates_disabled_is_explained(demo):
 
 def test_an_option_that_exists_is_not_explained(demo):
     found = explain(demo, PERSON_EXECUTOR)
-    given = {o.mandate_id for o in demo.login_options(person=PERSON_EXECUTOR, at=demo.now(),
-                                                      scope=DEMO_SCOPE)}
+    given = {o.mandate_id for o in demo.login_options(person=PERSON_EXECUTOR, at=demo.now(), scope=DEMO_SCOPE)}
     assert not {m.mandate_id for m in found} & given
     assert COLRUYT not in {m.represented.number for m in found if m.represented}
-    assert BAROCY not in {m.organisation.number for m in found if m.subject == "work_relationship"
-                          and m.organisation}
+    assert BAROCY not in {m.organisation.number for m in found if m.subject == "work_relationship" and m.organisation}

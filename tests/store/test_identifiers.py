@@ -4,14 +4,16 @@ from mandates_store.errors import InvalidIdentifier
 from mandates_store.identifiers import enterprise_number, party_number, person_number
 
 
-@pytest.mark.parametrize("written", ["0806154033", "0806.154.033", "BE0806154033",
-                                     "be 0806.154.033", "806154033", "806.154.033"])
+@pytest.mark.parametrize(
+    "written", ["0806154033", "0806.154.033", "BE0806154033", "be 0806.154.033", "806154033", "806.154.033"]
+)
 def test_enterprise_number_forms_normalise(written):
     assert enterprise_number(written) == "0806154033"
 
 
-@pytest.mark.parametrize("number", ["0411515075", "0406633304", "0844796259", "0425260668",
-                                    "0400048883", "0400378485", "0402206045"])
+@pytest.mark.parametrize(
+    "number", ["0411515075", "0406633304", "0844796259", "0425260668", "0400048883", "0400378485", "0402206045"]
+)
 def test_seed_enterprise_numbers_pass(number):
     assert enterprise_number(number) == number
 

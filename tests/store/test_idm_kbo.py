@@ -10,8 +10,7 @@ def test_right_needs_a_work_relationship_in_its_period(world):
     today = world.today()
     with pytest.raises(InvalidInput, match="no work relationship"):
         world.grant_right(PERSON_P, ORG_B, MANDAATBEHEERDER, today)
-    world.add_work_relationship(PERSON_P, ORG_B, today - timedelta(days=100),
-                                today - timedelta(days=50))
+    world.add_work_relationship(PERSON_P, ORG_B, today - timedelta(days=100), today - timedelta(days=50))
     with pytest.raises(InvalidInput, match="no work relationship"):
         world.grant_right(PERSON_P, ORG_B, MANDAATBEHEERDER, today)
     world.add_work_relationship(PERSON_P, ORG_B, today)
@@ -23,28 +22,25 @@ def test_executor_right_needs_known_mandate_types(world):
     with pytest.raises(InvalidInput, match="at least one mandate type"):
         world.grant_right(PERSON_P, ORG_B, MANDAATUITVOERDER, world.today())
     with pytest.raises(UnknownEntity, match="Geen type"):
-        world.grant_right(PERSON_P, ORG_B, MANDAATUITVOERDER, world.today(),
-                          mandate_types=["Geen type"])
-    right = world.grant_right(PERSON_P, ORG_B, MANDAATUITVOERDER, world.today(),
-                              mandate_types=["WSE Loket", "Kiosk"])
+        world.grant_right(PERSON_P, ORG_B, MANDAATUITVOERDER, world.today(), mandate_types=["Geen type"])
+    right = world.grant_right(PERSON_P, ORG_B, MANDAATUITVOERDER, world.today(), mandate_types=["WSE Loket", "Kiosk"])
     assert right.mandate_types == {"WSE Loket", "Kiosk"} and right.givers is None
 
 
 def test_executor_right_may_be_narrowed_to_givers(world):
     world.add_work_relationship(PERSON_P, ORG_B, world.today())
-    right = world.grant_right(PERSON_P, ORG_B, MANDAATUITVOERDER, world.today(),
-                              mandate_types=["WSE Loket"], givers=["411.515.075"])
+    right = world.grant_right(
+        PERSON_P, ORG_B, MANDAATUITVOERDER, world.today(), mandate_types=["WSE Loket"], givers=["411.515.075"]
+    )
     assert world.rights(PERSON_P)[0].givers == {ORG_A} == right.givers
     with pytest.raises(InvalidInput, match="may not be empty"):
-        world.grant_right(PERSON_P, ORG_B, MANDAATUITVOERDER, world.today(),
-                          mandate_types=["WSE Loket"], givers=[])
+        world.grant_right(PERSON_P, ORG_B, MANDAATUITVOERDER, world.today(), mandate_types=["WSE Loket"], givers=[])
 
 
 def test_only_the_executor_right_takes_types_or_givers(world):
     world.add_work_relationship(PERSON_P, ORG_B, world.today())
     with pytest.raises(InvalidInput, match="only SSM Mandaatuitvoerder"):
-        world.grant_right(PERSON_P, ORG_B, MANDAATBEHEERDER, world.today(),
-                          mandate_types=["WSE Loket"])
+        world.grant_right(PERSON_P, ORG_B, MANDAATBEHEERDER, world.today(), mandate_types=["WSE Loket"])
 
 
 def test_rights_and_relationships_are_between_a_person_and_an_organisation(world):

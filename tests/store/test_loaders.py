@@ -48,28 +48,36 @@ def test_missing_required_field_is_named(empty, tmp_path):
 
 def test_types_rights_work_and_representatives_from_json_and_csv(empty, tmp_path):
     empty.load("parties", write(tmp_path, "parties.csv", PARTIES))
-    types = [{"code": "WSE Loket", "names": {"nl": "WSE Loket", "fr": "Guichet WSE"},
-              "contracts": {"nl": "Met het WSE-mandaat ..."},
-              "combinations": ["organisation>organisation", "person>organisation"]},
-             {"code": "Kiosk", "combinations": ["organisation>person"]}]
+    types = [
+        {
+            "code": "WSE Loket",
+            "names": {"nl": "WSE Loket", "fr": "Guichet WSE"},
+            "contracts": {"nl": "Met het WSE-mandaat ..."},
+            "combinations": ["organisation>organisation", "person>organisation"],
+        },
+        {"code": "Kiosk", "combinations": ["organisation>person"]},
+    ]
     assert empty.load("types", write(tmp_path, "types.json", json.dumps(types))) == 2
     assert empty.mandate_type("WSE Loket").names["fr"] == "Guichet WSE"
     work = "person;organisation;valid_from;valid_until\n88012226557;0806154033;01/01/2020;\n"
     assert empty.load("work-relationships", write(tmp_path, "work.csv", work)) == 1
-    rights = ("person;organisation;right;valid_from;valid_until;mandate_types;givers\n"
-              f"88012226557;0806154033;{MANDAATUITVOERDER};2020-01-01;;WSE Loket|Kiosk;"
-              "0411515075\n")
+    rights = (
+        "person;organisation;right;valid_from;valid_until;mandate_types;givers\n"
+        f"88012226557;0806154033;{MANDAATUITVOERDER};2020-01-01;;WSE Loket|Kiosk;"
+        "0411515075\n"
+    )
     assert empty.load("rights", write(tmp_path, "rights.csv", rights)) == 1
     (right,) = empty.rights("88012226557")
     assert right.mandate_types == {"WSE Loket", "Kiosk"} and right.givers == {"0411515075"}
-    reps = [{"person": "88012226557", "enterprise": "0411515075", "function": "Bestuurder",
-             "since": "20200101"}]
+    reps = [{"person": "88012226557", "enterprise": "0411515075", "function": "Bestuurder", "since": "20200101"}]
     assert empty.load("representatives", write(tmp_path, "reps.json", json.dumps(reps))) == 1
 
 
 def test_bad_json_item_and_unknown_combination(empty, tmp_path):
-    types = [{"code": "A", "combinations": ["organisation>organisation"]},
-             {"code": "B", "combinations": ["company>company"]}]
+    types = [
+        {"code": "A", "combinations": ["organisation>organisation"]},
+        {"code": "B", "combinations": ["company>company"]},
+    ]
     with pytest.raises(FileFormatError, match="line 2, field combinations"):
         empty.load("types", write(tmp_path, "types.json", json.dumps(types)))
     assert empty.mandate_type("A") is None
@@ -80,12 +88,19 @@ def test_bad_json_item_and_unknown_combination(empty, tmp_path):
 def test_bad_date_and_rule_breaking_record(empty, tmp_path):
     empty.load("parties", write(tmp_path, "parties.csv", PARTIES))
     with pytest.raises(FileFormatError, match="field valid_from.*not a date"):
-        empty.load("work-relationships", write(
-            tmp_path, "w.csv", "person;organisation;valid_from\n88012226557;0806154033;2020-13-01\n"))
+        empty.load(
+            "work-relationships",
+            write(tmp_path, "w.csv", "person;organisation;valid_from\n88012226557;0806154033;2020-13-01\n"),
+        )
     with pytest.raises(FileFormatError, match="line 2.*no work relationship"):
-        empty.load("rights", write(
-            tmp_path, "r.csv", "person;organisation;right;valid_from\n"
-            "88012226557;0806154033;SSM Mandaatbeheerder;2020-01-01\n"))
+        empty.load(
+            "rights",
+            write(
+                tmp_path,
+                "r.csv",
+                "person;organisation;right;valid_from\n88012226557;0806154033;SSM Mandaatbeheerder;2020-01-01\n",
+            ),
+        )
 
 
 def test_missing_file(empty, tmp_path):

@@ -3,12 +3,33 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from mandates_store import (MANDAATUITVOERDER, InvalidIdentifier, LoginOption, Party, Scope,
-                            choice_label, group_by_represented)
-from mandates_store.demo_data import (BALOISE, BAROCY, BROEDERS, COLRUYT, DELOITTE, DEMO_SCOPE,
-                                      EMMAUS, IMEC, PARKWIND, PERSON_EXECUTOR, PERSON_NO_OPTION,
-                                      PERSON_OWN_NAME_ONLY, PERSON_REPRESENTATIVE,
-                                      PERSON_SEVERAL_TAKERS, PERSON_YOUNG, PWC)
+from mandates_store import (
+    MANDAATUITVOERDER,
+    InvalidIdentifier,
+    LoginOption,
+    Party,
+    Scope,
+    choice_label,
+    group_by_represented,
+)
+from mandates_store.demo_data import (
+    BALOISE,
+    BAROCY,
+    BROEDERS,
+    COLRUYT,
+    DELOITTE,
+    DEMO_SCOPE,
+    EMMAUS,
+    IMEC,
+    PARKWIND,
+    PERSON_EXECUTOR,
+    PERSON_NO_OPTION,
+    PERSON_OWN_NAME_ONLY,
+    PERSON_REPRESENTATIVE,
+    PERSON_SEVERAL_TAKERS,
+    PERSON_YOUNG,
+    PWC,
+)
 from tests.store.conftest import ORG_A, ORG_B, ORG_C, PERSON_P, active_mandate, admin
 
 
@@ -30,8 +51,7 @@ def test_a_own_name_only(demo):
 def test_b_executor_sees_each_giver_once_via_the_firm(demo):
     found = options(demo, PERSON_EXECUTOR)
     groups = group_by_represented(found)
-    mandate_groups = {party.number: opts for party, opts in groups
-                      if opts[0].kind == "mandate"}
+    mandate_groups = {party.number: opts for party, opts in groups if opts[0].kind == "mandate"}
     assert set(mandate_groups) == {EMMAUS, BROEDERS, PARKWIND, IMEC}
     for opts in mandate_groups.values():
         assert len(opts) == 1 and opts[0].intermediary.number == BAROCY
@@ -64,8 +84,7 @@ def test_result_is_sorted_by_represented_name_then_number(demo):
 
 
 def test_work_relationship_options_only_when_the_scope_allows(demo):
-    assert f"work:{BAROCY}" not in keys(options(demo, PERSON_EXECUTOR,
-                                                replace(DEMO_SCOPE, work_relationship=False)))
+    assert f"work:{BAROCY}" not in keys(options(demo, PERSON_EXECUTOR, replace(DEMO_SCOPE, work_relationship=False)))
 
 
 def test_member_right_narrows_work_relationship_options(world):
@@ -105,8 +124,9 @@ def test_executor_right_needs_a_valid_work_relationship_and_period(world, clock)
     today = world.today()
     mandate = active_mandate(world, ORG_A, ORG_B)
     relation = world.add_work_relationship(PERSON_P, ORG_B, today)
-    right = world.grant_right(PERSON_P, ORG_B, MANDAATUITVOERDER, today, today + timedelta(days=5),
-                              mandate_types=["WSE Loket"])
+    right = world.grant_right(
+        PERSON_P, ORG_B, MANDAATUITVOERDER, today, today + timedelta(days=5), mandate_types=["WSE Loket"]
+    )
     scope = Scope(frozenset({"WSE Loket"}), own_name=False)
     assert keys(options(world, PERSON_P, scope)) == [f"mandate:{mandate.id}"]
     assert options(world, PERSON_P, scope, at=today + timedelta(days=5)) == []  # right ended
@@ -118,8 +138,7 @@ def test_executor_right_needs_a_valid_work_relationship_and_period(world, clock)
 def test_executor_right_of_another_type_gives_nothing(world):
     active_mandate(world, ORG_A, ORG_B)
     world.add_work_relationship(PERSON_P, ORG_B, world.today())
-    world.grant_right(PERSON_P, ORG_B, MANDAATUITVOERDER, world.today(),
-                      mandate_types=["Test Uniek"])
+    world.grant_right(PERSON_P, ORG_B, MANDAATUITVOERDER, world.today(), mandate_types=["Test Uniek"])
     assert options(world, PERSON_P, Scope(frozenset({"WSE Loket"}), own_name=False)) == []
 
 
@@ -127,8 +146,7 @@ def test_executor_right_narrowed_to_givers(world):
     from_a = active_mandate(world, ORG_A, ORG_B)
     active_mandate(world, ORG_C, ORG_B)
     world.add_work_relationship(PERSON_P, ORG_B, world.today())
-    world.grant_right(PERSON_P, ORG_B, MANDAATUITVOERDER, world.today(),
-                      mandate_types=["WSE Loket"], givers=[ORG_A])
+    world.grant_right(PERSON_P, ORG_B, MANDAATUITVOERDER, world.today(), mandate_types=["WSE Loket"], givers=[ORG_A])
     scope = Scope(frozenset({"WSE Loket"}), own_name=False)
     assert keys(options(world, PERSON_P, scope)) == [f"mandate:{from_a.id}"]
 
@@ -138,14 +156,11 @@ def test_stopped_awaiting_future_and_expired_mandates_give_no_option(world, cloc
     world.add_work_relationship(PERSON_P, ORG_B, today)
     world.grant_right(PERSON_P, ORG_B, MANDAATUITVOERDER, today, mandate_types=["WSE Loket"])
     scope = Scope(frozenset({"WSE Loket"}), own_name=False)
-    world.create_mandates(admin(ORG_A), role="giver", counterparty=ORG_B, types=["WSE Loket"],
-                          accept_contract=True)
+    world.create_mandates(admin(ORG_A), role="giver", counterparty=ORG_B, types=["WSE Loket"], accept_contract=True)
     assert options(world, PERSON_P, scope) == []  # awaiting
-    future = active_mandate(world, ORG_C, ORG_B, start=today + timedelta(days=1),
-                            end=today + timedelta(days=2))
+    future = active_mandate(world, ORG_C, ORG_B, start=today + timedelta(days=1), end=today + timedelta(days=2))
     assert options(world, PERSON_P, scope) == []
-    assert keys(options(world, PERSON_P, scope, at=today + timedelta(days=1))) == \
-        [f"mandate:{future.id}"]
+    assert keys(options(world, PERSON_P, scope, at=today + timedelta(days=1))) == [f"mandate:{future.id}"]
     assert options(world, PERSON_P, scope, at=today + timedelta(days=2)) == []  # expired
     world.stop(admin(ORG_C), future.id)
     assert options(world, PERSON_P, scope, at=today + timedelta(days=1)) == []
@@ -154,8 +169,7 @@ def test_stopped_awaiting_future_and_expired_mandates_give_no_option(world, cloc
 def test_a_new_mandate_shows_up_at_once(world):
     scope = Scope(frozenset({"WSE Loket"}), own_name=False)
     world.add_work_relationship(PERSON_P, ORG_B, world.today())
-    world.grant_right(PERSON_P, ORG_B, MANDAATUITVOERDER, world.today(),
-                      mandate_types=["WSE Loket"])
+    world.grant_right(PERSON_P, ORG_B, MANDAATUITVOERDER, world.today(), mandate_types=["WSE Loket"])
     assert options(world, PERSON_P, scope) == []
     mandate = active_mandate(world, ORG_A, ORG_B)
     assert keys(options(world, PERSON_P, scope)) == [f"mandate:{mandate.id}"]
@@ -166,13 +180,17 @@ def test_option_carries_the_mandate_attributes(world):
     mandate = active_mandate(world, PERSON_P, ORG_B, end=end)
     world.add_representative("79031510459", ORG_B, "Zaakvoerder", world.today())
     scope = Scope(frozenset({"WSE Loket"}), own_name=False, legal_representative=True)
-    found = options(world, "79031510459", scope, at=datetime.combine(world.today(),
-                                                                       datetime.min.time()))
+    found = options(world, "79031510459", scope, at=datetime.combine(world.today(), datetime.min.time()))
     (via,) = [o for o in found if o.kind == "mandate"]
     assert isinstance(via, LoginOption)
-    assert (via.mandate_id, via.mandate_type, via.represented.number, via.intermediary.number,
-            via.valid_from, via.valid_until) == (mandate.id, "WSE Loket", PERSON_P, ORG_B,
-                                                 world.today(), end)
+    assert (
+        via.mandate_id,
+        via.mandate_type,
+        via.represented.number,
+        via.intermediary.number,
+        via.valid_from,
+        via.valid_until,
+    ) == (mandate.id, "WSE Loket", PERSON_P, ORG_B, world.today(), end)
     assert keys(found) == [f"rep:{ORG_B}", f"mandate:{mandate.id}"]
 
 
@@ -189,17 +207,15 @@ def test_two_types_two_routes_person_and_organisation_givers(world):
     by_person = active_mandate(world, "79031510459", ORG_B)  # An Peeters -> BAROCY, WSE Loket
     by_org = active_mandate(world, ORG_A, ORG_B, "Test ORG-ORG")  # Emmaüs -> BAROCY
     world.add_work_relationship(PERSON_P, ORG_B, world.today())
-    world.grant_right(PERSON_P, ORG_B, MANDAATUITVOERDER, world.today(),
-                      mandate_types=["WSE Loket", "Test ORG-ORG"])
+    world.grant_right(PERSON_P, ORG_B, MANDAATUITVOERDER, world.today(), mandate_types=["WSE Loket", "Test ORG-ORG"])
     world.add_representative(PERSON_P, ORG_B, "Zaakvoerder", world.today())
-    scope = Scope(frozenset({"WSE Loket", "Test ORG-ORG"}), own_name=False,
-                  legal_representative=True)
+    scope = Scope(frozenset({"WSE Loket", "Test ORG-ORG"}), own_name=False, legal_representative=True)
     found = [o for o in options(world, PERSON_P, scope) if o.kind == "mandate"]
     assert [(o.mandate_id, o.mandate_type, o.represented) for o in found] == [
         (by_person.id, "WSE Loket", Party("79031510459", "person", "An Peeters")),
-        (by_org.id, "Test ORG-ORG", Party(ORG_A, "organisation", "Emmaüs"))]
-    assert all(MANDAATUITVOERDER in o.reason and "legal representative" not in o.reason
-               for o in found)
+        (by_org.id, "Test ORG-ORG", Party(ORG_A, "organisation", "Emmaüs")),
+    ]
+    assert all(MANDAATUITVOERDER in o.reason and "legal representative" not in o.reason for o in found)
     assert all(o.intermediary == Party(ORG_B, "organisation", "BAROCY") for o in found)
 
 
@@ -207,12 +223,10 @@ def test_a_renamed_giver_shows_its_new_name_at_once(world):
     """Givers' Party objects are shared between calls; the name is part of what is shared."""
     mandate = active_mandate(world, ORG_A, ORG_B)
     world.add_work_relationship(PERSON_P, ORG_B, world.today())
-    world.grant_right(PERSON_P, ORG_B, MANDAATUITVOERDER, world.today(),
-                      mandate_types=["WSE Loket"])
+    world.grant_right(PERSON_P, ORG_B, MANDAATUITVOERDER, world.today(), mandate_types=["WSE Loket"])
     scope = Scope(frozenset({"WSE Loket"}), own_name=False)
     (before,) = options(world, PERSON_P, scope)
     assert before.represented == Party(ORG_A, "organisation", "Emmaüs")
     world.put_party(ORG_A, "Emmaüs vzw")
     (after,) = options(world, PERSON_P, scope)
-    assert (after.mandate_id, after.represented) == \
-        (mandate.id, Party(ORG_A, "organisation", "Emmaüs vzw"))
+    assert (after.mandate_id, after.represented) == (mandate.id, Party(ORG_A, "organisation", "Emmaüs vzw"))

@@ -2,15 +2,13 @@ from datetime import timedelta
 
 import pytest
 
-from mandates_store import (MANDAATBEHEERDER, Actor, Conflict, InvalidIdentifier, InvalidInput,
-                            NotAllowed, UnknownEntity)
+from mandates_store import MANDAATBEHEERDER, Actor, Conflict, InvalidIdentifier, InvalidInput, NotAllowed, UnknownEntity
 from tests.store.conftest import ORG_A, ORG_B, ORG_C, PERSON_P, PERSON_Q, active_mandate, admin
 
 
 def create(store, actor, counterparty, types=("WSE Loket",), role="giver", **kw):
     kw.setdefault("accept_contract", True)
-    return store.create_mandates(actor, role=role, counterparty=counterparty, types=list(types),
-                                 **kw)
+    return store.create_mandates(actor, role=role, counterparty=counterparty, types=list(types), **kw)
 
 
 def count(store, table="mandates"):
@@ -49,8 +47,7 @@ def test_types_with_different_combinations_are_refused_together(world):
 def test_start_in_the_past_is_refused_with_the_seeds_sentence(world):
     with pytest.raises(InvalidInput) as caught:
         create(world, admin(ORG_A), ORG_B, start=world.today() - timedelta(days=1))
-    assert caught.value.message_nl == ("De begindatum moet groter of gelijk zijn aan de datum "
-                                       "van vandaag.")
+    assert caught.value.message_nl == ("De begindatum moet groter of gelijk zijn aan de datum van vandaag.")
 
 
 def test_end_before_start_is_refused(world):
@@ -173,6 +170,7 @@ def test_unknown_mandate_is_refused(world):
 
 # --- who may act --------------------------------------------------------------------------
 
+
 def test_a_person_acts_only_for_themselves(world):
     (mine,) = create(world, Actor(PERSON_P, PERSON_P), ORG_B)  # person -> organisation
     assert mine.giver.number == PERSON_P and mine.changed_by == "giver"
@@ -204,6 +202,7 @@ def test_legal_representative_may_manage_for_the_enterprise(world):
 
 # --- history and transfer -----------------------------------------------------------------
 
+
 def test_history_tells_what_when_who_for_whom(world, clock):
     world.add_representative(PERSON_Q, ORG_B, "Bestuurder", world.today())
     (mandate,) = create(world, admin(ORG_A), ORG_B, start=world.today() + timedelta(days=2))
@@ -212,9 +211,13 @@ def test_history_tells_what_when_who_for_whom(world, clock):
     clock.advance(5)
     world.stop(Actor(PERSON_Q, ORG_B), mandate.id, reason="Einde samenwerking")
     texts = [entry.text_nl for entry in world.history(mandate.id)]
-    assert texts == ["Aangemaakt door tester (beheerder)", "Getekend door An Peeters (BAROCY)",
-                     "Startdatum in de toekomst", "Actief",
-                     "Stopgezet door An Peeters (BAROCY): Einde samenwerking"]
+    assert texts == [
+        "Aangemaakt door tester (beheerder)",
+        "Getekend door An Peeters (BAROCY)",
+        "Startdatum in de toekomst",
+        "Actief",
+        "Stopgezet door An Peeters (BAROCY): Einde samenwerking",
+    ]
     signed = world.history(mandate.id)[1]
     assert signed.person == PERSON_Q and signed.party.number == ORG_B and signed.role == "taker"
 
@@ -228,8 +231,7 @@ def test_history_shows_expiry(world, clock):
 def test_transfer_creates_a_mandate_for_the_new_taker_and_signing_stops_the_old(world):
     old = active_mandate(world, ORG_A, ORG_B, reference="R1")
     new = world.transfer(admin(ORG_A), old.id, ORG_C)
-    assert (new.taker.number, new.signer, new.transfer_of, new.reference) == \
-        (ORG_C, ORG_C, old.id, "R1")
+    assert (new.taker.number, new.signer, new.transfer_of, new.reference) == (ORG_C, ORG_C, old.id, "R1")
     assert world.mandate(old.id).status == "active"  # until the new taker signs
     with pytest.raises(NotAllowed, match="already awaits transfer"):
         world.transfer(admin(ORG_A), old.id, ORG_C)

@@ -1,7 +1,6 @@
 import pytest
 
-from mandates_store import (ORGANISATION, PERSON, Address, InvalidIdentifier, InvalidInput,
-                            UnknownEntity)
+from mandates_store import ORGANISATION, PERSON, Address, InvalidIdentifier, InvalidInput, UnknownEntity
 from tests.store.conftest import ORG_A, ORG_B, PERSON_P
 
 

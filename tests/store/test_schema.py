@@ -45,13 +45,17 @@ def test_raw_sql_cannot_insert_a_second_active_mandate(world):
         world.db.conn.execute(
             "INSERT INTO mandates (type_code, giver, taker, state, signer, start_date, language, "
             "created_at, changed_by, changed_at) VALUES ('WSE Loket', ?, ?, 'signed', ?, ?, 'nl', "
-            "'x', 'giver', 'x')", [ORG_A, ORG_B, ORG_B, first.start_date.isoformat()])
+            "'x', 'giver', 'x')",
+            [ORG_A, ORG_B, ORG_B, first.start_date.isoformat()],
+        )
 
 
 def test_raw_sql_cannot_make_a_party_its_own_taker_or_use_a_forbidden_combination(world):
-    sql = ("INSERT INTO mandates (type_code, giver, taker, state, signer, start_date, language, "
-           "created_at, changed_by, changed_at) VALUES (?, ?, ?, 'awaiting', ?, '2030-01-01', "
-           "'nl', 'x', 'giver', 'x')")
+    sql = (
+        "INSERT INTO mandates (type_code, giver, taker, state, signer, start_date, language, "
+        "created_at, changed_by, changed_at) VALUES (?, ?, ?, 'awaiting', ?, '2030-01-01', "
+        "'nl', 'x', 'giver', 'x')"
+    )
     with pytest.raises(sqlite3.IntegrityError):
         world.db.conn.execute(sql, ["WSE Loket", ORG_A, ORG_A, ORG_A])
     with pytest.raises(sqlite3.IntegrityError, match="combination"):
@@ -68,21 +72,23 @@ def test_history_is_append_only(world):
 
 def test_foreign_keys_refuse_an_unknown_party(world):
     with pytest.raises(sqlite3.IntegrityError):
-        world.db.conn.execute("INSERT INTO work_relationships (person, organisation, valid_from) "
-                              "VALUES ('99999999999', ?, '2020-01-01')", [ORG_A])
+        world.db.conn.execute(
+            "INSERT INTO work_relationships (person, organisation, valid_from) VALUES ('99999999999', ?, '2020-01-01')",
+            [ORG_A],
+        )
 
 
 def test_an_old_version_1_store_is_migrated_keeping_its_data(tmp_path):
     import sqlite_utils
 
     from mandates_store.schema import MIGRATIONS
+
     path = tmp_path / "v1.db"
     conn = sqlite3.connect(path, isolation_level=None)
     old = sqlite_utils.Database(conn)
     MIGRATIONS[0](old)
     conn.execute("PRAGMA user_version = 1")
-    conn.execute("INSERT INTO parties (number, kind, name) VALUES (?, 'organisation', 'Emmaüs')",
-                 [ORG_A])
+    conn.execute("INSERT INTO parties (number, kind, name) VALUES (?, 'organisation', 'Emmaüs')", [ORG_A])
     conn.close()
     with Store(path) as store:
         assert store.db.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 5
@@ -96,24 +102,30 @@ def test_version_4_bulk_reports_survive_the_move_to_without_rowid_tables(tmp_pat
     import sqlite_utils
 
     from mandates_store.schema import MIGRATIONS
+
     path = tmp_path / "v4.db"
     conn = sqlite3.connect(path, isolation_level=None)
     old = sqlite_utils.Database(conn)
     for migration in MIGRATIONS[:4]:
         migration(old)
     conn.execute("PRAGMA user_version = 4")
-    conn.execute("INSERT INTO parties (number, kind, name) VALUES (?, 'organisation', 'Emmaüs')",
-                 [ORG_A])
-    conn.execute("INSERT INTO bulk_operations (kind, started_at, person, party, status, "
-                 "lines_total, lines_ok, lines_failed) VALUES ('create', '2025-03-10T10:00:00', "
-                 "'tester', ?, 'Fout', 1, 0, 1)", [ORG_A])
-    conn.execute("INSERT INTO bulk_lines (operation_id, line_no, input, ok, reason) "
-                 "VALUES (1, 1, '0400048884', 0, 'controlegetal')")
+    conn.execute("INSERT INTO parties (number, kind, name) VALUES (?, 'organisation', 'Emmaüs')", [ORG_A])
+    conn.execute(
+        "INSERT INTO bulk_operations (kind, started_at, person, party, status, "
+        "lines_total, lines_ok, lines_failed) VALUES ('create', '2025-03-10T10:00:00', "
+        "'tester', ?, 'Fout', 1, 0, 1)",
+        [ORG_A],
+    )
+    conn.execute(
+        "INSERT INTO bulk_lines (operation_id, line_no, input, ok, reason) "
+        "VALUES (1, 1, '0400048884', 0, 'controlegetal')"
+    )
     conn.close()
     with Store(path) as store:
         report = store.bulk_report(1)
-        assert [(line.line_no, line.input, line.reason) for line in report.lines] == \
-            [(1, "0400048884", "controlegetal")]
+        assert [(line.line_no, line.input, line.reason) for line in report.lines] == [
+            (1, "0400048884", "controlegetal")
+        ]
         assert report.status == "Fout" and report.operation.last_line is None
         conn = store.db.conn
         for table in ("bulk_lines", "bulk_line_mandates"):

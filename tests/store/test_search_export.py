@@ -13,8 +13,9 @@ from tests.store.conftest import ORG_A, ORG_B, ORG_C, PERSON_P, active_mandate, 
 @pytest.fixture
 def many(world, clock):
     a_b = active_mandate(world, ORG_A, ORG_B, reference="R-1")
-    (a_c,) = world.create_mandates(admin(ORG_A), role="giver", counterparty=ORG_C,
-                                   types=["Test Uniek"], accept_contract=True, reference="R-2")
+    (a_c,) = world.create_mandates(
+        admin(ORG_A), role="giver", counterparty=ORG_C, types=["Test Uniek"], accept_contract=True, reference="R-2"
+    )
     c_a = active_mandate(world, ORG_C, ORG_A, end=world.today() + timedelta(days=1))
     p_a = active_mandate(world, PERSON_P, ORG_A)
     clock.advance(2)
