@@ -204,7 +204,7 @@ AREAS = (  # (area, what a profile entry's file or C name contains), first match
 
 
 def print_split(path: str, logins: int, total_ms: float) -> None:
-    """The worker's CPU per login by layer, timed without a profiler (broker/profiling.py)."""
+    """The worker's CPU per login by layer, timed without a profiler (broker/ops/profiling.py)."""
     import json
 
     with open(path) as handle:

@@ -5,17 +5,18 @@ import os
 from flask import Flask
 from flask_wtf.csrf import CSRFProtect
 
-from broker import i18n, web_errors
 from broker.audit import AuditTrail
-from broker.auth import init_login
 from broker.config import resolve
-from broker.cookie_session import CookieSessions
 from broker.login_flow import LoginFlow
 from broker.policy.registry import PolicyRegistry
 from broker.saml.metadata import MetadataRegistry
 from broker.saml.publishing import OwnMetadata, publication, settings_for, signing_keys
 from broker.selection.labels import explanation_text, option_label
 from broker.state import StateStore
+from broker.web import errors as web_errors
+from broker.web import i18n
+from broker.web.auth import init_login
+from broker.web.cookie_session import CookieSessions
 from mandates_store import Store
 
 SECURITY_HEADERS = {
@@ -77,9 +78,9 @@ def create_app(config: dict | None = None) -> Flask:
         audit=audit,
     )
 
-    from broker.health import health
-    from broker.logs import init_request_ids
-    from broker.views import chooser, saml
+    from broker.ops.logs import init_request_ids
+    from broker.web.health import health
+    from broker.web.views import chooser, saml
 
     csrf = CSRFProtect(app)
     csrf.exempt(saml)  # SAML messages arrive cross-site and carry their own signatures

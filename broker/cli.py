@@ -2,11 +2,11 @@
 
 import click
 
-from broker.audit_cli import audit
+from broker.ops.audit_cli import audit
+from broker.ops.certs_cli import certs
+from broker.ops.metadata_cli import metadata
+from broker.ops.serve_cli import config_group, serve_command
 from broker.policy.cli import policy
-from broker.saml.cli_certs import certs
-from broker.saml.cli_metadata import metadata
-from broker.serve_cli import config_group, serve_command
 from mandates_store.cli import store
 
 

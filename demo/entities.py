@@ -3,7 +3,7 @@
 from saml2.config import Config, IdPConfig, SPConfig
 from saml2.metadata import entity_descriptor
 
-from broker.saml.pysaml2_backend import use_xmlsec
+from demo.pysaml2_backend import use_xmlsec
 
 SHA256 = "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256"
 DIGEST_SHA256 = "http://www.w3.org/2001/04/xmlenc#sha256"

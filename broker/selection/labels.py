@@ -1,7 +1,7 @@
 """The words the chooser and the no-access page put next to an option or a missing condition."""
 
-from broker.i18n import current_language
-from broker.i18n import gettext as _
+from broker.web.i18n import current_language
+from broker.web.i18n import gettext as _
 
 # The store explains in Dutch and English, with dates; other languages get one sentence per
 # failed condition (English message ids, translated in the catalogues). Only parties the store

@@ -10,8 +10,8 @@ from saml2.server import Server
 from broker.saml import ns
 from broker.saml.certgen import generate
 from broker.saml.errors import SamlError
-from broker.saml.pysaml2_backend import XmlsecBackend
 from demo.entities import DIGEST_SHA256, SHA256, load, with_backend
+from demo.pysaml2_backend import XmlsecBackend
 from demo.upstream import upstream_config
 
 

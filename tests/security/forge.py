@@ -8,11 +8,11 @@ from urllib.parse import parse_qs, urlsplit
 
 from lxml import etree
 
-from broker.i18n import CATALOGUES
 from broker.saml import crypto, ns
 from broker.saml.keys import load_signing_key
 from broker.saml.state_ids import new_message_id
 from broker.saml.timefmt import format_instant
+from broker.web.i18n import CATALOGUES
 from tests.conftest import APP, BROKER, UPSTREAM
 
 ACS = BROKER + "/saml/sp/acs"

@@ -6,7 +6,7 @@ import sqlite3
 import pytest
 
 from broker import create_app
-from broker.i18n import CATALOGUES
+from broker.web.i18n import CATALOGUES
 from mandates_store import demo_data as d
 from tests.security.forge import genuine, post_acs, session_count, start_login
 

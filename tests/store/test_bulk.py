@@ -266,7 +266,7 @@ def prepared_world(path, clock):
 
 
 def test_batched_import_gives_exactly_what_line_by_line_creation_gives(tmp_path, clock, monkeypatch):
-    from mandates_store import bulk
+    from mandates_store.bulk import create as bulk_create_module
 
     def outcome(store, report):
         conn = store.db.conn
@@ -283,7 +283,7 @@ def test_batched_import_gives_exactly_what_line_by_line_creation_gives(tmp_path,
     for mode in ("batched", "line by line"):
         with prepared_world(tmp_path / f"{mode}.db", clock) as store:
             if mode == "line by line":  # every chunk through create_in_context
-                monkeypatch.setattr(bulk._Importer, "write", bulk._Importer.write_each)
+                monkeypatch.setattr(bulk_create_module._Importer, "write", bulk_create_module._Importer.write_each)
             report = store.bulk_create(
                 admin(ORG_A),
                 role="giver",

@@ -22,7 +22,7 @@ class BrokerServer(BaseApplication):
 
     def load(self):
         from broker import create_app
-        from broker.logs import configure
+        from broker.ops.logs import configure
 
         configure()
         return create_app(self.settings)
@@ -52,7 +52,7 @@ def serve(settings: dict, serve_options: dict) -> None:
         "preload_app": False,  # each worker opens its own SQLite connections
     }
     if os.environ.get("BROKER_PROFILE_DIR"):  # bench/login.py --profile
-        from broker import profiling
+        from broker.ops import profiling
 
         options.update(post_worker_init=profiling.start, worker_exit=profiling.dump)
     BrokerServer(settings, options).run()

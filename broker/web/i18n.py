@@ -11,7 +11,7 @@ from flask import g, request, session
 LANGUAGES = ("nl", "fr", "de", "en")
 DEFAULT_LANGUAGE = "nl"
 LANGUAGE_NAMES = {"nl": "Nederlands", "fr": "Français", "de": "Deutsch", "en": "English"}
-_FOLDER = os.path.join(os.path.dirname(__file__), "translations")
+_FOLDER = os.path.join(os.path.dirname(os.path.dirname(__file__)), "translations")
 
 
 def _load() -> dict[str, dict[str, str]]:

@@ -14,7 +14,7 @@ from broker.config import ConfigError
 def serve_command(config_path, workers, bind):
     """Run the broker under gunicorn."""
     from broker.config_file import load
-    from broker.serve import serve
+    from broker.ops.serve import serve
 
     try:
         settings, options = load(config_path)

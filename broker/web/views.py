@@ -7,13 +7,13 @@ from flask import Blueprint, abort, current_app, redirect, render_template, requ
 from flask_login import current_user, login_user, logout_user
 
 from broker import metrics
-from broker.auth import SessionUser
-from broker.i18n import LANGUAGES, current_language
 from broker.login_flow import LoggedIn, NoOption, PostForm, Redirect, ShowChooser
 from broker.saml import bindings
 from broker.saml.errors import SamlError
 from broker.selection.chooser import chooser_page, taker_page
-from broker.web_errors import error_page
+from broker.web.auth import SessionUser
+from broker.web.errors import error_page
+from broker.web.i18n import LANGUAGES, current_language
 
 log = logging.getLogger("broker.http")
 saml = Blueprint("saml", __name__)
