@@ -97,9 +97,8 @@ def prepare(
     today: date | None = None,
     signing_key_bits: int = 3072,
 ) -> DemoEnvironment:
-    workdir = os.path.abspath(
-        workdir
-    )  # the broker.toml written from these paths reads relative ones from its own folder
+    # the broker.toml written from these paths reads relative ones from its own folder
+    workdir = os.path.abspath(workdir)
     certs, metadata, peers, var = (os.path.join(workdir, d) for d in ("certs", "metadata", "peer-metadata", "var"))
     for folder in (certs, metadata, peers, var):
         os.makedirs(folder, exist_ok=True)
