@@ -1,5 +1,6 @@
 """The demo application: a small pysaml2 SP that shows every attribute it received."""
 
+import base64
 import html
 
 from flask import Flask, redirect, request, session
@@ -7,11 +8,20 @@ from saml2 import BINDING_HTTP_POST, BINDING_HTTP_REDIRECT, ExtensionElement
 from saml2.client import Saml2Client
 from saml2.response import StatusError
 from saml2.saml import NAMEID_FORMAT_PERSISTENT
-from saml2.samlp import Extensions
+from saml2.samlp import Extensions, response_from_string
 
 from demo.entities import SHA256, base_config, load, with_backend
 
 MB = "urn:mandaatbroker:1.0"
+STATUS_PREFIX = "urn:oasis:names:tc:SAML:2.0:status:"
+# What an application shows for the broker's refusals (the second-level status code), in words.
+STATUS_WORDS = {
+    "RequestDenied": "De aanmelding werd geweigerd of geannuleerd.",
+    "NoPassive": "Aanmelden zonder tussenkomst was niet mogelijk: meld u opnieuw aan.",
+    "AuthnFailed": "De aanmelding is mislukt.",
+    "NoAuthnContext": "Het gevraagde aanmeldniveau kon niet worden geboden.",
+    "RequestUnsupported": "De aanvraag wordt niet ondersteund.",
+}
 
 
 def application_config(base_url: str, key: str, cert: str, metadata_files: list[str], broker_idp: str) -> dict:
@@ -46,6 +56,20 @@ def broker_extensions(args) -> Extensions | None:
     if args.get("switch"):
         found.append(ExtensionElement("Switch", namespace=MB))
     return Extensions(extension_elements=found) if found else None
+
+
+def status_words(saml_response: str) -> str:
+    """The refusal's status as words and its message (escaped), never the raw status XML. The
+    response was already checked by pysaml2, which raised StatusError for it."""
+    status = response_from_string(base64.b64decode(saml_response)).status
+    codes = [status.status_code.value]
+    if status.status_code.status_code is not None:
+        codes.append(status.status_code.status_code.value)
+    code = codes[-1].removeprefix(STATUS_PREFIX)
+    words = STATUS_WORDS.get(code, "De aanmelding is niet gelukt.")
+    message = status.status_message.text if status.status_message is not None else ""
+    detail = f"<p>Reden: {html.escape(message)}</p>" if message else ""
+    return f"<p>{html.escape(words)}</p>{detail}<p>Statuscode: <code>{html.escape(code)}</code></p>"
 
 
 def _page(body: str) -> str:
@@ -107,8 +131,8 @@ def create_application_app(
         outstanding = session.pop("outstanding", {})
         try:
             answer = client.parse_authn_request_response(request.form["SAMLResponse"], BINDING_HTTP_POST, outstanding)
-        except StatusError as refusal:
-            return _page(f"<h1>Aanmelden geweigerd</h1><p>{html.escape(str(refusal))}</p>"), 403
+        except StatusError:
+            return _page("<h1>Aanmelden geweigerd</h1>" + status_words(request.form["SAMLResponse"])), 403
         if answer is None:
             return _page("<h1>Ongeldig antwoord</h1>"), 400
         session["attributes"] = {k: [str(v) for v in vs] for k, vs in answer.ava.items()}

@@ -78,4 +78,7 @@ def test_cancel_returns_a_denial_to_the_application(browser, parties):
     answer = browser.submit(page, index=len(page.doc.forms) - 1, button=("cancel", "1"))
     assert (answer.url, answer.status) == (APP + "/saml/acs", 403)
     assert "Aanmelden geweigerd" in answer.text and "no option chosen" in answer.text
+    # the demo application, which integrators copy, shows the status in words, not as XML
+    assert "De aanmelding werd geweigerd of geannuleerd." in answer.text
+    assert "<samlp:" not in answer.text and "&lt;" not in answer.text and "Unsuccessful operation" not in answer.text
     assert received(browser) == {}
