@@ -9,6 +9,7 @@ import re
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import WebDriverWait
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -50,6 +51,15 @@ class Chrome:
             lambda d: d.execute_script("return document.readyState") == "complete"
         )
 
+    def follow(self, element, prefix: str, timeout: float = 15):
+        """Click something that loads a page, and wait for that new page: the old document must be
+        gone first (a POST or a redirect back to the same URL leaves the URL as it was, so waiting
+        on the URL alone could return at once and read the old page)."""
+        old = self.css("html")
+        element.click()
+        WebDriverWait(self.driver, timeout).until(expected_conditions.staleness_of(old))
+        self.wait_url(prefix, timeout)
+
     def css(self, selector: str):
         return self.driver.find_element(By.CSS_SELECTOR, selector)
 
@@ -64,7 +74,9 @@ class Chrome:
         self.open((app or self.live.app) + path)
         self.wait_url(self.live.upstream + "/sso")
         self.css(f"input[name=person][value='{person}']").click()
+        old = self.css("html")
         self.css("button[type=submit]").click()
+        WebDriverWait(self.driver, 15).until(expected_conditions.staleness_of(old))
         WebDriverWait(self.driver, 15).until(lambda d: not d.current_url.startswith(self.live.upstream))
 
     def card(self, party: str, via: str | None = None):

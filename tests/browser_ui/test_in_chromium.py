@@ -48,8 +48,7 @@ def test_several_mandates_and_the_second_screen(chrome):
     chrome.wait_url(chrome.live.broker + "/choose/")
     colruyt = chrome.card("Etablissements Fr. Colruyt", "Meerdere mandaten mogelijk")
     chrome.screen("04-chooser-meerdere-mandaten")
-    colruyt.click()
-    chrome.wait_url(chrome.live.broker + "/choose/")
+    chrome.follow(colruyt, chrome.live.broker + "/choose/")
     assert chrome.text("h1") == "Aanmelden als Etablissements Fr. Colruyt"
     assert "De identiteit werd gevonden in meerdere bronnen" in chrome.text("main")
     assert sorted(c[2] for c in chrome.cards()) == [
@@ -73,8 +72,7 @@ def test_no_option_explains_and_returns_a_denial(chrome):
     for stranger in ("Colruyt", "BAROCY", "BALOISE", "DELOITTE"):  # parties she has no link with
         assert stranger not in chrome.text("main")
     chrome.screen("06-no-option")
-    chrome.css("main form button[name=cancel]").click()
-    chrome.wait_url(chrome.live.strict_app + "/saml/acs")
+    chrome.follow(chrome.css("main form button[name=cancel]"), chrome.live.strict_app + "/saml/acs")
     assert "Aanmelden geweigerd" in chrome.text("h1")  # the SP validated the broker's signed denial
     assert "RequestDenied" in chrome.text() or "no option chosen" in chrome.text()
 
@@ -84,8 +82,9 @@ def test_switch_organisation(chrome):
     chrome.wait_url(chrome.live.broker + "/choose/")
     chrome.card("Emmaüs").click()
     assert chrome.attributes()["LegalSubjectID"] == d.EMMAUS
-    chrome.driver.find_element(By.LINK_TEXT, "Wissel van organisatie").click()
-    chrome.wait_url(chrome.live.broker + "/choose/")  # no second visit to the authenticator
+    chrome.follow(
+        chrome.driver.find_element(By.LINK_TEXT, "Wissel van organisatie"), chrome.live.broker + "/choose/"
+    )  # no second visit to the authenticator
     chrome.screen("07-switch-chooser")
     chrome.card("Interuniversitair Micro-Electronica Centrum").click()
     got = chrome.attributes()
@@ -103,8 +102,7 @@ def test_language_from_the_browser_and_the_switch(chrome):
     assert chrome.driver.find_element(By.TAG_NAME, "html").get_attribute("lang") == "fr"
     assert ("Etablissements Fr. Colruyt", d.COLRUYT, "Plusieurs mandats possibles") in chrome.cards()
     chrome.screen("08-chooser-francais")
-    chrome.driver.find_element(By.LINK_TEXT, "Deutsch").click()
-    chrome.wait_url(chrome.live.broker + "/choose/")
+    chrome.follow(chrome.driver.find_element(By.LINK_TEXT, "Deutsch"), chrome.live.broker + "/choose/")
     assert chrome.text("h1") == "Wählen Sie, in wessen Namen Sie sich anmelden möchten"
     assert chrome.driver.find_element(By.TAG_NAME, "html").get_attribute("lang") == "de"
     chrome.screen("09-chooser-deutsch")
@@ -166,8 +164,7 @@ def test_tampered_option_is_refused_then_a_real_choice_works(chrome):
     chooser = chrome.driver.current_url
     emmaus = chrome.card("Emmaüs")
     chrome.driver.execute_script("arguments[0].value = 'forged-option-id'", emmaus)
-    emmaus.click()
-    chrome.wait_url(chrome.live.broker + "/choose/")
+    chrome.follow(emmaus, chrome.live.broker + "/choose/")
     assert chrome.text("h1") == "Aanmelden is niet gelukt"
     assert chrome.text(".reason") == "De gekozen optie werd niet aangeboden."
     chrome.screen("11-tampered-option-error")
