@@ -47,6 +47,9 @@ def test_several_mandates_and_the_second_screen(chrome):
     chrome.login(d.PERSON_SEVERAL_TAKERS)
     chrome.wait_url(chrome.live.broker + "/choose/")
     colruyt = chrome.card("Etablissements Fr. Colruyt", "Meerdere mandaten mogelijk")
+    # the link card ("Meerdere mandaten mogelijk") is as wide as the button cards beside it
+    widths = {round(card.rect["width"]) for card in chrome.all("li.card .choice")}
+    assert len(widths) == 1, widths
     chrome.screen("04-chooser-meerdere-mandaten")
     chrome.follow(colruyt, chrome.live.broker + "/choose/")
     assert chrome.text("h1") == "Aanmelden als Etablissements Fr. Colruyt"
