@@ -6,6 +6,7 @@ line succeeded (Geslaagd), 2 on Gedeeltelijk succes, 1 on Fout.
 
 import functools
 import os
+import sqlite3
 from datetime import date
 
 import click
@@ -17,7 +18,7 @@ from mandates_store.loaders import LOADERS, parse_date
 from mandates_store.search import parse_participants
 from mandates_store.status import parse_status
 
-DEFAULT_DB = "mandates.db"
+DEFAULT_DB = "var/store.db"  # the broker's own default (STORE_DB)
 
 
 class Context:
@@ -26,10 +27,13 @@ class Context:
         self.language = language
         self.today = today
         self._store: Store | None = None
+        self.may_create = False  # only `init` creates a store: a mistyped --db must not
 
     @property
     def store(self) -> Store:
         if self._store is None:
+            if not self.may_create:
+                self._refuse_a_file_that_is_no_store()
             if self.today is None:
                 self._store = Store(self.path)
             else:
@@ -38,6 +42,28 @@ class Context:
                 fixed = datetime.combine(self.today, time(12))
                 self._store = Store(self.path, now=lambda: fixed)
         return self._store
+
+    def _refuse_a_file_that_is_no_store(self) -> None:
+        nl = self.language == "nl"
+        if not os.path.exists(self.path):
+            raise click.ClickException(
+                f"{self.path}: geen store op deze plaats; maak er een met `broker store init --db {self.path}`"
+                if nl
+                else f"{self.path}: no store there; create one with `broker store init --db {self.path}`"
+            )
+        try:
+            with sqlite3.connect(f"file:{self.path}?mode=ro", uri=True) as conn:
+                version = conn.execute("PRAGMA user_version").fetchone()[0]
+        except sqlite3.DatabaseError as error:
+            raise click.ClickException(
+                f"{self.path}: geen mandatenstore ({error})" if nl else f"{self.path}: not a mandates store ({error})"
+            ) from None
+        if version == 0:  # an empty file, or an SQLite file of something else
+            raise click.ClickException(
+                f"{self.path}: geen mandatenstore (leeg of zonder schema); `broker store init` maakt er een"
+                if nl
+                else f"{self.path}: not a mandates store (empty, or no schema); `broker store init` creates one"
+            )
 
     def message(self, error: StoreError) -> str:
         return error.message_nl if self.language == "nl" else error.message
@@ -126,6 +152,8 @@ def make_actor(person: str | None, party: str | None, admin_user: str | None) ->
 @refusals
 def init(context: Context) -> None:
     """Create the store file, or bring its schema up to date."""
+    context.may_create = True
+    os.makedirs(os.path.dirname(os.path.abspath(context.path)), exist_ok=True)
     version = context.store.db.conn.execute("PRAGMA user_version").fetchone()[0]
     click.echo(f"{context.path}: schema version {version}")
 

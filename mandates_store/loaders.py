@@ -7,6 +7,7 @@ or item (JSON), field and reason.
 """
 
 import csv
+import difflib
 import io
 import json
 from collections.abc import Callable, Iterator
@@ -19,13 +20,14 @@ from mandates_store import idm, kbo, mandate_types, parties
 from mandates_store.database import write
 from mandates_store.errors import FileFormatError, StoreError
 from mandates_store.model import LANGUAGES, Address
+from mandates_store.textfiles import read_text
 
 LIST_SEPARATOR = "|"  # inside one CSV field: several mandate types, givers or combinations
 
 
 def _records(path: Path) -> Iterator[tuple[int, dict]]:
     """(line or item number, record with lower-case keys) from a .json or a .csv file."""
-    text = _read_text(path)
+    text = read_text(path)
     if path.suffix.lower() == ".json":
         try:
             data = json.loads(text)
@@ -63,14 +65,6 @@ def _records(path: Path) -> Iterator[tuple[int, dict]]:
                 f"{len(row)} velden, de kop noemt er {len(header)}",
             )
         yield line, {key: (row[i].strip() if i < len(row) else "") for i, key in enumerate(header)}
-
-
-def _read_text(path: Path) -> str:
-    raw = path.read_bytes()
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return raw.decode("cp1252")
 
 
 def _text(record: dict, key: str, required: bool = False) -> str | None:
@@ -115,13 +109,31 @@ def _required_date(record: dict, key: str) -> date:
     return found
 
 
-def _load(db: sqlite_utils.Database, path: str | Path, add: Callable[[dict], object]) -> int:
+def _unknown_keys(path: Path, line: int, record: dict, allowed: frozenset[str]) -> None:
+    """As strict as a policy file: a mistyped key (`nmes`) is refused, never silently ignored."""
+    for key in record:
+        if key not in allowed:
+            close = difflib.get_close_matches(key, sorted(allowed), n=1, cutoff=0.6)
+            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            hint_nl = f" (bedoel je '{close[0]}'?)" if close else ""
+            known = ", ".join(sorted(allowed))
+            raise FileFormatError(
+                str(path),
+                line,
+                key,
+                f"unknown key{hint}; known keys: {known}",
+                f"onbekende sleutel{hint_nl}; gekend: {known}",
+            )
+
+
+def _load(db: sqlite_utils.Database, path: str | Path, add: Callable[[dict], object], allowed: frozenset[str]) -> int:
     path = Path(path)
     if not path.exists():
         raise FileFormatError(str(path), 0, None, "file not found", "bestand niet gevonden")
     count = 0
     with write(db):
         for line, record in _records(path):
+            _unknown_keys(path, 1 if path.suffix.lower() == ".csv" else line, record, allowed)
             try:
                 add(record)
             except FileFormatError:
@@ -145,7 +157,7 @@ def load_parties(db: sqlite_utils.Database, path: str | Path) -> int:
             ),
         )
 
-    return _load(db, path, add)
+    return _load(db, path, add, frozenset({"number", "name", "street", "house_number", "postcode", "city"}))
 
 
 def load_mandate_types(db: sqlite_utils.Database, path: str | Path) -> int:
@@ -153,11 +165,18 @@ def load_mandate_types(db: sqlite_utils.Database, path: str | Path) -> int:
     (e.g. organisation>organisation|person>organisation); JSON may nest names/contracts."""
 
     def add(record: dict) -> None:
-        names = dict(record.get("names") or {})
-        contracts = dict(record.get("contracts") or {})
+        names = _per_language(record, "names")
+        contracts = _per_language(record, "contracts")
         for language in LANGUAGES:
             names.setdefault(language, _text(record, f"name_{language}"))
             contracts.setdefault(language, _text(record, f"contract_{language}"))
+        # a type is shown by its name and created only after its contract text is accepted
+        for values, key, what_nl in (
+            (names, "name_nl", "de Nederlandse naam"),
+            (contracts, "contract_nl", "de Nederlandse contracttekst"),
+        ):
+            if not values.get("nl"):
+                raise StoreError(f"{key} is required", f"{key} ({what_nl}) is verplicht", field=key)
         combos = _list(record, "combinations") or []
         mandate_types.put_mandate_type(
             db,
@@ -167,7 +186,24 @@ def load_mandate_types(db: sqlite_utils.Database, path: str | Path) -> int:
             combinations={mandate_types.parse_combination(c) for c in combos},
         )
 
-    return _load(db, path, add)
+    per_language = {f"{key}_{language}" for key in ("name", "contract") for language in LANGUAGES}
+    return _load(db, path, add, frozenset({"code", "names", "contracts", "combinations", *per_language}))
+
+
+def _per_language(record: dict, key: str) -> dict:
+    value = record.get(key) or {}
+    if not isinstance(value, dict):
+        raise StoreError(
+            f"{key} must be an object of language: text", f"{key} moet een object taal: tekst zijn", field=key
+        )
+    for language in value:
+        if language not in LANGUAGES:
+            raise StoreError(
+                f"{key}: unknown language '{language}' (use nl, fr, de or en)",
+                f"{key}: onbekende taal '{language}' (gebruik nl, fr, de of en)",
+                field=key,
+            )
+    return {language: (str(text).strip() or None) for language, text in value.items()}
 
 
 def load_work_relationships(db: sqlite_utils.Database, path: str | Path) -> int:
@@ -182,7 +218,7 @@ def load_work_relationships(db: sqlite_utils.Database, path: str | Path) -> int:
             parse_date(record.get("valid_until"), "valid_until"),
         )
 
-    return _load(db, path, add)
+    return _load(db, path, add, frozenset({"person", "organisation", "valid_from", "valid_until"}))
 
 
 def load_rights(db: sqlite_utils.Database, path: str | Path) -> int:
@@ -200,7 +236,8 @@ def load_rights(db: sqlite_utils.Database, path: str | Path) -> int:
             givers=_list(record, "givers"),
         )
 
-    return _load(db, path, add)
+    allowed = {"person", "organisation", "right", "valid_from", "valid_until", "mandate_types", "givers"}
+    return _load(db, path, add, frozenset(allowed))
 
 
 def load_representatives(db: sqlite_utils.Database, path: str | Path) -> int:
@@ -216,7 +253,7 @@ def load_representatives(db: sqlite_utils.Database, path: str | Path) -> int:
             parse_date(record.get("until"), "until"),
         )
 
-    return _load(db, path, add)
+    return _load(db, path, add, frozenset({"person", "enterprise", "function", "since", "until"}))
 
 
 LOADERS = {

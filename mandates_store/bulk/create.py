@@ -15,7 +15,7 @@ from mandates_store.bulk.model import CHUNK_LINES, COMMIT_LINES, COMMIT_SECONDS,
 from mandates_store.bulk.operations import claim_operation, finish_operation, record_line, start_operation
 from mandates_store.bulk.reports import bulk_report
 from mandates_store.database import iso_date, iso_moment, translate_busy, write
-from mandates_store.errors import NotAllowed, StoreError
+from mandates_store.errors import InvalidInput, NotAllowed, StoreError
 from mandates_store.mandates import (
     CreateContext,
     check_terms,
@@ -116,6 +116,14 @@ def bulk_create(
             "the contract text must be accepted", "Je moet de voorwaarden van het mandaat aanvaarden.", field="contract"
         )
     type_codes = ", ".join(t.code for t in context.types)
+    lines = list(lines)
+    if not any(text.strip() for text in lines):
+        # nothing to do is no success: no operation is recorded
+        where = f"{source}: " if source else ""
+        raise InvalidInput(
+            f"{where}the file holds no mandate lines (it is empty)",
+            f"{where}het bestand bevat geen mandaatlijnen (het is leeg)",
+        )
     if resume is None:
         operation_id = start_operation(db, CREATE, actor, role, type_codes, source, now, source_sha256)
         progress = (0, 0, 0)

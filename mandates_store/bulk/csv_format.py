@@ -8,6 +8,7 @@ from pathlib import Path
 
 from mandates_store.bulk.model import FIELDS, CsvMandate
 from mandates_store.errors import InvalidInput
+from mandates_store.textfiles import read_text
 
 _EMAIL = re.compile(r"^[^@\s;]+@[^@\s;]+\.[^@\s;]+$")
 
@@ -16,14 +17,7 @@ _EMAIL = re.compile(r"^[^@\s;]+@[^@\s;]+\.[^@\s;]+$")
 
 
 def read_lines(path: str | Path) -> list[str]:
-    """The seeds advise Excel's "CSV (gescheiden door lijstscheidingsteken)", which is
-    Windows-1252, not UTF-8: accept both."""
-    raw = Path(path).read_bytes()
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = raw.decode("cp1252")
-    return text.splitlines()
+    return read_text(path).splitlines()
 
 
 def split_line(text: str) -> list[str]:

@@ -23,6 +23,7 @@ def run(tmp_path):
 
 @pytest.fixture
 def demo_run(run):
+    assert run("init").exit_code == 0
     assert run("demo").exit_code == 0
     return run
 
@@ -45,6 +46,7 @@ def test_demo_refuses_a_filled_store(demo_run):
 
 
 def test_load_files_and_refuse_a_bad_one(run, tmp_path):
+    assert run("init").exit_code == 0
     good = tmp_path / "parties.csv"
     good.write_text("number;name\n0411515075;Emmaüs\n", encoding="utf-8")
     result = run("load", "parties", str(good))

@@ -55,7 +55,12 @@ def test_types_rights_work_and_representatives_from_json_and_csv(empty, tmp_path
             "contracts": {"nl": "Met het WSE-mandaat ..."},
             "combinations": ["organisation>organisation", "person>organisation"],
         },
-        {"code": "Kiosk", "combinations": ["organisation>person"]},
+        {
+            "code": "Kiosk",
+            "name_nl": "Kiosk",
+            "contract_nl": "Met dit mandaat ...",
+            "combinations": ["organisation>person"],
+        },
     ]
     assert empty.load("types", write(tmp_path, "types.json", json.dumps(types))) == 2
     assert empty.mandate_type("WSE Loket").names["fr"] == "Guichet WSE"
@@ -75,8 +80,8 @@ def test_types_rights_work_and_representatives_from_json_and_csv(empty, tmp_path
 
 def test_bad_json_item_and_unknown_combination(empty, tmp_path):
     types = [
-        {"code": "A", "combinations": ["organisation>organisation"]},
-        {"code": "B", "combinations": ["company>company"]},
+        {"code": "A", "names": {"nl": "A"}, "contracts": {"nl": "..."}, "combinations": ["organisation>organisation"]},
+        {"code": "B", "names": {"nl": "B"}, "contracts": {"nl": "..."}, "combinations": ["company>company"]},
     ]
     with pytest.raises(FileFormatError, match="line 2, field combinations"):
         empty.load("types", write(tmp_path, "types.json", json.dumps(types)))
