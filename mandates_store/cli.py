@@ -17,6 +17,7 @@ from mandates_store.export import export as export_file
 from mandates_store.loaders import LOADERS, parse_date
 from mandates_store.search import parse_participants
 from mandates_store.status import parse_status
+from mandates_store.validity import last_valid_day
 
 DEFAULT_DB = "var/store.db"  # the broker's own default (STORE_DB)
 
@@ -189,7 +190,7 @@ def demo(context: Context) -> None:
 
 
 def _show(mandate) -> None:
-    end = f" tot {mandate.end_date:%d/%m/%Y} (exclusief)" if mandate.end_date else ""
+    end = f" tot en met {last_valid_day(mandate.end_date):%d/%m/%Y}" if mandate.end_date else ""
     click.echo(
         f"{mandate.id}\t{mandate.type_code}\t{mandate.giver.label} -> "
         f"{mandate.taker.label}\tvanaf {mandate.start_date:%d/%m/%Y}{end}\t"

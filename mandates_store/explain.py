@@ -25,7 +25,7 @@ from mandates_store.model import (
     Scope,
 )
 from mandates_store.status import ACTIVE, STATUS_NL
-from mandates_store.validity import holds_on
+from mandates_store.validity import holds_on, last_valid_day
 
 
 def explain_missing(db: sqlite_utils.Database, person: str, at: date | datetime, scope: Scope) -> list[MissingOption]:
@@ -56,7 +56,9 @@ def _party(db, number: str) -> Party:
 def _period(valid_from: date, valid_until: date | None, day: date) -> tuple[str, str]:
     if valid_from > day:
         return f"starts on {valid_from}", f"begint pas op {valid_from:%d/%m/%Y}"
-    return f"ended on {valid_until}", f"is beëindigd op {valid_until:%d/%m/%Y}"
+    # the stored end is exclusive; a person reads the last valid day
+    last = last_valid_day(valid_until)
+    return f"ended: valid up to and including {last}", f"is beëindigd: geldig tot en met {last:%d/%m/%Y}"
 
 
 def _work_relationships(db, me: Party, day: date, scope: Scope, given: set[str]) -> list:

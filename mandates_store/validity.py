@@ -1,8 +1,15 @@
 """Periods: `from` inclusive, `until` exclusive (the first day it no longer holds)."""
 
-from datetime import date
+from datetime import date, timedelta
 
 from mandates_store.errors import InvalidInput
+
+
+def last_valid_day(valid_until: date) -> date:
+    """What a person reads: the last day a period holds ("tot en met"), the day before its
+    stored, exclusive end. Data and SAML attributes keep the exclusive date (MandateValidUntil
+    is already the last valid day, see broker.selection.options.claims_for)."""
+    return valid_until - timedelta(days=1)
 
 
 def holds_on(valid_from: date, valid_until: date | None, day: date) -> bool:

@@ -10,6 +10,7 @@ from datetime import date
 from broker.policy.model import Policy
 from broker.policy.scope import scope_for
 from mandates_store import LoginOption, MissingOption, Party
+from mandates_store.validity import last_valid_day
 
 KIND_NAMES = {
     "own_name": "own name",
@@ -81,7 +82,7 @@ def label(party: Party) -> str:
 def describe_option(option: LoginOption) -> str:
     text = f"{KIND_NAMES[option.kind]}: {label(option.represented)}"
     if option.mandate_id is not None:
-        until = f"until {option.valid_until} (exclusive)" if option.valid_until else "indefinitely"
+        until = f"up to and including {last_valid_day(option.valid_until)}" if option.valid_until else "indefinitely"
         text += f", mandate {option.mandate_id} ({option.mandate_type}) from {option.valid_from} {until}"
     if option.intermediary is not None and option.intermediary.number == option.acting.number:
         text += ", taken by the person in own name"

@@ -142,7 +142,7 @@ def test_the_member_right_turns_work_relationships_into_options_only_where_held(
 
 def test_reasons_in_dutch_and_dates_written_the_belgian_way(store, tmp_path):
     result = explain(store, tmp_path, WIDE, "--language", "nl")
-    assert "Je werkrelatie met PARKWIND is beëindigd op 01/01/2020." in result.output
+    assert "Je werkrelatie met PARKWIND is beëindigd: geldig tot en met 31/12/2019." in result.output
     path, _ = store
     other = CliRunner().invoke(
         policy,
@@ -233,3 +233,21 @@ def test_a_broken_policy_is_not_explained(store, tmp_path):
     assert result.exit_code == 1
     assert "wse.yaml:2:17: unknown mandate type 'WSE Lokett' (did you mean 'WSE Loket'?)" in result.output
     assert "the policy for https://wse-loket.example.be/saml/metadata has problems" in result.output
+
+
+def test_an_option_with_an_end_shows_its_last_valid_day():
+    from datetime import date
+
+    from broker.policy.explain import describe_option
+    from mandates_store import LoginOption, Party
+
+    me, giver, taker = (
+        Party(JAN, "person", "Jan Peeters"),
+        Party(EMMAUS, "organisation", "Emmaüs"),
+        Party(BAROCY, "organisation", "BAROCY"),
+    )
+    option = LoginOption(
+        "mandate", me, giver, taker, 7, "WSE Loket", date(2026, 1, 1), date(2026, 12, 1), "", "mandate:7"
+    )
+    text = describe_option(option)
+    assert "from 2026-01-01 up to and including 2026-11-30" in text and "2026-12-01" not in text

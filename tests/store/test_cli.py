@@ -275,3 +275,14 @@ def test_options_for_support(demo_run):
 def test_store_file_is_usable_afterwards(demo_run):
     with Store(demo_run.path) as opened:
         assert opened.person(PERSON_EXECUTOR).name == "Lotte Verbeke"
+
+
+def test_a_mandate_shows_its_last_valid_day_not_the_exclusive_end(demo_run):
+    # the store keeps the end exclusive (the mandate is "Vervallen" on it); a person reads the last day
+    created = demo_run(
+        "create", "--as", PERSON_MANAGER, "--for", EMMAUS, "--role", "giver", "--type", "Kiosk",
+        "--counterparty", "79031510459", "--start", "2025-03-10", "--end", "2025-12-01", "--accept",
+    )  # fmt: skip
+    assert created.exit_code == 0, created.output
+    assert "vanaf 10/03/2025 tot en met 30/11/2025" in created.output
+    assert "01/12/2025" not in created.output
