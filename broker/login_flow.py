@@ -13,7 +13,7 @@ from datetime import date
 
 from broker import metrics
 from broker.policy.scope import scope_for
-from broker.saml import bindings, crypto, idp, logout, ns, sp
+from broker.saml import bindings, idp, logout, messages, sp
 from broker.saml.errors import SamlError
 from broker.saml.state_ids import new_message_id
 from broker.selection.directed import requested
@@ -103,34 +103,31 @@ class LoginFlow:
             return self.after_authentication(self.state.create_flow(**flow_values), browser, session)
         if request.is_passive:
             flow = self.state.create_flow(**flow_values)
-            return self._answer_error(flow, ns.STATUS_REQUEST_DENIED, "passive login not possible")
+            return self._answer_error(flow, idp.Status.REQUEST_DENIED, "passive login not possible")
         return self._ask_upstream(flow_values, policy)
 
     def _good_enough(self, session: Session, policy) -> bool:
         return policy.authn_context in (None, session.authn_context)
 
     def _upstream(self):
-        upstream = self.metadata.identity_provider(self.settings.upstream_entity_id)
-        if upstream is None:
-            raise SamlError("The upstream authenticator is not configured.", self.settings.upstream_entity_id)
-        return upstream
+        return sp.upstream(self.settings, self.metadata)
 
     def _ask_upstream(self, flow_values: dict, policy):
         upstream = self._upstream()
         contexts = (policy.authn_context,) if policy.authn_context else ()
         request = sp.build_authn_request(self.settings, upstream, contexts, bool(flow_values["force_authn"]))
-        self.state.create_flow(upstream_request_id=request.get("ID"), **flow_values)
+        self.state.create_flow(upstream_request_id=messages.id_of(request), **flow_values)
         return _send(upstream.sso_endpoint(), request, "SAMLRequest", None, self.settings.signing_key)
 
     # 2. the upstream authenticator answers
     def upstream_answered(self, received: bindings.Received, browser: str):
-        in_response_to = received.root.get("InResponseTo")
+        in_response_to = sp.in_response_to(received)
         flow = self.state.flow_for_upstream(in_response_to, browser) if in_response_to else None
         if flow is None:
             raise SamlError("The sign-in answer does not answer a request of this browser.", str(in_response_to))
         try:
             login = sp.validate_response(
-                received.root, self.settings, self._upstream(), flow.upstream_request_id, flow.requested_context
+                received, self.settings, self._upstream(), flow.upstream_request_id, flow.requested_context
             )
         except SamlError as error:
             raise _for(error, flow.sp_entity_id) from None
@@ -205,7 +202,7 @@ class LoginFlow:
 
     def cancel(self, flow_id: str, browser: str, session: Session):
         flow = self._own_flow(flow_id, browser, session)
-        return self._answer_error(flow, ns.STATUS_REQUEST_DENIED, "no option chosen")
+        return self._answer_error(flow, idp.Status.REQUEST_DENIED, "no option chosen")
 
     # 4. saml answers
     def _answer(self, flow, session: Session, option: LoginOption):
@@ -237,22 +234,22 @@ class LoginFlow:
                 self.audit.answered(flow.sp_entity_id, session.person, option)
         metrics.LOGINS_COMPLETED.labels(flow.sp_entity_id, option.kind).inc()
         log.info("login answered: application=%s kind=%s", flow.sp_entity_id, option.kind)
-        return PostForm(flow.acs_url, bindings.post_fields(response, "SAMLResponse", flow.relay_state))
+        return _sent(bindings.posted(flow.acs_url, response, "SAMLResponse", flow.relay_state))
 
     def _answer_error(self, flow, second_level: str, message: str):
         self.state.finish_flow(flow.id)
         record = self.state.session_record(flow.session_id) if flow.session_id else None
         self._audit_refused(message, flow.sp_entity_id, record.person if record else None)
         response = idp.build_error_response(self.settings, flow.request_id, flow.acs_url, second_level, message)
-        return PostForm(flow.acs_url, bindings.post_fields(response, "SAMLResponse", flow.relay_state))
+        return _sent(bindings.posted(flow.acs_url, response, "SAMLResponse", flow.relay_state))
 
     # single logout
     def application_logout(self, received: bindings.Received):
-        issuer = logout.sender(received.root)
+        issuer = logout.sender(received)
         application = self.metadata.service_provider(issuer)
         if application is None:
             raise SamlError("The application is not known to the broker.", issuer)
-        if received.root.tag == ns.q("samlp", "LogoutResponse"):
+        if logout.is_response(received):
             return self._logout_answered(received, application)
         request = logout.receive_logout_request(
             received,
@@ -271,9 +268,9 @@ class LoginFlow:
 
     def upstream_logout(self, received: bindings.Received):
         upstream = self._upstream()
-        if logout.sender(received.root) != upstream.entity_id:
+        if logout.sender(received) != upstream.entity_id:
             raise SamlError("The logout message comes from an unexpected sender.")
-        if received.root.tag == ns.q("samlp", "LogoutResponse"):
+        if logout.is_response(received):
             return self._logout_answered(received, upstream)
         request = logout.receive_logout_request(
             received,
@@ -348,7 +345,7 @@ class LoginFlow:
             request = logout.build_logout_request(
                 issuer, endpoint.location, target["name_id"], target["format"], target["session_index"]
             )
-            self.state.update_logout(logout_id, pending, request.get("ID"))
+            self.state.update_logout(logout_id, pending, messages.id_of(request))
             return _send(endpoint, request, "SAMLRequest", logout_id, self.settings.signing_key)
         self.state.finish_logout(logout_id)
         initiator = record.initiator or ""
@@ -383,8 +380,8 @@ def _for(error: SamlError, application: str) -> SamlError:
 
 
 def _send(endpoint, message, param: str, relay_state, signing_key, location: str | None = None):
-    location = location or endpoint.location
-    if endpoint.binding == ns.BINDING_REDIRECT:
-        return Redirect(bindings.redirect_url(location, message, param, relay_state, signing_key))
-    crypto.sign(message, signing_key)
-    return PostForm(location, bindings.post_fields(message, param, relay_state))
+    return _sent(bindings.outgoing(endpoint, message, param, relay_state, signing_key, location))
+
+
+def _sent(message: bindings.Outgoing):
+    return Redirect(message.url) if message.fields is None else PostForm(message.url, message.fields)
