@@ -1,6 +1,6 @@
 """The login, step by step: saml parses, selection decides, saml answers.
 
-Every step returns an Outcome for the web layer to render; all state between steps lives in the
+Every step returns an Outcome (broker.outcomes) for the web layer to render; all state between steps lives in the
 StateStore, so each step may run in another worker process.
 """
 
@@ -8,12 +8,12 @@ import json
 import logging
 import secrets
 import time
-from dataclasses import dataclass, field
 from datetime import date
 
 from broker import metrics
+from broker.outcomes import LoggedIn, NoOption, ShowChooser, carried
 from broker.policy.scope import scope_for
-from broker.saml import bindings, idp, logout, messages, sp
+from broker.saml import bindings, idp, messages, sp
 from broker.saml.errors import SamlError
 from broker.saml.state_ids import new_message_id
 from broker.selection.directed import requested
@@ -22,37 +22,6 @@ from broker.state import Participant, Session
 from mandates_store import LoginOption
 
 log = logging.getLogger("broker.login")
-
-
-@dataclass
-class Redirect:
-    url: str
-
-
-@dataclass
-class PostForm:
-    action: str
-    fields: dict[str, str]
-
-
-@dataclass
-class ShowChooser:
-    flow_id: str
-
-
-@dataclass
-class LoggedIn:
-    """The person authenticated upstream: the web layer starts their session, then goes on."""
-
-    session: Session
-    then: object
-
-
-@dataclass
-class NoOption:
-    application: str
-    explanations: list = field(default_factory=list)
-    flow_id: str = ""  # lets the person send the application a denial instead of being stuck
 
 
 class LoginFlow:
@@ -117,7 +86,9 @@ class LoginFlow:
         contexts = (policy.authn_context,) if policy.authn_context else ()
         request = sp.build_authn_request(self.settings, upstream, contexts, bool(flow_values["force_authn"]))
         self.state.create_flow(upstream_request_id=messages.id_of(request), **flow_values)
-        return _send(upstream.sso_endpoint(), request, "SAMLRequest", None, self.settings.signing_key)
+        return carried(
+            bindings.outgoing(upstream.sso_endpoint(), request, "SAMLRequest", None, self.settings.signing_key)
+        )
 
     # 2. the upstream authenticator answers
     def upstream_answered(self, received: bindings.Received, browser: str):
@@ -234,139 +205,14 @@ class LoginFlow:
                 self.audit.answered(flow.sp_entity_id, session.person, option)
         metrics.LOGINS_COMPLETED.labels(flow.sp_entity_id, option.kind).inc()
         log.info("login answered: application=%s kind=%s", flow.sp_entity_id, option.kind)
-        return _sent(bindings.posted(flow.acs_url, response, "SAMLResponse", flow.relay_state))
+        return carried(bindings.posted(flow.acs_url, response, "SAMLResponse", flow.relay_state))
 
     def _answer_error(self, flow, second_level: str, message: str):
         self.state.finish_flow(flow.id)
         record = self.state.session_record(flow.session_id) if flow.session_id else None
         self._audit_refused(message, flow.sp_entity_id, record.person if record else None)
         response = idp.build_error_response(self.settings, flow.request_id, flow.acs_url, second_level, message)
-        return _sent(bindings.posted(flow.acs_url, response, "SAMLResponse", flow.relay_state))
-
-    # single logout
-    def application_logout(self, received: bindings.Received):
-        issuer = logout.sender(received)
-        application = self.metadata.service_provider(issuer)
-        if application is None:
-            raise SamlError("The application is not known to the broker.", issuer)
-        if logout.is_response(received):
-            return self._logout_answered(received, application)
-        request = logout.receive_logout_request(
-            received,
-            issuer,
-            application,
-            self.settings.idp_slo_url,
-            self.settings.request_max_age,
-            self.settings.clock_skew,
-        )
-        session_id = self.state.session_of_participant(issuer, request.name_id, (request.session_indexes or (None,))[0])
-        pending = self._logout_targets(session_id, exclude=issuer) if session_id else []
-        if session_id:
-            self.state.end_session(session_id)
-        record = self.state.create_logout(session_id or "", issuer, request.id, request.relay_state, pending)
-        return self._next_logout_step(record.id)
-
-    def upstream_logout(self, received: bindings.Received):
-        upstream = self._upstream()
-        if logout.sender(received) != upstream.entity_id:
-            raise SamlError("The logout message comes from an unexpected sender.")
-        if logout.is_response(received):
-            return self._logout_answered(received, upstream)
-        request = logout.receive_logout_request(
-            received,
-            upstream.entity_id,
-            upstream,
-            self.settings.sp_slo_url,
-            self.settings.request_max_age,
-            self.settings.clock_skew,
-        )
-        pending = []
-        for session_id in self.state.sessions_of_upstream_subject(request.name_id):
-            pending += [t for t in self._logout_targets(session_id, exclude=None) if t["kind"] == "sp"]
-            self.state.end_session(session_id)
-        record = self.state.create_logout(
-            "", "upstream:" + upstream.entity_id, request.id, request.relay_state, pending
-        )
-        return self._next_logout_step(record.id)
-
-    def _logout_targets(self, session_id: str, exclude: str | None) -> list[dict]:
-        targets = []
-        for participant in self.state.participants(session_id):
-            policy = self.policies.get(participant.sp_entity_id)
-            application = self.metadata.service_provider(participant.sp_entity_id)
-            if participant.sp_entity_id == exclude or not application or not application.logout_endpoint():
-                continue
-            if policy is not None and not policy.single_logout:
-                continue
-            targets.append(
-                {
-                    "kind": "sp",
-                    "entity": participant.sp_entity_id,
-                    "name_id": participant.name_id,
-                    "format": participant.name_id_format,
-                    "session_index": participant.session_index,
-                }
-            )
-        session = self.state.session_record(session_id)
-        if session and self._upstream().logout_endpoint():
-            targets.append(
-                {
-                    "kind": "upstream",
-                    "entity": self.settings.upstream_entity_id,
-                    "name_id": session.upstream_name_id,
-                    "format": session.upstream_name_id_format,
-                    "session_index": session.upstream_session_index,
-                }
-            )
-        return targets
-
-    def _logout_answered(self, received, role):
-        record = self.state.logout(received.relay_state or "")
-        if record is None:
-            raise SamlError("The logout answer belongs to no logout in progress.")
-        logout.receive_logout_response(
-            received, role, record.outstanding_request_id, self.settings.request_max_age, self.settings.clock_skew
-        )
-        return self._next_logout_step(record.id)
-
-    def _next_logout_step(self, logout_id: str):
-        record = self.state.logout(logout_id)
-        pending = json.loads(record.pending)
-        while pending:
-            target = pending.pop(0)
-            if target["kind"] == "sp":
-                endpoint = self.metadata.service_provider(target["entity"]).logout_endpoint()
-                issuer = self.settings.idp_entity_id
-            else:
-                endpoint = self._upstream().logout_endpoint()
-                issuer = self.settings.sp_entity_id
-            if endpoint is None:
-                continue
-            request = logout.build_logout_request(
-                issuer, endpoint.location, target["name_id"], target["format"], target["session_index"]
-            )
-            self.state.update_logout(logout_id, pending, messages.id_of(request))
-            return _send(endpoint, request, "SAMLRequest", logout_id, self.settings.signing_key)
-        self.state.finish_logout(logout_id)
-        initiator = record.initiator or ""
-        if initiator.startswith("upstream:"):
-            role, issuer = self._upstream(), self.settings.sp_entity_id
-        else:
-            role, issuer = self.metadata.service_provider(initiator), self.settings.idp_entity_id
-        endpoint = role.logout_endpoint() if role else None
-        if endpoint is None or not record.initiator_request_id:
-            return Redirect(self.settings.base_url + "/logged-out")
-        response = logout.build_logout_response(
-            issuer, endpoint.response_location or endpoint.location, record.initiator_request_id
-        )
-        return _send(
-            endpoint,
-            response,
-            "SAMLResponse",
-            record.relay_state,
-            self.settings.signing_key,
-            location=endpoint.response_location or endpoint.location,
-        )
+        return carried(bindings.posted(flow.acs_url, response, "SAMLResponse", flow.relay_state))
 
     def _audit_refused(self, reason: str, application: str, person: str | None) -> None:
         if self.audit is not None:
@@ -377,11 +223,3 @@ def _for(error: SamlError, application: str) -> SamlError:
     """Name the application on a refusal, for the audit trail (the web layer records it)."""
     error.application = application
     return error
-
-
-def _send(endpoint, message, param: str, relay_state, signing_key, location: str | None = None):
-    return _sent(bindings.outgoing(endpoint, message, param, relay_state, signing_key, location))
-
-
-def _sent(message: bindings.Outgoing):
-    return Redirect(message.url) if message.fields is None else PostForm(message.url, message.fields)

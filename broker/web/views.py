@@ -1,4 +1,4 @@
-"""HTTP endpoints: thin adapters between Flask and the login flow."""
+"""HTTP endpoints: thin adapters between Flask and the login and logout flows."""
 
 import logging
 import secrets
@@ -7,7 +7,7 @@ from flask import Blueprint, abort, current_app, redirect, render_template, requ
 from flask_login import current_user, login_user, logout_user
 
 from broker import metrics
-from broker.login_flow import LoggedIn, NoOption, PostForm, Redirect, ShowChooser
+from broker.outcomes import LoggedIn, NoOption, PostForm, Redirect, ShowChooser
 from broker.saml import bindings
 from broker.saml.errors import SamlError
 from broker.selection.chooser import chooser_page, taker_page
@@ -22,6 +22,10 @@ chooser = Blueprint("chooser", __name__)
 
 def flow_engine():
     return current_app.extensions["login_flow"]
+
+
+def logout_engine():
+    return current_app.extensions["logout_flow"]
 
 
 def browser_id() -> str:
@@ -106,12 +110,12 @@ def _logout(handle):
 
 @saml.route("/saml/idp/slo", methods=["GET", "POST"])
 def application_logout():
-    return _logout(flow_engine().application_logout)
+    return _logout(logout_engine().application_logout)
 
 
 @saml.route("/saml/sp/slo", methods=["GET", "POST"])
 def upstream_logout():
-    return _logout(flow_engine().upstream_logout)
+    return _logout(logout_engine().upstream_logout)
 
 
 @saml.route("/saml/idp/metadata")

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 BROKER = Path(__file__).resolve().parents[2] / "broker"
-FLOWS = ["login_flow.py"]
+FLOWS = ["login_flow.py", "logout_flow.py"]
 FORBIDDEN = ("lxml", "broker.saml.ns")
 
 
