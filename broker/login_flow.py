@@ -1,7 +1,8 @@
 """The login, step by step: saml parses, selection decides, saml answers.
 
-Every step returns an Outcome (broker.outcomes) for the web layer to render; all state between steps lives in the
-StateStore, so each step may run in another worker process.
+Every step returns an Outcome (broker.outcomes) for the web layer to render; all state between steps
+lives in the StateStore, so each step may run in another worker process. Each step looks the
+application's policy up once and hands it down, so one request sees one policy throughout.
 """
 
 import json
@@ -11,7 +12,8 @@ import time
 from datetime import date
 
 from broker import metrics
-from broker.outcomes import LoggedIn, NoOption, ShowChooser, carried
+from broker.outcomes import LoggedIn, NoOption, Outcome, PostForm, Refused, ShowChooser, carried
+from broker.policy import Policy
 from broker.policy.scope import scope_for
 from broker.saml import bindings, idp, messages, sp
 from broker.saml.errors import SamlError
@@ -48,7 +50,7 @@ class LoginFlow:
         self.audit = audit  # broker.audit.AuditTrail: every answer and refusal, append-only
 
     # 1. an application asks
-    def start(self, received: bindings.Received, browser: str, session: Session | None):
+    def start(self, received: bindings.Received, browser: str, session: Session | None) -> Outcome:
         request = idp.receive_authn_request(received, self.settings, self.metadata)
         policy = self.policies.get(request.issuer)
         if policy is None:
@@ -69,20 +71,17 @@ class LoginFlow:
             switch=int(request.switch),
         )
         if session is not None and not request.force_authn and self._good_enough(session, policy):
-            return self.after_authentication(self.state.create_flow(**flow_values), browser, session)
+            return self._after_authentication(self.state.create_flow(**flow_values), session, policy)
         if request.is_passive:
             flow = self.state.create_flow(**flow_values)
             return self._answer_error(flow, idp.Status.REQUEST_DENIED, "passive login not possible")
         return self._ask_upstream(flow_values, policy)
 
-    def _good_enough(self, session: Session, policy) -> bool:
+    def _good_enough(self, session: Session, policy: Policy) -> bool:
         return policy.authn_context in (None, session.authn_context)
 
-    def _upstream(self):
-        return sp.upstream(self.settings, self.metadata)
-
-    def _ask_upstream(self, flow_values: dict, policy):
-        upstream = self._upstream()
+    def _ask_upstream(self, flow_values: dict, policy: Policy) -> Outcome:
+        upstream = sp.upstream(self.settings, self.metadata)
         contexts = (policy.authn_context,) if policy.authn_context else ()
         request = sp.build_authn_request(self.settings, upstream, contexts, bool(flow_values["force_authn"]))
         self.state.create_flow(upstream_request_id=messages.id_of(request), **flow_values)
@@ -91,14 +90,18 @@ class LoginFlow:
         )
 
     # 2. the upstream authenticator answers
-    def upstream_answered(self, received: bindings.Received, browser: str):
+    def upstream_answered(self, received: bindings.Received, browser: str) -> LoggedIn:
         in_response_to = sp.in_response_to(received)
         flow = self.state.flow_for_upstream(in_response_to, browser) if in_response_to else None
         if flow is None:
             raise SamlError("The sign-in answer does not answer a request of this browser.", str(in_response_to))
         try:
             login = sp.validate_response(
-                received, self.settings, self._upstream(), flow.upstream_request_id, flow.requested_context
+                received,
+                self.settings,
+                sp.upstream(self.settings, self.metadata),
+                flow.upstream_request_id,
+                flow.requested_context,
             )
         except SamlError as error:
             raise _for(error, flow.sp_entity_id) from None
@@ -118,20 +121,23 @@ class LoginFlow:
                 upstream_session_index=login.session_index,
             )
         log.info("upstream login for flow %s", flow.id)
-        return LoggedIn(session, lambda: self.after_authentication(flow, browser, session))
+        # the session stands even if the answer is refused: the person did authenticate upstream
+        try:
+            then = self._after_authentication(flow, session, self.policies.get(flow.sp_entity_id))
+        except SamlError as error:
+            then = Refused(error)
+        return LoggedIn(session, then)
 
     # 3. selection decides
-    def _options(self, flow, session: Session) -> list[LoginOption]:
-        policy = self.policies.get(flow.sp_entity_id)
-        if policy is None:
+    def _options(self, flow, session: Session, policy: Policy | None) -> list[LoginOption]:
+        if policy is None:  # the policy was withdrawn since the application asked
             raise SamlError("The application has no policy at this broker.", flow.sp_entity_id)
         with metrics.timed(metrics.STORE_QUERY_TIME):
             return options_for(self.store, session.person, session.person_name, self.today(), policy)
 
-    def after_authentication(self, flow, browser: str, session: Session):
+    def _after_authentication(self, flow, session: Session, policy: Policy | None) -> Outcome:
         """`flow`: as just read or created for this browser in the same request."""
-        policy = self.policies.get(flow.sp_entity_id)
-        options = self._options(flow, session)
+        options = self._options(flow, session, policy)
         if not options:
             explanations = self.store.explain_missing(person=session.person, at=self.today(), scope=scope_for(policy))
             self.state.update_flow(flow.id, session_id=session.id, choices=json.dumps({}))
@@ -139,20 +145,23 @@ class LoginFlow:
             return NoOption(flow.sp_entity_id, explanations, flow.id)
         wanted = requested(options, flow.requested_giver, flow.requested_taker)
         if len(wanted) == 1:  # directed login: the application named an option the person has
-            return self._answer(flow, session, wanted[0])
+            return self._answer(flow, session, wanted[0], policy)
         # a switch always shows the chooser; so does a directed login that found no single option
         quiet = not flow.switch and not flow.requested_giver
         if len(options) == 1 and policy.skip_single_option and quiet:
-            return self._answer(flow, session, options[0])
+            return self._answer(flow, session, options[0], policy)
         choices = {secrets.token_urlsafe(12): option.key for option in options}
         self.state.update_flow(flow.id, session_id=session.id, choices=json.dumps(choices))
         metrics.CHOOSER_SHOWN.labels(flow.sp_entity_id).inc()
         return ShowChooser(flow.id)
 
+    # Both chooser steps recompute the options on purpose, on every request: a live re-check, so a
+    # mandate stopped or a right ended while the chooser is open is neither offered nor accepted.
     def chooser(self, flow_id: str, browser: str, session: Session):
         """The flow and its options with their opaque tokens, for the chooser page."""
         flow = self._own_flow(flow_id, browser, session)
-        by_key = {o.key: o for o in self._options(flow, session)}
+        options = self._options(flow, session, self.policies.get(flow.sp_entity_id))
+        by_key = {o.key: o for o in options}
         return flow, [(token, by_key[key]) for token, key in flow.choice_map.items() if key in by_key]
 
     def _own_flow(self, flow_id: str, browser: str, session: Session):
@@ -161,23 +170,23 @@ class LoginFlow:
             raise SamlError("This login has expired; please start again from the application.")
         return flow
 
-    def choose(self, flow_id: str, browser: str, session: Session, token: str):
+    def choose(self, flow_id: str, browser: str, session: Session, token: str) -> PostForm:
         flow = self._own_flow(flow_id, browser, session)
         key = flow.choice_map.get(token)
         if key is None:
             raise SamlError("The chosen option is not one the broker offered.")
-        option = next((o for o in self._options(flow, session) if o.key == key), None)
+        policy = self.policies.get(flow.sp_entity_id)
+        option = next((o for o in self._options(flow, session, policy) if o.key == key), None)
         if option is None:
             raise SamlError("The chosen option is no longer valid.")
-        return self._answer(flow, session, option)
+        return self._answer(flow, session, option, policy)
 
-    def cancel(self, flow_id: str, browser: str, session: Session):
+    def cancel(self, flow_id: str, browser: str, session: Session) -> PostForm:
         flow = self._own_flow(flow_id, browser, session)
         return self._answer_error(flow, idp.Status.REQUEST_DENIED, "no option chosen")
 
     # 4. saml answers
-    def _answer(self, flow, session: Session, option: LoginOption):
-        policy = self.policies.get(flow.sp_entity_id)
+    def _answer(self, flow, session: Session, option: LoginOption, policy: Policy | None) -> PostForm:
         application = self.metadata.service_provider(flow.sp_entity_id)
         if policy is None or application is None:
             raise SamlError("The application is no longer known to the broker.", flow.sp_entity_id)
@@ -207,7 +216,7 @@ class LoginFlow:
         log.info("login answered: application=%s kind=%s", flow.sp_entity_id, option.kind)
         return carried(bindings.posted(flow.acs_url, response, "SAMLResponse", flow.relay_state))
 
-    def _answer_error(self, flow, second_level: str, message: str):
+    def _answer_error(self, flow, second_level: idp.Status, message: str) -> PostForm:
         self.state.finish_flow(flow.id)
         record = self.state.session_record(flow.session_id) if flow.session_id else None
         self._audit_refused(message, flow.sp_entity_id, record.person if record else None)

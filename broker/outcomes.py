@@ -3,6 +3,7 @@
 from dataclasses import dataclass, field
 
 from broker.saml.bindings import Outgoing
+from broker.saml.errors import SamlError
 from broker.state import Session
 
 
@@ -30,11 +31,21 @@ class NoOption:
 
 
 @dataclass
+class Refused:
+    """A refusal after the session started: the person did authenticate upstream, so the session stands."""
+
+    error: SamlError
+
+
+@dataclass
 class LoggedIn:
-    """The person authenticated upstream: the web layer starts their session, then goes on."""
+    """The person authenticated upstream: the web layer starts `session`, then renders `then`.
+
+    `then` is already computed (it reads only the Session record, never the web login state).
+    """
 
     session: Session
-    then: object
+    then: "Redirect | PostForm | ShowChooser | NoOption | Refused"
 
 
 Outcome = Redirect | PostForm | ShowChooser | NoOption | LoggedIn

@@ -7,7 +7,7 @@ from flask import Blueprint, abort, current_app, redirect, render_template, requ
 from flask_login import current_user, login_user, logout_user
 
 from broker import metrics
-from broker.outcomes import LoggedIn, NoOption, PostForm, Redirect, ShowChooser
+from broker.outcomes import LoggedIn, NoOption, PostForm, Redirect, Refused, ShowChooser
 from broker.saml import bindings
 from broker.saml.errors import SamlError
 from broker.selection.chooser import chooser_page, taker_page
@@ -39,14 +39,20 @@ def current_session():
     return current_user.record if current_user.is_authenticated else None
 
 
+def start_session(record) -> None:
+    """A fresh cookie session at login: nothing from before the login carries over but the browser id."""
+    bid = browser_id()
+    session.clear()
+    session["bid"] = bid
+    login_user(SessionUser(record))
+
+
 def render(outcome):
     if isinstance(outcome, LoggedIn):
-        # a fresh cookie session at login: nothing from before the login carries over but the browser id
-        bid = browser_id()
-        session.clear()
-        session["bid"] = bid
-        login_user(SessionUser(outcome.session))
-        return render(outcome.then())
+        start_session(outcome.session)
+        outcome = outcome.then  # computed by the flow already: nothing calls back into it
+    if isinstance(outcome, Refused):
+        return refuse(outcome.error)
     if isinstance(outcome, Redirect):
         return redirect(outcome.url, 303)
     if isinstance(outcome, PostForm):
