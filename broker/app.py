@@ -8,6 +8,7 @@ from flask_wtf.csrf import CSRFProtect
 from broker.audit import AuditTrail
 from broker.config import resolve
 from broker.login_flow import LoginFlow
+from broker.logout_flow import LogoutFlow
 from broker.policy.registry import PolicyRegistry
 from broker.saml.metadata import MetadataRegistry
 from broker.saml.publishing import OwnMetadata, publication, settings_for, signing_keys
@@ -75,6 +76,7 @@ def create_app(config: dict | None = None) -> Flask:
             int(values["SESSION_LIFETIME"]),
             audit=audit,
         ),
+        logout_flow=LogoutFlow(settings, metadata, policies, state),
         audit=audit,
     )
 

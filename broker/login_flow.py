@@ -1,19 +1,21 @@
 """The login, step by step: saml parses, selection decides, saml answers.
 
-Every step returns an Outcome for the web layer to render; all state between steps lives in the
-StateStore, so each step may run in another worker process.
+Every step returns an Outcome (broker.outcomes) for the web layer to render; all state between steps
+lives in the StateStore, so each step may run in another worker process. Each step looks the
+application's policy up once and hands it down, so one request sees one policy throughout.
 """
 
 import json
 import logging
 import secrets
 import time
-from dataclasses import dataclass, field
 from datetime import date
 
 from broker import metrics
+from broker.outcomes import LoggedIn, NoOption, Outcome, PostForm, Refused, ShowChooser, carried
+from broker.policy import Policy
 from broker.policy.scope import scope_for
-from broker.saml import bindings, crypto, idp, logout, ns, sp
+from broker.saml import bindings, idp, messages, sp
 from broker.saml.errors import SamlError
 from broker.saml.state_ids import new_message_id
 from broker.selection.directed import requested
@@ -22,37 +24,6 @@ from broker.state import Participant, Session
 from mandates_store import LoginOption
 
 log = logging.getLogger("broker.login")
-
-
-@dataclass
-class Redirect:
-    url: str
-
-
-@dataclass
-class PostForm:
-    action: str
-    fields: dict[str, str]
-
-
-@dataclass
-class ShowChooser:
-    flow_id: str
-
-
-@dataclass
-class LoggedIn:
-    """The person authenticated upstream: the web layer starts their session, then goes on."""
-
-    session: Session
-    then: object
-
-
-@dataclass
-class NoOption:
-    application: str
-    explanations: list = field(default_factory=list)
-    flow_id: str = ""  # lets the person send the application a denial instead of being stuck
 
 
 class LoginFlow:
@@ -79,7 +50,7 @@ class LoginFlow:
         self.audit = audit  # broker.audit.AuditTrail: every answer and refusal, append-only
 
     # 1. an application asks
-    def start(self, received: bindings.Received, browser: str, session: Session | None):
+    def start(self, received: bindings.Received, browser: str, session: Session | None) -> Outcome:
         request = idp.receive_authn_request(received, self.settings, self.metadata)
         policy = self.policies.get(request.issuer)
         if policy is None:
@@ -100,37 +71,37 @@ class LoginFlow:
             switch=int(request.switch),
         )
         if session is not None and not request.force_authn and self._good_enough(session, policy):
-            return self.after_authentication(self.state.create_flow(**flow_values), browser, session)
+            return self._after_authentication(self.state.create_flow(**flow_values), session, policy)
         if request.is_passive:
             flow = self.state.create_flow(**flow_values)
-            return self._answer_error(flow, ns.STATUS_REQUEST_DENIED, "passive login not possible")
+            return self._answer_error(flow, idp.Status.REQUEST_DENIED, "passive login not possible")
         return self._ask_upstream(flow_values, policy)
 
-    def _good_enough(self, session: Session, policy) -> bool:
+    def _good_enough(self, session: Session, policy: Policy) -> bool:
         return policy.authn_context in (None, session.authn_context)
 
-    def _upstream(self):
-        upstream = self.metadata.identity_provider(self.settings.upstream_entity_id)
-        if upstream is None:
-            raise SamlError("The upstream authenticator is not configured.", self.settings.upstream_entity_id)
-        return upstream
-
-    def _ask_upstream(self, flow_values: dict, policy):
-        upstream = self._upstream()
+    def _ask_upstream(self, flow_values: dict, policy: Policy) -> Outcome:
+        upstream = sp.upstream(self.settings, self.metadata)
         contexts = (policy.authn_context,) if policy.authn_context else ()
         request = sp.build_authn_request(self.settings, upstream, contexts, bool(flow_values["force_authn"]))
-        self.state.create_flow(upstream_request_id=request.get("ID"), **flow_values)
-        return _send(upstream.sso_endpoint(), request, "SAMLRequest", None, self.settings.signing_key)
+        self.state.create_flow(upstream_request_id=messages.id_of(request), **flow_values)
+        return carried(
+            bindings.outgoing(upstream.sso_endpoint(), request, "SAMLRequest", None, self.settings.signing_key)
+        )
 
     # 2. the upstream authenticator answers
-    def upstream_answered(self, received: bindings.Received, browser: str):
-        in_response_to = received.root.get("InResponseTo")
+    def upstream_answered(self, received: bindings.Received, browser: str) -> LoggedIn:
+        in_response_to = sp.in_response_to(received)
         flow = self.state.flow_for_upstream(in_response_to, browser) if in_response_to else None
         if flow is None:
             raise SamlError("The sign-in answer does not answer a request of this browser.", str(in_response_to))
         try:
             login = sp.validate_response(
-                received.root, self.settings, self._upstream(), flow.upstream_request_id, flow.requested_context
+                received,
+                self.settings,
+                sp.upstream(self.settings, self.metadata),
+                flow.upstream_request_id,
+                flow.requested_context,
             )
         except SamlError as error:
             raise _for(error, flow.sp_entity_id) from None
@@ -150,20 +121,23 @@ class LoginFlow:
                 upstream_session_index=login.session_index,
             )
         log.info("upstream login for flow %s", flow.id)
-        return LoggedIn(session, lambda: self.after_authentication(flow, browser, session))
+        # the session stands even if the answer is refused: the person did authenticate upstream
+        try:
+            then = self._after_authentication(flow, session, self.policies.get(flow.sp_entity_id))
+        except SamlError as error:
+            then = Refused(error)
+        return LoggedIn(session, then)
 
     # 3. selection decides
-    def _options(self, flow, session: Session) -> list[LoginOption]:
-        policy = self.policies.get(flow.sp_entity_id)
-        if policy is None:
+    def _options(self, flow, session: Session, policy: Policy | None) -> list[LoginOption]:
+        if policy is None:  # the policy was withdrawn since the application asked
             raise SamlError("The application has no policy at this broker.", flow.sp_entity_id)
         with metrics.timed(metrics.STORE_QUERY_TIME):
             return options_for(self.store, session.person, session.person_name, self.today(), policy)
 
-    def after_authentication(self, flow, browser: str, session: Session):
+    def _after_authentication(self, flow, session: Session, policy: Policy | None) -> Outcome:
         """`flow`: as just read or created for this browser in the same request."""
-        policy = self.policies.get(flow.sp_entity_id)
-        options = self._options(flow, session)
+        options = self._options(flow, session, policy)
         if not options:
             explanations = self.store.explain_missing(person=session.person, at=self.today(), scope=scope_for(policy))
             self.state.update_flow(flow.id, session_id=session.id, choices=json.dumps({}))
@@ -171,20 +145,23 @@ class LoginFlow:
             return NoOption(flow.sp_entity_id, explanations, flow.id)
         wanted = requested(options, flow.requested_giver, flow.requested_taker)
         if len(wanted) == 1:  # directed login: the application named an option the person has
-            return self._answer(flow, session, wanted[0])
+            return self._answer(flow, session, wanted[0], policy)
         # a switch always shows the chooser; so does a directed login that found no single option
         quiet = not flow.switch and not flow.requested_giver
         if len(options) == 1 and policy.skip_single_option and quiet:
-            return self._answer(flow, session, options[0])
+            return self._answer(flow, session, options[0], policy)
         choices = {secrets.token_urlsafe(12): option.key for option in options}
         self.state.update_flow(flow.id, session_id=session.id, choices=json.dumps(choices))
         metrics.CHOOSER_SHOWN.labels(flow.sp_entity_id).inc()
         return ShowChooser(flow.id)
 
+    # Both chooser steps recompute the options on purpose, on every request: a live re-check, so a
+    # mandate stopped or a right ended while the chooser is open is neither offered nor accepted.
     def chooser(self, flow_id: str, browser: str, session: Session):
         """The flow and its options with their opaque tokens, for the chooser page."""
         flow = self._own_flow(flow_id, browser, session)
-        by_key = {o.key: o for o in self._options(flow, session)}
+        options = self._options(flow, session, self.policies.get(flow.sp_entity_id))
+        by_key = {o.key: o for o in options}
         return flow, [(token, by_key[key]) for token, key in flow.choice_map.items() if key in by_key]
 
     def _own_flow(self, flow_id: str, browser: str, session: Session):
@@ -193,23 +170,23 @@ class LoginFlow:
             raise SamlError("This login has expired; please start again from the application.")
         return flow
 
-    def choose(self, flow_id: str, browser: str, session: Session, token: str):
+    def choose(self, flow_id: str, browser: str, session: Session, token: str) -> PostForm:
         flow = self._own_flow(flow_id, browser, session)
         key = flow.choice_map.get(token)
         if key is None:
             raise SamlError("The chosen option is not one the broker offered.")
-        option = next((o for o in self._options(flow, session) if o.key == key), None)
+        policy = self.policies.get(flow.sp_entity_id)
+        option = next((o for o in self._options(flow, session, policy) if o.key == key), None)
         if option is None:
             raise SamlError("The chosen option is no longer valid.")
-        return self._answer(flow, session, option)
+        return self._answer(flow, session, option, policy)
 
-    def cancel(self, flow_id: str, browser: str, session: Session):
+    def cancel(self, flow_id: str, browser: str, session: Session) -> PostForm:
         flow = self._own_flow(flow_id, browser, session)
-        return self._answer_error(flow, ns.STATUS_REQUEST_DENIED, "no option chosen")
+        return self._answer_error(flow, idp.Status.REQUEST_DENIED, "no option chosen")
 
     # 4. saml answers
-    def _answer(self, flow, session: Session, option: LoginOption):
-        policy = self.policies.get(flow.sp_entity_id)
+    def _answer(self, flow, session: Session, option: LoginOption, policy: Policy | None) -> PostForm:
         application = self.metadata.service_provider(flow.sp_entity_id)
         if policy is None or application is None:
             raise SamlError("The application is no longer known to the broker.", flow.sp_entity_id)
@@ -237,139 +214,14 @@ class LoginFlow:
                 self.audit.answered(flow.sp_entity_id, session.person, option)
         metrics.LOGINS_COMPLETED.labels(flow.sp_entity_id, option.kind).inc()
         log.info("login answered: application=%s kind=%s", flow.sp_entity_id, option.kind)
-        return PostForm(flow.acs_url, bindings.post_fields(response, "SAMLResponse", flow.relay_state))
+        return carried(bindings.posted(flow.acs_url, response, "SAMLResponse", flow.relay_state))
 
-    def _answer_error(self, flow, second_level: str, message: str):
+    def _answer_error(self, flow, second_level: idp.Status, message: str) -> PostForm:
         self.state.finish_flow(flow.id)
         record = self.state.session_record(flow.session_id) if flow.session_id else None
         self._audit_refused(message, flow.sp_entity_id, record.person if record else None)
         response = idp.build_error_response(self.settings, flow.request_id, flow.acs_url, second_level, message)
-        return PostForm(flow.acs_url, bindings.post_fields(response, "SAMLResponse", flow.relay_state))
-
-    # single logout
-    def application_logout(self, received: bindings.Received):
-        issuer = logout.sender(received.root)
-        application = self.metadata.service_provider(issuer)
-        if application is None:
-            raise SamlError("The application is not known to the broker.", issuer)
-        if received.root.tag == ns.q("samlp", "LogoutResponse"):
-            return self._logout_answered(received, application)
-        request = logout.receive_logout_request(
-            received,
-            issuer,
-            application,
-            self.settings.idp_slo_url,
-            self.settings.request_max_age,
-            self.settings.clock_skew,
-        )
-        session_id = self.state.session_of_participant(issuer, request.name_id, (request.session_indexes or (None,))[0])
-        pending = self._logout_targets(session_id, exclude=issuer) if session_id else []
-        if session_id:
-            self.state.end_session(session_id)
-        record = self.state.create_logout(session_id or "", issuer, request.id, request.relay_state, pending)
-        return self._next_logout_step(record.id)
-
-    def upstream_logout(self, received: bindings.Received):
-        upstream = self._upstream()
-        if logout.sender(received.root) != upstream.entity_id:
-            raise SamlError("The logout message comes from an unexpected sender.")
-        if received.root.tag == ns.q("samlp", "LogoutResponse"):
-            return self._logout_answered(received, upstream)
-        request = logout.receive_logout_request(
-            received,
-            upstream.entity_id,
-            upstream,
-            self.settings.sp_slo_url,
-            self.settings.request_max_age,
-            self.settings.clock_skew,
-        )
-        pending = []
-        for session_id in self.state.sessions_of_upstream_subject(request.name_id):
-            pending += [t for t in self._logout_targets(session_id, exclude=None) if t["kind"] == "sp"]
-            self.state.end_session(session_id)
-        record = self.state.create_logout(
-            "", "upstream:" + upstream.entity_id, request.id, request.relay_state, pending
-        )
-        return self._next_logout_step(record.id)
-
-    def _logout_targets(self, session_id: str, exclude: str | None) -> list[dict]:
-        targets = []
-        for participant in self.state.participants(session_id):
-            policy = self.policies.get(participant.sp_entity_id)
-            application = self.metadata.service_provider(participant.sp_entity_id)
-            if participant.sp_entity_id == exclude or not application or not application.logout_endpoint():
-                continue
-            if policy is not None and not policy.single_logout:
-                continue
-            targets.append(
-                {
-                    "kind": "sp",
-                    "entity": participant.sp_entity_id,
-                    "name_id": participant.name_id,
-                    "format": participant.name_id_format,
-                    "session_index": participant.session_index,
-                }
-            )
-        session = self.state.session_record(session_id)
-        if session and self._upstream().logout_endpoint():
-            targets.append(
-                {
-                    "kind": "upstream",
-                    "entity": self.settings.upstream_entity_id,
-                    "name_id": session.upstream_name_id,
-                    "format": session.upstream_name_id_format,
-                    "session_index": session.upstream_session_index,
-                }
-            )
-        return targets
-
-    def _logout_answered(self, received, role):
-        record = self.state.logout(received.relay_state or "")
-        if record is None:
-            raise SamlError("The logout answer belongs to no logout in progress.")
-        logout.receive_logout_response(
-            received, role, record.outstanding_request_id, self.settings.request_max_age, self.settings.clock_skew
-        )
-        return self._next_logout_step(record.id)
-
-    def _next_logout_step(self, logout_id: str):
-        record = self.state.logout(logout_id)
-        pending = json.loads(record.pending)
-        while pending:
-            target = pending.pop(0)
-            if target["kind"] == "sp":
-                endpoint = self.metadata.service_provider(target["entity"]).logout_endpoint()
-                issuer = self.settings.idp_entity_id
-            else:
-                endpoint = self._upstream().logout_endpoint()
-                issuer = self.settings.sp_entity_id
-            if endpoint is None:
-                continue
-            request = logout.build_logout_request(
-                issuer, endpoint.location, target["name_id"], target["format"], target["session_index"]
-            )
-            self.state.update_logout(logout_id, pending, request.get("ID"))
-            return _send(endpoint, request, "SAMLRequest", logout_id, self.settings.signing_key)
-        self.state.finish_logout(logout_id)
-        initiator = record.initiator or ""
-        if initiator.startswith("upstream:"):
-            role, issuer = self._upstream(), self.settings.sp_entity_id
-        else:
-            role, issuer = self.metadata.service_provider(initiator), self.settings.idp_entity_id
-        endpoint = role.logout_endpoint() if role else None
-        if endpoint is None or not record.initiator_request_id:
-            return Redirect(self.settings.base_url + "/logged-out")
-        response = logout.build_logout_response(
-            issuer, endpoint.response_location or endpoint.location, record.initiator_request_id
-        )
-        return _send(
-            endpoint,
-            response,
-            "SAMLResponse",
-            record.relay_state,
-            self.settings.signing_key,
-            location=endpoint.response_location or endpoint.location,
-        )
+        return carried(bindings.posted(flow.acs_url, response, "SAMLResponse", flow.relay_state))
 
     def _audit_refused(self, reason: str, application: str, person: str | None) -> None:
         if self.audit is not None:
@@ -380,11 +232,3 @@ def _for(error: SamlError, application: str) -> SamlError:
     """Name the application on a refusal, for the audit trail (the web layer records it)."""
     error.application = application
     return error
-
-
-def _send(endpoint, message, param: str, relay_state, signing_key, location: str | None = None):
-    location = location or endpoint.location
-    if endpoint.binding == ns.BINDING_REDIRECT:
-        return Redirect(bindings.redirect_url(location, message, param, relay_state, signing_key))
-    crypto.sign(message, signing_key)
-    return PostForm(location, bindings.post_fields(message, param, relay_state))

@@ -112,6 +112,35 @@ def _quote_b64(value: bytes) -> str:
     return value.decode("ascii").replace("+", "%2B").replace("/", "%2F").replace("=", "%3D")
 
 
+@dataclass(frozen=True)
+class Outgoing:
+    """A message ready for the browser to carry: to `url` by redirect, or posted to it when `fields` is set."""
+
+    url: str
+    fields: dict[str, str] | None = None
+
+
+def outgoing(
+    endpoint,
+    message: etree._Element,
+    message_param: str,
+    relay_state: str | None,
+    signing_key: SigningKey,
+    location: str | None = None,
+) -> Outgoing:
+    """Send `message` to a metadata endpoint by its binding; signed either way (query or XML signature)."""
+    location = location or endpoint.location
+    if endpoint.binding == ns.BINDING_REDIRECT:
+        return Outgoing(redirect_url(location, message, message_param, relay_state, signing_key))
+    crypto.sign(message, signing_key)
+    return posted(location, message, message_param, relay_state)
+
+
+def posted(location: str, message: etree._Element, message_param: str, relay_state: str | None) -> Outgoing:
+    """An already signed message (or none needed) for the HTTP-POST binding."""
+    return Outgoing(location, post_fields(message, message_param, relay_state))
+
+
 def post_fields(message: etree._Element, message_param: str, relay_state: str | None) -> dict[str, str]:
     fields = {
         message_param: base64.b64encode(etree.tostring(message, xml_declaration=True, encoding="UTF-8")).decode("ascii")

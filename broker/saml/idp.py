@@ -6,6 +6,7 @@ import logging
 import re
 from dataclasses import dataclass
 from datetime import timedelta
+from enum import StrEnum
 
 from lxml import etree
 
@@ -25,6 +26,12 @@ log = logging.getLogger("broker.saml.idp")
 # the broker's own AuthnRequest extensions (README "Directed login" and "Switch")
 MB = "urn:mandaatbroker:1.0"
 _NUMBER = re.compile(r"[0-9]{10,11}")
+
+
+class Status(StrEnum):
+    """Second-level status codes the broker answers an application with (build_error_response)."""
+
+    REQUEST_DENIED = ns.STATUS_REQUEST_DENIED
 
 
 @dataclass(frozen=True)

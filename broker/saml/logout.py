@@ -74,8 +74,13 @@ def build_logout_response(issuer: str, destination: str, in_response_to: str, su
     return response
 
 
-def sender(root: etree._Element) -> str:
-    issuer = issuer_of(root)
+def is_response(received: Received) -> bool:
+    """A LogoutResponse (an answer to the broker's request); anything else is read as a LogoutRequest."""
+    return received.root.tag == ns.q("samlp", "LogoutResponse")
+
+
+def sender(received: Received) -> str:
+    issuer = issuer_of(received.root)
     if not issuer:
         raise SamlError("The message does not name its sender.")
     return issuer

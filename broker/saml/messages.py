@@ -43,6 +43,11 @@ def protocol_message(local: str, issuer: str, destination: str | None, in_respon
     return root
 
 
+def id_of(message: etree._Element) -> str:
+    """The ID of a message the broker built, to match the answer it will get."""
+    return message.get("ID")
+
+
 def add_status(root: etree._Element, code: str, second_level: str | None = None, message: str | None = None):
     status = element("samlp", "Status", root)
     top = element("samlp", "StatusCode", status, Value=code)

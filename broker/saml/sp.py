@@ -10,13 +10,21 @@ from datetime import datetime, timedelta
 from lxml import etree
 
 from broker.saml import crypto, ns
+from broker.saml.bindings import Received
 from broker.saml.errors import SamlError
 from broker.saml.keys import load_decryption_key
 from broker.saml.messages import check_fresh, check_success, element, expect, issuer_of, now, protocol_message
-from broker.saml.metadata import IdentityProvider
+from broker.saml.metadata import IdentityProvider, MetadataRegistry
 from broker.saml.settings import SamlSettings
 from broker.saml.timefmt import parse_instant
 from broker.saml.xmlsafe import check_unique_ids, parse, text_of
+
+
+def upstream(settings: SamlSettings, metadata: MetadataRegistry) -> IdentityProvider:
+    found = metadata.identity_provider(settings.upstream_entity_id)
+    if found is None:
+        raise SamlError("The upstream authenticator is not configured.", settings.upstream_entity_id)
+    return found
 
 
 def build_authn_request(
@@ -87,13 +95,19 @@ def _assertion(response: etree._Element, settings: SamlSettings) -> etree._Eleme
     return assertion
 
 
+def in_response_to(received: Received) -> str | None:
+    """The request an answer claims to answer, read before anything is checked: to find its flow."""
+    return received.root.get("InResponseTo")
+
+
 def validate_response(
-    root: etree._Element,
+    received: Received,
     settings: SamlSettings,
     idp: IdentityProvider,
     expected_request_id: str,
     required_context: str | None,
 ) -> UpstreamLogin:
+    root = received.root
     expect(root, "Response")
     keys = idp.signing_keys
     if issuer_of(root) not in (None, idp.entity_id):

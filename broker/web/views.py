@@ -1,4 +1,4 @@
-"""HTTP endpoints: thin adapters between Flask and the login flow."""
+"""HTTP endpoints: thin adapters between Flask and the login and logout flows."""
 
 import logging
 import secrets
@@ -7,7 +7,7 @@ from flask import Blueprint, abort, current_app, redirect, render_template, requ
 from flask_login import current_user, login_user, logout_user
 
 from broker import metrics
-from broker.login_flow import LoggedIn, NoOption, PostForm, Redirect, ShowChooser
+from broker.outcomes import LoggedIn, NoOption, PostForm, Redirect, Refused, ShowChooser
 from broker.saml import bindings
 from broker.saml.errors import SamlError
 from broker.selection.chooser import chooser_page, taker_page
@@ -24,6 +24,10 @@ def flow_engine():
     return current_app.extensions["login_flow"]
 
 
+def logout_engine():
+    return current_app.extensions["logout_flow"]
+
+
 def browser_id() -> str:
     """A random value bound to this browser's session cookie; every flow belongs to one browser."""
     if "bid" not in session:
@@ -35,14 +39,20 @@ def current_session():
     return current_user.record if current_user.is_authenticated else None
 
 
+def start_session(record) -> None:
+    """A fresh cookie session at login: nothing from before the login carries over but the browser id."""
+    bid = browser_id()
+    session.clear()
+    session["bid"] = bid
+    login_user(SessionUser(record))
+
+
 def render(outcome):
     if isinstance(outcome, LoggedIn):
-        # a fresh cookie session at login: nothing from before the login carries over but the browser id
-        bid = browser_id()
-        session.clear()
-        session["bid"] = bid
-        login_user(SessionUser(outcome.session))
-        return render(outcome.then())
+        start_session(outcome.session)
+        outcome = outcome.then  # computed by the flow already: nothing calls back into it
+    if isinstance(outcome, Refused):
+        return refuse(outcome.error)
     if isinstance(outcome, Redirect):
         return redirect(outcome.url, 303)
     if isinstance(outcome, PostForm):
@@ -106,12 +116,12 @@ def _logout(handle):
 
 @saml.route("/saml/idp/slo", methods=["GET", "POST"])
 def application_logout():
-    return _logout(flow_engine().application_logout)
+    return _logout(logout_engine().application_logout)
 
 
 @saml.route("/saml/sp/slo", methods=["GET", "POST"])
 def upstream_logout():
-    return _logout(flow_engine().upstream_logout)
+    return _logout(logout_engine().upstream_logout)
 
 
 @saml.route("/saml/idp/metadata")
