@@ -2,7 +2,7 @@
 
 import click
 
-from broker.audit import COLUMNS, AuditTrail
+from broker.storage.audit import COLUMNS, AuditTrail
 
 
 @click.command("audit")

@@ -6,8 +6,8 @@ import sqlite3
 import pytest
 from click.testing import CliRunner
 
-from broker.audit import COLUMNS
 from broker.cli import main
+from broker.storage.audit import COLUMNS
 from mandates_store import demo_data as d
 from tests.conftest import APP
 from tests.e2e.helpers import cards, choose
