@@ -118,7 +118,24 @@ def _v2_audit_and_late_flow_columns(conn: sqlite3.Connection) -> None:
     )
 
 
-MIGRATIONS = (_v1_state, _v2_audit_and_late_flow_columns)
+def _v3_purge(conn: sqlite3.Connection) -> None:
+    # `schedule`: when a task last ran, claimed with a conditional UPDATE so that one worker of
+    # all those on this file runs it per period. The indexes serve the purge's searches.
+    _run(
+        conn,
+        (
+            "CREATE TABLE schedule (task TEXT PRIMARY KEY, last_run REAL NOT NULL)",
+            "INSERT INTO schedule (task, last_run) VALUES ('purge', 0)",
+            "CREATE INDEX sessions_expires ON sessions(expires)",
+            "CREATE INDEX sessions_ended ON sessions(ended)",
+            "CREATE INDEX logouts_expires ON logouts(expires)",
+            "CREATE INDEX flows_session ON flows(session_id)",
+            "CREATE INDEX logouts_session ON logouts(session_id)",
+        ),
+    )
+
+
+MIGRATIONS = (_v1_state, _v2_audit_and_late_flow_columns, _v3_purge)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

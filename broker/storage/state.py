@@ -14,6 +14,9 @@ from dataclasses import asdict, dataclass, fields
 
 from broker.storage import database, schema
 
+# Rows deleted per transaction: a purge of a large backlog never holds the write lock for long.
+PURGE_BATCH = 500
+
 
 def new_id() -> str:
     """An opaque identifier that is also a valid xs:ID (it must not start with a digit)."""
@@ -90,6 +93,15 @@ def _columns(cls) -> str:
 
 _FLOW, _SESSION, _PARTICIPANT, _LOGOUT = (_columns(cls) for cls in (Flow, Session, Participant, Logout))
 _FLOW_FIELDS = frozenset(field.name for field in fields(Flow))
+
+# Ended or expired sessions that no live flow (its refusal is audited with the session's person)
+# or logout in progress still names.
+_DONE_SESSIONS = """
+    SELECT id FROM sessions
+    WHERE (ended IS NOT NULL OR expires < :now)
+      AND id NOT IN (SELECT session_id FROM flows WHERE session_id IS NOT NULL AND expires >= :now)
+      AND id NOT IN (SELECT session_id FROM logouts WHERE expires >= :now)
+    LIMIT :batch"""
 
 
 class StateStore:
@@ -232,16 +244,64 @@ class StateStore:
 
     # replay
     def first_sighting(self, assertion_id: str, expires: float) -> bool:
-        """Record an assertion ID; False when it was seen before (a replay), in any process."""
+        """Record an assertion ID until `expires`; False when it was seen before (a replay), in any process.
+
+        The record stays at least flow_lifetime: an assertion answers one flow, which lives no
+        longer than that, so even an assertion with an absurd NotOnOrAfter is refused while it
+        could be accepted (the default 15 minutes exceed REQUEST_MAX_AGE plus clock skew)."""
+        keep_until = max(expires, time.time() + self.flow_lifetime)
         try:
-            database.insert(self.conn, "seen_assertions", {"id": assertion_id, "expires": expires})
+            database.insert(self.conn, "seen_assertions", {"id": assertion_id, "expires": keep_until})
         except sqlite3.IntegrityError:
             return False
         return True
 
-    def purge(self) -> None:
-        now = time.time()
-        with self.transaction() as conn:
-            conn.execute("DELETE FROM flows WHERE expires<?", (now,))
-            conn.execute("DELETE FROM logouts WHERE expires<?", (now,))
-            conn.execute("DELETE FROM seen_assertions WHERE expires<?", (now,))
+    # housekeeping
+    def claim_purge(self, every: float, now: float | None = None) -> bool:
+        """True for the one caller, of all processes on this file, that may purge now: nobody did in
+        the last `every` seconds. The read spares the write lock while the period runs."""
+        now = time.time() if now is None else now
+        last = self.conn.execute("SELECT last_run FROM schedule WHERE task='purge'").fetchone()["last_run"]
+        if last > now - every:
+            return False
+        claimed = self.conn.execute(
+            "UPDATE schedule SET last_run=? WHERE task='purge' AND last_run<=?", (now, now - every)
+        )
+        return claimed.rowcount == 1
+
+    def purge(self, now: float | None = None) -> dict[str, int]:
+        """Delete what no request can use any more; returns how many rows of each kind went."""
+        now = time.time() if now is None else now
+        flows, logouts = self._purge_expired("flows", now), self._purge_expired("logouts", now)
+        sessions, participants = self._purge_sessions(now)  # after flows and logouts: they may hold sessions
+        return {
+            "flows": flows,
+            "logouts": logouts,
+            "sessions": sessions,
+            "participants": participants,
+            "seen_assertions": self._purge_expired("seen_assertions", now),
+        }
+
+    def _purge_expired(self, table: str, now: float) -> int:
+        total = 0
+        while True:
+            with self.transaction() as conn:
+                deleted = conn.execute(
+                    f"DELETE FROM {table} WHERE id IN (SELECT id FROM {table} WHERE expires<? LIMIT ?)",
+                    (now, PURGE_BATCH),
+                ).rowcount
+            total += deleted
+            if deleted < PURGE_BATCH:
+                return total
+
+    def _purge_sessions(self, now: float) -> tuple[int, int]:
+        sessions = participants = 0
+        while True:
+            with self.transaction() as conn:
+                ids = [(row["id"],) for row in conn.execute(_DONE_SESSIONS, {"now": now, "batch": PURGE_BATCH})]
+                if not ids:
+                    return sessions, participants
+                participants += conn.executemany("DELETE FROM participants WHERE session_id=?", ids).rowcount
+                sessions += conn.executemany("DELETE FROM sessions WHERE id=?", ids).rowcount
+            if len(ids) < PURGE_BATCH:
+                return sessions, participants

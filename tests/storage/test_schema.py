@@ -86,6 +86,7 @@ def test_a_version_1_file_upgrades_keeping_its_rows(tmp_path, late_columns, with
     assert reasons == (["before the upgrade"] if with_audit else []) + ["after the upgrade"]
     with pytest.raises(sqlite3.DatabaseError, match="append-only"):
         state.conn.execute("DELETE FROM audit")
+    assert state.purge()["flows"] == 0
 
 
 def test_a_newer_file_is_refused(tmp_path):
@@ -122,3 +123,4 @@ def test_processes_opening_a_new_file_at_once_migrate_it_once(tmp_path):
     assert version(path) == SCHEMA_VERSION
     with sqlite3.connect(path) as db:
         assert db.execute("SELECT count(*) FROM flows").fetchone()[0] == 4
+        assert db.execute("SELECT count(*) FROM schedule").fetchone()[0] == 1
