@@ -2,7 +2,7 @@
 
 import click
 
-from broker.audit import COLUMNS, AuditTrail
+from broker.storage.audit import COLUMNS, AuditTrail
 
 
 @click.command("audit")
@@ -18,4 +18,5 @@ def audit(state_db, since, application, person, outcome):
     entries = AuditTrail(state_db).entries(since=since, application=application, person=person, outcome=outcome)
     click.echo("\t".join(COLUMNS[1:]))
     for entry in entries:
-        click.echo("\t".join("" if v is None else str(v) for v in list(entry.__dict__.values())[1:]))
+        values = (getattr(entry, column) for column in COLUMNS[1:])
+        click.echo("\t".join("" if value is None else str(value) for value in values))

@@ -9,6 +9,8 @@ import tempfile
 
 from gunicorn.app.base import BaseApplication
 
+from broker.ops import purging
+
 
 class BrokerServer(BaseApplication):
     def __init__(self, settings: dict, options: dict):
@@ -34,6 +36,13 @@ def _child_exit(server, worker):
     multiprocess.mark_process_dead(worker.pid)
 
 
+def _purging_and_profiling(worker):
+    from broker.ops import profiling
+
+    purging.start(worker)  # first: it reads the Flask app that profiling wraps
+    profiling.start(worker)
+
+
 def serve(settings: dict, serve_options: dict) -> None:
     # prometheus_client picks its multi-process mode when first imported: set it up before that
     os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", tempfile.mkdtemp(prefix="broker-metrics-"))
@@ -50,9 +59,10 @@ def serve(settings: dict, serve_options: dict) -> None:
         "child_exit": _child_exit,
         "accesslog": None,
         "preload_app": False,  # each worker opens its own SQLite connections
+        "post_worker_init": purging.start,
     }
     if os.environ.get("BROKER_PROFILE_DIR"):  # bench/login.py --profile
         from broker.ops import profiling
 
-        options.update(post_worker_init=profiling.start, worker_exit=profiling.dump)
+        options.update(post_worker_init=_purging_and_profiling, worker_exit=profiling.dump)
     BrokerServer(settings, options).run()

@@ -6,8 +6,8 @@ import sqlite3
 import pytest
 from click.testing import CliRunner
 
-from broker.audit import COLUMNS
 from broker.cli import main
+from broker.storage.audit import COLUMNS
 from mandates_store import demo_data as d
 from tests.conftest import APP
 from tests.e2e.helpers import cards, choose
@@ -23,7 +23,8 @@ def login(parties, demo, person=PERSON, **changes):
 
 def rows(demo):
     with sqlite3.connect(demo.broker["STATE_DB"]) as db:
-        return [dict(zip(COLUMNS, row)) for row in db.execute("SELECT * FROM audit ORDER BY seq")]
+        db.row_factory = sqlite3.Row
+        return [dict(row) for row in db.execute(f"SELECT {', '.join(COLUMNS)} FROM audit ORDER BY seq")]
 
 
 def test_answer_refusal_and_mandate_choice_are_recorded(parties, demo):

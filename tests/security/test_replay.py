@@ -34,3 +34,11 @@ def test_replayed_assertion_is_refused(browser, parties, demo, where):
     assert _reason(second) in (REPLAY, CATALOGUES["nl"][REPLAY])
     with sqlite3.connect(demo.broker["STATE_DB"]) as db:
         assert db.execute("SELECT count(*) FROM sessions").fetchone()[0] == 1
+
+
+def test_a_replay_right_after_a_purge_is_still_refused(browser, parties, demo):
+    answer = genuine(demo, start_login(browser), d.PERSON_EXECUTOR)
+    assert "/choose/" in post_acs(browser, answer).url
+    parties["broker"].extensions["state"].purge()
+    again = post_acs(browser, answer)
+    assert again.status == 400 and _reason(again) in (REPLAY, CATALOGUES["nl"][REPLAY])

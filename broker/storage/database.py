@@ -1,0 +1,86 @@
+"""Opening the state file and running one change as one transaction: the broker's only SQLite
+connections and the one transaction helper that the state and the audit trail share.
+
+WAL lets readers go on while one process writes; `synchronous=NORMAL` in WAL mode loses at most
+the last commits on a power cut, never consistency. Writers take the lock up front (BEGIN
+IMMEDIATE), so a read-then-write step cannot fail half-way on a lock upgrade.
+"""
+
+import contextlib
+import sqlite3
+import threading
+from collections.abc import Callable, Iterator, Sequence
+
+BUSY_TIMEOUT_SECONDS = 10
+
+Migration = Callable[[sqlite3.Connection], None]
+
+
+def connect(path: str) -> sqlite3.Connection:
+    # isolation_level=None: no implicit transactions; transaction() draws every boundary itself
+    conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None, check_same_thread=False)
+    conn.row_factory = sqlite3.Row  # rows are read by column name
+    if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+        conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=NORMAL")
+    conn.execute("PRAGMA foreign_keys=ON")
+    return conn
+
+
+@contextlib.contextmanager
+def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """One commit for several writes of one step; inside another transaction, part of that one."""
+    if conn.in_transaction:
+        yield conn
+        return
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield conn
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+
+
+def migrate(conn: sqlite3.Connection, migrations: Sequence[Migration]) -> int:
+    """Apply the missing migrations in one transaction; returns the version reached."""
+    latest = len(migrations)
+    if _version(conn) == latest:
+        return latest  # up to date: opening needs no write lock
+    with transaction(conn):
+        version = _version(conn)  # again under the lock: another process may have migrated meanwhile
+        if version > latest:
+            raise RuntimeError(f"state file schema version {version} is newer than this code ({latest})")
+        for number in range(version, latest):
+            migrations[number](conn)
+            conn.execute(f"PRAGMA user_version = {number + 1}")
+    return latest
+
+
+def _version(conn: sqlite3.Connection) -> int:
+    return conn.execute("PRAGMA user_version").fetchone()[0]
+
+
+class Database:
+    """One file, migrated when first opened; one connection per thread, reused."""
+
+    def __init__(self, path: str, migrations: Sequence[Migration]):
+        self.path = path
+        self._local = threading.local()
+        migrate(self.conn, migrations)
+
+    @property
+    def conn(self) -> sqlite3.Connection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = self._local.conn = connect(self.path)
+        return conn
+
+
+def insert(conn: sqlite3.Connection, table: str, row: dict, replace: bool = False) -> sqlite3.Cursor:
+    """INSERT naming every column, so that no statement depends on the table's column order."""
+    verb = "INSERT OR REPLACE" if replace else "INSERT"
+    names = ", ".join(row)
+    values = ", ".join(f":{name}" for name in row)
+    return conn.execute(f"{verb} INTO {table} ({names}) VALUES ({values})", row)

@@ -1,0 +1,143 @@
+"""The state file's schema (state and audit trail) as numbered migrations under `PRAGMA user_version`.
+
+Each migration runs once, inside the transaction of database.migrate(); one statement per
+execute (executescript() would commit that transaction half-way).
+"""
+
+import sqlite3
+
+from broker.storage import database
+
+
+def _run(conn: sqlite3.Connection, statements: tuple[str, ...]) -> None:
+    for statement in statements:
+        conn.execute(statement)
+
+
+def _v1_state(conn: sqlite3.Connection) -> None:
+    # IF NOT EXISTS: the first releases created these on every start and set version 1 after
+    _run(
+        conn,
+        (
+            """CREATE TABLE IF NOT EXISTS flows (
+                id TEXT PRIMARY KEY,
+                browser TEXT NOT NULL,
+                sp_entity_id TEXT NOT NULL,
+                request_id TEXT NOT NULL,
+                acs_url TEXT NOT NULL,
+                relay_state TEXT,
+                force_authn INTEGER NOT NULL DEFAULT 0,
+                requested_context TEXT,
+                upstream_request_id TEXT UNIQUE,
+                session_id TEXT,
+                choices TEXT,
+                created REAL NOT NULL,
+                expires REAL NOT NULL,
+                requested_giver TEXT,
+                requested_taker TEXT,
+                switch INTEGER NOT NULL DEFAULT 0
+            )""",
+            """CREATE TABLE IF NOT EXISTS sessions (
+                id TEXT PRIMARY KEY,
+                person TEXT NOT NULL,
+                person_name TEXT NOT NULL,
+                authn_context TEXT NOT NULL,
+                authn_instant TEXT NOT NULL,
+                upstream_name_id TEXT NOT NULL,
+                upstream_name_id_format TEXT,
+                upstream_session_index TEXT,
+                created REAL NOT NULL,
+                expires REAL NOT NULL,
+                last_seen REAL NOT NULL,
+                ended REAL
+            )""",
+            """CREATE TABLE IF NOT EXISTS participants (
+                session_id TEXT NOT NULL REFERENCES sessions(id),
+                sp_entity_id TEXT NOT NULL,
+                name_id TEXT NOT NULL,
+                name_id_format TEXT NOT NULL,
+                session_index TEXT NOT NULL,
+                option_key TEXT NOT NULL,
+                PRIMARY KEY (session_id, sp_entity_id)
+            )""",
+            """CREATE TABLE IF NOT EXISTS logouts (
+                id TEXT PRIMARY KEY,
+                session_id TEXT NOT NULL,
+                initiator TEXT,
+                initiator_request_id TEXT,
+                relay_state TEXT,
+                pending TEXT NOT NULL,
+                outstanding_request_id TEXT,
+                created REAL NOT NULL,
+                expires REAL NOT NULL
+            )""",
+            "CREATE TABLE IF NOT EXISTS seen_assertions (id TEXT PRIMARY KEY, expires REAL NOT NULL)",
+            "CREATE INDEX IF NOT EXISTS flows_expires ON flows(expires)",
+            "CREATE INDEX IF NOT EXISTS seen_assertions_expires ON seen_assertions(expires)",
+        ),
+    )
+
+
+# Directed login and switch came later, still at version 1: older version-1 files lack them.
+_LATE_FLOW_COLUMNS = (
+    ("requested_giver", "TEXT"),
+    ("requested_taker", "TEXT"),
+    ("switch", "INTEGER NOT NULL DEFAULT 0"),
+)
+
+
+def _v2_audit_and_late_flow_columns(conn: sqlite3.Connection) -> None:
+    present = {row["name"] for row in conn.execute("PRAGMA table_info(flows)")}
+    for name, kind in _LATE_FLOW_COLUMNS:
+        if name not in present:
+            conn.execute(f"ALTER TABLE flows ADD COLUMN {name} {kind}")
+    # The audit trail had no version of its own: a version-1 file may already hold it.
+    # Triggers make it append-only for every writer, not just broker.storage.audit.
+    _run(
+        conn,
+        (
+            """CREATE TABLE IF NOT EXISTS audit (
+                seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                at TEXT NOT NULL,
+                application TEXT,
+                person TEXT,
+                outcome TEXT NOT NULL CHECK (outcome IN ('answered', 'refused')),
+                kind TEXT,
+                giver TEXT,
+                taker TEXT,
+                mandate_id TEXT,
+                mandate_type TEXT,
+                reason TEXT
+            )""",
+            "CREATE INDEX IF NOT EXISTS audit_at ON audit(at)",
+            """CREATE TRIGGER IF NOT EXISTS audit_no_update BEFORE UPDATE ON audit
+            BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END""",
+            """CREATE TRIGGER IF NOT EXISTS audit_no_delete BEFORE DELETE ON audit
+            BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END""",
+        ),
+    )
+
+
+def _v3_purge(conn: sqlite3.Connection) -> None:
+    # `schedule`: when a task last ran, claimed with a conditional UPDATE so that one worker of
+    # all those on this file runs it per period. The indexes serve the purge's searches.
+    _run(
+        conn,
+        (
+            "CREATE TABLE schedule (task TEXT PRIMARY KEY, last_run REAL NOT NULL)",
+            "INSERT INTO schedule (task, last_run) VALUES ('purge', 0)",
+            "CREATE INDEX sessions_expires ON sessions(expires)",
+            "CREATE INDEX sessions_ended ON sessions(ended)",
+            "CREATE INDEX logouts_expires ON logouts(expires)",
+            "CREATE INDEX flows_session ON flows(session_id)",
+            "CREATE INDEX logouts_session ON logouts(session_id)",
+        ),
+    )
+
+
+MIGRATIONS = (_v1_state, _v2_audit_and_late_flow_columns, _v3_purge)
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def migrate(conn: sqlite3.Connection) -> int:
+    return database.migrate(conn, MIGRATIONS)
