@@ -5,7 +5,6 @@ import os
 from flask import Flask
 from flask_wtf.csrf import CSRFProtect
 
-from broker.audit import AuditTrail
 from broker.config import resolve
 from broker.login_flow import LoginFlow
 from broker.logout_flow import LogoutFlow
@@ -13,7 +12,8 @@ from broker.policy.registry import PolicyRegistry
 from broker.saml.metadata import MetadataRegistry
 from broker.saml.publishing import OwnMetadata, publication, settings_for, signing_keys
 from broker.selection.labels import explanation_text, option_label
-from broker.state import StateStore
+from broker.storage.audit import AuditTrail
+from broker.storage.state import StateStore
 from broker.web import errors as web_errors
 from broker.web import i18n
 from broker.web.auth import init_login

@@ -20,7 +20,7 @@ from broker.saml.errors import SamlError
 from broker.saml.state_ids import new_message_id
 from broker.selection.directed import requested
 from broker.selection.options import claims_for, options_for
-from broker.state import Participant, Session
+from broker.storage.state import Participant, Session
 from mandates_store import LoginOption
 
 log = logging.getLogger("broker.login")
@@ -47,7 +47,7 @@ class LoginFlow:
         self.pairwise_secret = pairwise_secret
         self.session_lifetime = session_lifetime
         self.today = today
-        self.audit = audit  # broker.audit.AuditTrail: every answer and refusal, append-only
+        self.audit = audit  # broker.storage.audit.AuditTrail: every answer and refusal, append-only
 
     # 1. an application asks
     def start(self, received: bindings.Received, browser: str, session: Session | None) -> Outcome:

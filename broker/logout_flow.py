@@ -10,7 +10,7 @@ from dataclasses import asdict, dataclass
 from broker.outcomes import PostForm, Redirect, carried
 from broker.saml import bindings, logout, messages, sp
 from broker.saml.errors import SamlError
-from broker.state import Logout
+from broker.storage.state import Logout
 
 SP, UPSTREAM = "sp", "upstream"
 _UPSTREAM_INITIATOR = "upstream:"

@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 
 from broker.saml.bindings import Outgoing
 from broker.saml.errors import SamlError
-from broker.state import Session
+from broker.storage.state import Session
 
 
 @dataclass

@@ -3,7 +3,7 @@
 from flask import current_app
 from flask_login import LoginManager, UserMixin
 
-from broker.state import Session
+from broker.storage.state import Session
 
 
 class SessionUser(UserMixin):

@@ -15,7 +15,7 @@ from broker.saml.bindings import Outgoing
 from broker.saml.errors import SamlError
 from broker.saml.metadata import Endpoint
 from broker.saml.sp import UpstreamLogin
-from broker.state import StateStore
+from broker.storage.state import StateStore
 from mandates_store import LoginOption, Party
 
 APP = "https://app.example/saml"

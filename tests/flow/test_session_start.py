@@ -2,7 +2,7 @@
 
 import sqlite3
 
-from broker.audit import COLUMNS
+from broker.storage.audit import COLUMNS
 from tests.conftest import APP
 from tests.security.conftest import browser_for
 from tests.security.forge import PERSON, genuine, post_acs, reached_application, session_count, start_login
