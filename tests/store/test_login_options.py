@@ -201,6 +201,15 @@ def test_unknown_person_still_has_own_name_and_invalid_number_is_refused(world):
         options(world, "85072220894")
 
 
+def test_the_authenticators_name_names_the_person_in_every_option(world, demo):
+    """Unknown to the store or not, the person is named as the upstream authenticator said."""
+    (own,) = world.login_options(person="8507.2220893", at=world.now(), scope=DEMO_SCOPE, name="Nora Nieuwkomer")
+    assert own.acting == own.represented == Party("85072220893", "person", "Nora Nieuwkomer")
+    found = demo.login_options(person=PERSON_EXECUTOR, at=demo.now(), scope=DEMO_SCOPE, name="L. Verbeke")
+    assert len(found) > 1 and {o.acting for o in found} == {Party(PERSON_EXECUTOR, "person", "L. Verbeke")}
+    assert options(demo, PERSON_EXECUTOR)[0].acting.name != "L. Verbeke"  # without a name: the store's
+
+
 def test_two_types_two_routes_person_and_organisation_givers(world):
     """Two types in scope (the type is read per row), a person giver (its kind follows from its
     number), and a mandate reachable by two routes: the first route's reason stays."""
