@@ -11,6 +11,7 @@ import sqlite_utils
 from mandates_store import identifiers
 from mandates_store.database import day_of, iso_date, to_date
 from mandates_store.model import (
+    KIND_ORDER,
     LEGAL_REPRESENTATIVE,
     MANDAATUITVOERDER,
     MANDATE,
@@ -22,8 +23,6 @@ from mandates_store.model import (
     Party,
     Scope,
 )
-
-KIND_ORDER = {OWN_NAME: 0, WORK_RELATIONSHIP: 1, LEGAL_REPRESENTATIVE: 2, MANDATE: 3}
 
 _ACTIVE_ON = "m.state = 'signed' AND m.start_date <= ? AND (m.end_date IS NULL OR m.end_date > ?)"
 
@@ -312,21 +311,3 @@ def _mandates_taken(
             if key not in order
         }
     )
-
-
-def group_by_represented(options: list[LoginOption]) -> list[tuple[Party, list[LoginOption]]]:
-    """Options per represented party, in the options' order, for the chooser's first screen."""
-    groups: dict[Party, list[LoginOption]] = {}
-    for option in options:
-        groups.setdefault(option.represented, []).append(option)
-    return list(groups.items())
-
-
-def choice_label(options: list[LoginOption]) -> str:
-    """The chooser's line for one represented party: "Mandaat via X" for a single mandate,
-    "Meerdere mandaten mogelijk" when several mandates lead to it (second screen per taker)."""
-    if len(options) == 1:
-        return options[0].label_nl
-    if all(o.kind == MANDATE for o in options):
-        return "Meerdere mandaten mogelijk"
-    return "Meerdere mogelijkheden"
