@@ -11,8 +11,6 @@ PREFIX = "urn:mandaatbroker:1.0:"
 ID_TYPE_PERSON = "urn:be:fgov:person:ssin"
 ID_TYPE_ORGANISATION = "urn:be:fgov:kbo-bce:organization:cbe-number"
 
-LOGIN_KINDS = ("own_name", "work_relationship", "mandate", "legal_representative")
-
 # key -> meaning; the SAML Attribute Name is PREFIX + key unless a policy renames it.
 VOCABULARY = {
     "ActingSubjectID": "national register or BIS number of the person who logs in (mandaatuitvoerder)",

@@ -13,10 +13,10 @@ from mandates_store.errors import (
     StoreError,
     UnknownEntity,
 )
-from mandates_store.login import choice_label, group_by_represented
 from mandates_store.model import (
     ADMINISTRATOR,
     GIVER,
+    KIND_ORDER,
     LEGAL_REPRESENTATIVE,
     MANDAATBEHEERDER,
     MANDAATUITVOERDER,
@@ -49,8 +49,6 @@ __all__ = [
     "Party",
     "LoginOption",
     "MissingOption",
-    "group_by_represented",
-    "choice_label",
     "Actor",
     "Address",
     "Mandate",
@@ -83,4 +81,5 @@ __all__ = [
     "WORK_RELATIONSHIP",
     "MANDATE",
     "LEGAL_REPRESENTATIVE",
+    "KIND_ORDER",
 ]

@@ -11,7 +11,7 @@ from datetime import date
 
 import click
 
-from mandates_store import Actor, MandateSearch, Scope, Store, StoreError, choice_label, group_by_represented
+from mandates_store import Actor, MandateSearch, Scope, Store, StoreError
 from mandates_store.bulk import COMMIT_LINES
 from mandates_store.export import export as export_file
 from mandates_store.loaders import LOADERS, parse_date
@@ -497,14 +497,16 @@ def bulk_report(context, operation_id) -> None:
 def options(
     context, person, types, own_name, work_relationship, member_right, mandate, legal_representative, at
 ) -> None:
-    """Login options of a person for a scope, and why the other links give none."""
+    """Login options of a person for a scope, and why the other links give none.
+
+    Plain words for support; the chooser's own wording is the broker's (broker.selection)."""
     scope = Scope(frozenset(types), own_name, work_relationship, member_right, mandate, legal_representative)
     day = at or context.store.today()
     found = context.store.login_options(person=person, at=day, scope=scope)
-    for party, group in group_by_represented(found):
-        click.echo(f"{party.label}: {choice_label(group)}")
-        for option in group:
-            click.echo(f"  [{option.key}] {option.reason}")
+    for option in found:
+        via = f" via {option.intermediary.label}" if option.intermediary is not None else ""
+        click.echo(f"{option.represented.label}: {option.kind.replace('_', ' ')}{via}")
+        click.echo(f"  [{option.key}] {option.reason}")
     for missing in context.store.explain_missing(person=person, at=day, scope=scope):
         text = missing.text_nl if context.language == "nl" else missing.text_en
         click.echo(f"- {missing.condition}: {text}")

@@ -11,6 +11,7 @@ import sqlite_utils
 from mandates_store import identifiers
 from mandates_store.database import day_of, iso_date, to_date
 from mandates_store.model import (
+    KIND_ORDER,
     LEGAL_REPRESENTATIVE,
     MANDAATUITVOERDER,
     MANDATE,
@@ -23,13 +24,14 @@ from mandates_store.model import (
     Scope,
 )
 
-KIND_ORDER = {OWN_NAME: 0, WORK_RELATIONSHIP: 1, LEGAL_REPRESENTATIVE: 2, MANDATE: 3}
-
 _ACTIVE_ON = "m.state = 'signed' AND m.start_date <= ? AND (m.end_date IS NULL OR m.end_date > ?)"
 
 
-def login_options(db: sqlite_utils.Database, person: str, at: date | datetime, scope: Scope) -> list[LoginOption]:
-    me = acting_party(db, person)
+def login_options(
+    db: sqlite_utils.Database, person: str, at: date | datetime, scope: Scope, name: str = ""
+) -> list[LoginOption]:
+    """`name`: the person's name as the authenticator gave it; it names the person in every option."""
+    me = acting_party(db, person, name)
     day = iso_date(day_of(at))
     # option key -> option, and option key -> sort key; the first route to an option wins (its
     # reason shows). No pair per option: fewer objects for the garbage collector to look at.
@@ -85,9 +87,12 @@ def _put(options: dict[str, LoginOption], order: dict[str, tuple], option: Login
         options[option.key], order[option.key] = option, sort_key(option)
 
 
-def acting_party(db: sqlite_utils.Database, person: str) -> Party:
-    """The person as a Party; one unknown to the store still logs in in own name (no name)."""
+def acting_party(db: sqlite_utils.Database, person: str, name: str = "") -> Party:
+    """The person as a Party. A name given wins over the store's: the authenticator vouched for it
+    just now, and a person the store does not know (who still logs in in own name) has no other."""
     number = identifiers.person_number(person, "person")
+    if name:
+        return Party(number, PERSON, name)
     row = db.conn.execute("SELECT number, kind, name FROM parties WHERE number = ?", [number]).fetchone()
     return Party(*row) if row else Party(number, PERSON, "")
 
@@ -306,21 +311,3 @@ def _mandates_taken(
             if key not in order
         }
     )
-
-
-def group_by_represented(options: list[LoginOption]) -> list[tuple[Party, list[LoginOption]]]:
-    """Options per represented party, in the options' order, for the chooser's first screen."""
-    groups: dict[Party, list[LoginOption]] = {}
-    for option in options:
-        groups.setdefault(option.represented, []).append(option)
-    return list(groups.items())
-
-
-def choice_label(options: list[LoginOption]) -> str:
-    """The chooser's line for one represented party: "Mandaat via X" for a single mandate,
-    "Meerdere mandaten mogelijk" when several mandates lead to it (second screen per taker)."""
-    if len(options) == 1:
-        return options[0].label_nl
-    if all(o.kind == MANDATE for o in options):
-        return "Meerdere mandaten mogelijk"
-    return "Meerdere mogelijkheden"

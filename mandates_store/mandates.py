@@ -20,9 +20,11 @@ from mandates_store.errors import Conflict, InvalidInput, NotAllowed, UnknownEnt
 from mandates_store.mandate_types import check_combinable, require_mandate_type
 from mandates_store.model import ADMINISTRATOR, GIVER, LANGUAGES, TAKER, Actor, Mandate, MandateType, Party
 from mandates_store.parties import require_party
+from mandates_store.schema import conflict_rule
 from mandates_store.status import ACTIVE, AWAITING_SIGNATURE, FUTURE_START, derive_status
 
 KIND_NL = {"person": "individu", "organisation": "onderneming"}
+_CONFLICTING = conflict_rule(":")  # the candidate's columns as named parameters
 
 _SELECT = """
     SELECT m.id, m.type_code, g.number, g.kind, g.name, t.number, t.kind, t.name, m.state,
@@ -316,10 +318,15 @@ def _check_no_conflict(
     ignore_id: int | None = None,
 ) -> None:
     row = db.conn.execute(
-        "SELECT id FROM mandates WHERE giver = ? AND taker = ? AND type_code = ? "
-        "AND state = 'signed' AND id IS NOT ? AND start_date < coalesce(?, '9999-12-31') "
-        "AND ? < coalesce(end_date, '9999-12-31') ORDER BY id LIMIT 1",
-        [giver.number, taker.number, type_code, ignore_id, iso_date(end), iso_date(start)],
+        f"SELECT m.id FROM mandates m WHERE {_CONFLICTING} AND m.id IS NOT :ignore_id ORDER BY m.id LIMIT 1",
+        {
+            "giver": giver.number,
+            "taker": taker.number,
+            "type_code": type_code,
+            "start_date": iso_date(start),
+            "end_date": iso_date(end),
+            "ignore_id": ignore_id,
+        },
     ).fetchone()
     if row:
         raise conflict(row[0], type_code, giver, taker)

@@ -124,10 +124,13 @@ class Scope:
     legal_representative: bool = False
 
 
+# The kinds of login option, and their order wherever options are listed: own name, then the
+# organisations the person belongs to or represents, then the givers of mandates.
 OWN_NAME = "own_name"
 WORK_RELATIONSHIP = "work_relationship"
 MANDATE = "mandate"
 LEGAL_REPRESENTATIVE = "legal_representative"
+KIND_ORDER = {OWN_NAME: 0, WORK_RELATIONSHIP: 1, LEGAL_REPRESENTATIVE: 2, MANDATE: 3}
 
 
 class LoginOption(NamedTuple):
@@ -141,17 +144,6 @@ class LoginOption(NamedTuple):
     valid_until: date | None  # exclusive
     reason: str
     key: str  # stable per option: own, work:<org>, rep:<org>, mandate:<id>
-
-    @property
-    def label_nl(self) -> str:
-        """The chooser's line for this option on its own."""
-        if self.kind == MANDATE and self.intermediary is not None:
-            return f"Mandaat via {self.intermediary.name}"
-        if self.kind == OWN_NAME:
-            return "In eigen naam"
-        if self.kind == LEGAL_REPRESENTATIVE:
-            return "Als wettelijk vertegenwoordiger"
-        return "Als medewerker"
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,23 @@ import sqlite_utils
 
 FIRST_MANDATE_ID = 5710246  # the seeds' numbering; only cosmetic
 
+# The conflict rule, said once: a signed mandate `m` conflicts with another mandate of its type
+# between the same giver and taker when their periods overlap. Periods are [start, end) and a
+# NULL end is open, so touching periods do not overlap. `{other}` prefixes the other mandate's
+# columns: "NEW." in the triggers, ":" for named parameters (mandates._check_no_conflict). The
+# bulk import checks the period part in Python (bulk.create.periods_overlap). Changing this
+# text needs a migration that recreates the triggers (as _v6_conflict_triggers does).
+CONFLICT_RULE = (
+    "m.giver = {other}giver AND m.taker = {other}taker AND m.type_code = {other}type_code "
+    "AND m.state = 'signed' "
+    "AND m.start_date < coalesce({other}end_date, '9999-12-31') "
+    "AND {other}start_date < coalesce(m.end_date, '9999-12-31')"
+)
+
+
+def conflict_rule(other: str) -> str:
+    return CONFLICT_RULE.format(other=other)
+
 
 def _v1_core(db: sqlite_utils.Database) -> None:
     db["parties"].create(
@@ -168,27 +185,6 @@ _TRIGGERS = [
     BEGIN SELECT RAISE(ABORT, 'giver/taker combination not allowed by the mandate type'); END;
     """,
     """
-    CREATE TRIGGER mandates_one_active_insert BEFORE INSERT ON mandates
-    WHEN NEW.state = 'signed' AND EXISTS (
-        SELECT 1 FROM mandates m
-        WHERE m.giver = NEW.giver AND m.taker = NEW.taker AND m.type_code = NEW.type_code
-          AND m.state = 'signed'
-          AND m.start_date < coalesce(NEW.end_date, '9999-12-31')
-          AND NEW.start_date < coalesce(m.end_date, '9999-12-31'))
-    BEGIN SELECT RAISE(ABORT, 'conflict: another active mandate for this type, giver and taker'); END;
-    """,
-    """
-    CREATE TRIGGER mandates_one_active_update BEFORE UPDATE OF state, start_date, end_date ON mandates
-    WHEN NEW.state = 'signed' AND EXISTS (
-        SELECT 1 FROM mandates m
-        WHERE m.id <> NEW.id
-          AND m.giver = NEW.giver AND m.taker = NEW.taker AND m.type_code = NEW.type_code
-          AND m.state = 'signed'
-          AND m.start_date < coalesce(NEW.end_date, '9999-12-31')
-          AND NEW.start_date < coalesce(m.end_date, '9999-12-31'))
-    BEGIN SELECT RAISE(ABORT, 'conflict: another active mandate for this type, giver and taker'); END;
-    """,
-    """
     CREATE TRIGGER mandates_fixed_parties BEFORE UPDATE OF giver, taker, type_code ON mandates
     BEGIN SELECT RAISE(ABORT, 'a mandate keeps its type, giver and taker; transfer makes a new one'); END;
     """,
@@ -203,10 +199,28 @@ _TRIGGERS = [
 ]
 
 
+_CONFLICT_TRIGGERS = {
+    "mandates_one_active_insert": "BEFORE INSERT ON mandates WHEN NEW.state = 'signed' AND EXISTS "
+    "(SELECT 1 FROM mandates m WHERE {rule})",
+    "mandates_one_active_update": "BEFORE UPDATE OF state, start_date, end_date ON mandates "
+    "WHEN NEW.state = 'signed' AND EXISTS (SELECT 1 FROM mandates m WHERE m.id <> NEW.id AND {rule})",
+}
+
+
+def _conflict_triggers(db: sqlite_utils.Database) -> None:
+    for name, when in _CONFLICT_TRIGGERS.items():
+        db.execute(f"DROP TRIGGER IF EXISTS {name}")
+        db.execute(
+            f"CREATE TRIGGER {name} {when.format(rule=conflict_rule('NEW.'))} "
+            "BEGIN SELECT RAISE(ABORT, 'conflict: another active mandate for this type, giver and taker'); END"
+        )
+
+
 def _v1_triggers(db: sqlite_utils.Database) -> None:
     # One statement per execute: executescript() would commit the open migration transaction.
     for statement in _TRIGGERS:
         db.execute(statement)
+    _conflict_triggers(db)
 
 
 def _v2_bulk_line_mandates(db: sqlite_utils.Database) -> None:
@@ -268,12 +282,19 @@ def _v5_resumable_bulk(db: sqlite_utils.Database) -> None:
         db.execute(f"ALTER TABLE {table}_v5 RENAME TO {table}")
 
 
+def _v6_conflict_triggers(db: sqlite_utils.Database) -> None:
+    # Up to v5 the triggers spelt the conflict rule out themselves (the same rule); from here
+    # they are built from CONFLICT_RULE, like the code's check.
+    _conflict_triggers(db)
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _v1_core,
     _v2_bulk_line_mandates,
     _v3_covering_login_index,
     _v4_covering_party_names,
     _v5_resumable_bulk,
+    _v6_conflict_triggers,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

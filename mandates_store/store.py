@@ -187,8 +187,8 @@ class Store:
         return kbo.representations_of(self.db, parties.require_party(self.db, person).number)
 
     # --- the broker's login questions ----------------------------------------------------
-    def login_options(self, *, person: str, at: date | datetime, scope: Scope) -> list[LoginOption]:
-        return login.login_options(self.db, person, at, scope)
+    def login_options(self, *, person: str, at: date | datetime, scope: Scope, name: str = "") -> list[LoginOption]:
+        return login.login_options(self.db, person, at, scope, name)
 
     def explain_missing(self, *, person: str, at: date | datetime, scope: Scope) -> list[MissingOption]:
         return explain.explain_missing(self.db, person, at, scope)

@@ -9,15 +9,17 @@ from datetime import date
 
 from broker.policy.model import Policy
 from broker.policy.scope import scope_for
-from mandates_store import LoginOption, MissingOption, Party
+from broker.selection.labels import option_label
+from broker.web.i18n import DEFAULT_LANGUAGE
+from mandates_store import LEGAL_REPRESENTATIVE, MANDATE, OWN_NAME, WORK_RELATIONSHIP, LoginOption, MissingOption, Party
 from mandates_store.validity import last_valid_day
 
 KIND_NAMES = {
-    "own_name": "own name",
-    "work_relationship": "work relationship",
-    "mandate": "mandate",
-    "legal_representative": "legal representative",
-    "right": "right",
+    OWN_NAME: "own name",
+    WORK_RELATIONSHIP: "work relationship",
+    MANDATE: "mandate",
+    LEGAL_REPRESENTATIVE: "legal representative",
+    "right": "right",  # a MissingOption's subject: the SSM Mandaatuitvoerder right
 }
 
 
@@ -88,7 +90,7 @@ def describe_option(option: LoginOption) -> str:
         text += ", taken by the person in own name"
     elif option.intermediary is not None:
         text += f", via {label(option.intermediary)}"
-    return f"{text} [{option.label_nl}]"
+    return f"{text} [{option_label(option, DEFAULT_LANGUAGE)}]"  # as the chooser shows it
 
 
 def describe_missing(missing: MissingOption, language: str = "en") -> str:

@@ -1,13 +1,18 @@
 """A policy's login kinds and mandate types as the store's Scope: the one question the store answers."""
 
-from dataclasses import fields
-
 from broker.policy.model import Policy
 from mandates_store import Scope
 
 
 def scope_for(policy: Policy) -> Scope:
-    kinds = policy.login_kinds  # a flat dataclass: asdict's deep copy costs more than the whole store query
+    # Field by field on purpose: a policy key and a store field that merely share a name must
+    # not start to mean each other (a plain constructor call; it runs on every login).
+    kinds = policy.login_kinds
     return Scope(
-        mandate_types=frozenset(policy.mandate_types), **{f.name: getattr(kinds, f.name) for f in fields(kinds)}
+        mandate_types=frozenset(policy.mandate_types),
+        own_name=kinds.own_name,
+        work_relationship=kinds.work_relationship,
+        member_right=kinds.member_right,
+        mandate=kinds.mandate,
+        legal_representative=kinds.legal_representative,
     )

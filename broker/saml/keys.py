@@ -76,12 +76,6 @@ def verification_key(certificate: str) -> xmlsec.Key:
     return xmlsec.Key.from_memory(der, xmlsec.constants.KeyDataFormatCertDer)
 
 
-@functools.lru_cache(maxsize=1024)
-def certificate_pem(certificate: str) -> bytes:
-    der = base64.b64decode("".join(certificate.split()))
-    return x509.load_der_x509_certificate(der).public_bytes(serialization.Encoding.PEM)
-
-
 def load_decryption_key(key_path: str) -> xmlsec.Key:
     return _load_decryption_key(_stamp(key_path))
 

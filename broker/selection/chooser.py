@@ -11,11 +11,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from broker.selection.directed import requested
-from mandates_store import LoginOption, Party
+from mandates_store import KIND_ORDER, LoginOption, Party
 
 PAGE_SIZE = 25
 QUERY_MAX = 100
-_KIND_ORDER = {"own_name": 0, "work_relationship": 1, "legal_representative": 2, "mandate": 3}
 
 
 @dataclass(frozen=True)
@@ -53,7 +52,7 @@ def folded(text: str) -> str:
 
 def _sort_key(option: LoginOption) -> tuple:
     return (
-        _KIND_ORDER.get(option.kind, 9),
+        KIND_ORDER[option.kind],
         folded(option.represented.name),
         option.represented.number,
         folded(option.intermediary.name) if option.intermediary else "",

@@ -1,7 +1,10 @@
 """The words the chooser and the no-access page put next to an option or a missing condition."""
 
-from broker.web.i18n import current_language
+from functools import partial
+
+from broker.web.i18n import CATALOGUES, current_language, gettext
 from broker.web.i18n import gettext as _
+from mandates_store import LEGAL_REPRESENTATIVE, MANDATE, OWN_NAME, LoginOption
 
 # The store explains in Dutch and English, with dates; other languages get one sentence per
 # failed condition (English message ids, translated in the catalogues). Only parties the store
@@ -30,14 +33,21 @@ MANDATE_CONDITION_TEXT = {
 FALLBACK_TEXT = "One of your links does not give access to this application."
 
 
-def option_label(option) -> str:
-    if option.kind == "mandate" and option.intermediary is not None:
+def option_label(option: LoginOption, language: str | None = None) -> str:
+    """The chooser's line under a party; `language` for use outside a request (the CLI)."""
+    _ = gettext if language is None else partial(translated, language)  # `_`: the extractor finds the ids
+    if option.kind == MANDATE and option.intermediary is not None:
         return _("Mandate via %(taker)s", taker=option.intermediary.name)
-    if option.kind == "own_name":
+    if option.kind == OWN_NAME:
         return _("In your own name")
-    if option.kind == "legal_representative":
+    if option.kind == LEGAL_REPRESENTATIVE:
         return _("As legal representative")
     return _("As an employee")
+
+
+def translated(language: str, message: str, **values) -> str:
+    text = CATALOGUES.get(language, {}).get(message) or message
+    return text % values if values else text
 
 
 def explanation_text(missing) -> str:
@@ -46,7 +56,7 @@ def explanation_text(missing) -> str:
         return missing.text_nl
     if language == "en":
         return missing.text_en
-    table = MANDATE_CONDITION_TEXT if missing.subject == "mandate" else {}
+    table = MANDATE_CONDITION_TEXT if missing.subject == MANDATE else {}
     template = table.get(missing.condition) or CONDITION_TEXT.get(missing.condition) or FALLBACK_TEXT
     values = {
         "organisation": missing.organisation.name if missing.organisation else "",

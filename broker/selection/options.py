@@ -5,29 +5,23 @@ from datetime import date, timedelta
 from broker.attributes import ID_TYPE_ORGANISATION, ID_TYPE_PERSON
 from broker.policy import Policy
 from broker.policy.scope import scope_for
-from mandates_store import LoginOption, Party, Store
-
-OWN_NAME = "own_name"
+from mandates_store import OWN_NAME, PERSON, LoginOption, Party, Store
 
 
 def options_for(store: Store, person: str, person_name: str, today: date, policy: Policy) -> list[LoginOption]:
-    """Every option, own name first; a person unknown to the store may still act in own name."""
-    scope = scope_for(policy)
-    options = store.login_options(person=person, at=today, scope=scope)
-    if scope.own_name and not any(o.kind == OWN_NAME for o in options):
-        me = Party(person, "person", person_name)
-        options.insert(
-            0, LoginOption(OWN_NAME, me, me, None, None, None, None, None, "a person acts for themself", "own")
-        )
-    return sorted(options, key=lambda o: (o.kind != OWN_NAME,))
+    """Every option, own name first. The store builds them all, the own-name one too (also for a
+    person it does not know), naming the person as the upstream authenticator did."""
+    options = store.login_options(person=person, at=today, scope=scope_for(policy), name=person_name)
+    return sorted(options, key=lambda o: o.kind != OWN_NAME)
 
 
 def _id_type(party: Party) -> str:
-    return ID_TYPE_PERSON if party.kind == "person" else ID_TYPE_ORGANISATION
+    return ID_TYPE_PERSON if party.kind == PERSON else ID_TYPE_ORGANISATION
 
 
 def claims_for(option: LoginOption, acting_name: str) -> dict[str, str]:
-    """The attribute vocabulary's values for one chosen option (broker.attributes)."""
+    """The attribute vocabulary's values for one chosen option (broker.attributes); a value the
+    broker does not have (a name, a type) is left out rather than asserted empty."""
     claims = {
         "ActingSubjectID": option.acting.number,
         "ActingSubjectIDType": _id_type(option.acting),
@@ -46,10 +40,10 @@ def claims_for(option: LoginOption, acting_name: str) -> dict[str, str]:
         )
     if option.mandate_id is not None:
         claims["MandateID"] = str(option.mandate_id)
-        claims["MandateType"] = option.mandate_type or ""
+        claims["MandateType"] = option.mandate_type
         if option.valid_from:
             claims["MandateValidFrom"] = option.valid_from.isoformat()
         if option.valid_until:
             # the store's end is exclusive; applications get the last valid day
             claims["MandateValidUntil"] = (option.valid_until - timedelta(days=1)).isoformat()
-    return claims
+    return {key: value for key, value in claims.items() if value}

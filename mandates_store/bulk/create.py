@@ -154,6 +154,12 @@ class _Plan:
         self.terms: tuple | StoreError | None = None  # (language, start, end) or its refusal
 
 
+def periods_overlap(m_start: str, m_end: str | None, start: str, end: str | None) -> bool:
+    """The period part of schema.CONFLICT_RULE, on ISO texts (candidates_sql selected the rest:
+    pair, type, signed); tests/store/test_conflict_rule.py holds the two to the same answers."""
+    return m_start < (end or "9999-12-31") and start < (m_end or "9999-12-31")
+
+
 class _Importer:
     def __init__(self, db: sqlite_utils.Database, context: CreateContext, operation_id: int, now: datetime) -> None:
         self.db, self.context, self.operation_id, self.now = db, context, operation_id, now
@@ -228,7 +234,7 @@ class _Importer:
                 start, end = iso_date(start), iso_date(end)
                 for code in self.codes:
                     for mandate_id, m_start, m_end in signed.get((other.number, code), ()):
-                        if m_start < (end or "9999-12-31") and start < (m_end or "9999-12-31"):
+                        if periods_overlap(m_start, m_end, start, end):
                             raise conflict(mandate_id, code, giver, taker)
             except StoreError as refused:
                 report.append((operation_id, plan.line_no, plan.text, 0, refused.message_nl))

@@ -1,7 +1,13 @@
 """Full logins: demo application (pysaml2 SP) → broker → demo authenticator (pysaml2 IdP) →
 broker chooser → signed assertion validated by the application's SP."""
 
+import pytest
+
+from broker import create_app
+from demo.application import create_application_app
+from demo.upstream import create_upstream_app
 from mandates_store import demo_data as d
+from tests.browser import Browser
 from tests.conftest import APP, BROKER
 from tests.e2e.helpers import cards, choose, login_at_upstream, received
 
@@ -82,3 +88,31 @@ def test_cancel_returns_a_denial_to_the_application(browser, parties):
     assert "De aanmelding werd geweigerd of geannuleerd." in answer.text
     assert "<samlp:" not in answer.text and "&lt;" not in answer.text and "Unsuccessful operation" not in answer.text
     assert received(browser) == {}
+
+
+# valid check digits, and in neither the demo store nor its upstream's list of persons
+UNKNOWN_PERSON = "75010112371"
+
+
+@pytest.fixture
+def browser_with_unknown_person(demo):
+    """The demo, where the authenticator also knows a person the mandates store does not."""
+    stranger = {"number": UNKNOWN_PERSON, "given_name": "Nora", "family_name": "Nieuwkomer", "note": ""}
+    upstream = dict(demo.upstream, persons=[*demo.upstream["persons"], stranger])
+    apps = {
+        "localhost:8080": create_app(demo.broker),
+        "localhost:8090": create_upstream_app(**upstream),
+        "localhost:8000": create_application_app(**demo.application),
+    }
+    return Browser(apps)
+
+
+def test_person_unknown_to_the_store_gets_own_name_with_the_authenticators_name(browser_with_unknown_person):
+    browser = browser_with_unknown_person
+    page = login_at_upstream(browser, UNKNOWN_PERSON)
+    assert page.url == APP + "/", page.text[:500]
+    got = received(browser)
+    assert got["LoginKind"] == "own_name"
+    assert got["ActingSubjectID"] == got["LegalSubjectID"] == UNKNOWN_PERSON
+    assert got["ActingSubjectName"] == got["LegalSubjectName"] == "Nora Nieuwkomer"
+    assert all(value for value in got.values()), got  # no attribute asserted empty

@@ -267,7 +267,14 @@ def test_search_and_export(demo_run, tmp_path):
 def test_options_for_support(demo_run):
     result = demo_run("options", "85072220893", "--type", "WSE Loket", "--work")
     assert result.exit_code == 0
-    assert "Etablissements Fr. Colruyt (0400378485): Meerdere mandaten mogelijk" in result.output
+    colruyt = [
+        line for line in result.output.splitlines() if line.startswith("Etablissements Fr. Colruyt (0400378485)")
+    ]
+    assert colruyt == [
+        "Etablissements Fr. Colruyt (0400378485): mandate via DELOITTE Belastingconsulenten (0429053863)",
+        "Etablissements Fr. Colruyt (0400378485): mandate via PricewaterhouseCoopers Tax Consultants (0454658301)",
+    ]
+    assert "Jan Claes (85072220893): own name" in result.output
     nothing = demo_run("options", "91110332719", "--type", "WSE Loket", "--no-own-name")
     assert nothing.exit_code == 1 and "type_not_in_scope" in nothing.output
 

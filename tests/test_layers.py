@@ -1,0 +1,25 @@
+"""Who may import whom: the store knows nothing of the broker; selection and policy know nothing of SAML."""
+
+import subprocess
+import sys
+
+import pytest
+
+CHECK = """
+import importlib, pkgutil, sys
+package = importlib.import_module({package!r})
+for module in pkgutil.walk_packages(package.__path__, package.__name__ + "."):
+    importlib.import_module(module.name)
+print(" ".join(sorted(name for name in sys.modules if name == {forbidden!r} or name.startswith({forbidden!r} + "."))))
+"""
+
+
+@pytest.mark.parametrize(
+    "package, forbidden",
+    [("mandates_store", "broker"), ("broker.selection", "broker.saml"), ("broker.policy", "broker.saml")],
+)
+def test_package_does_not_import(package, forbidden):
+    # a fresh interpreter: this test process has imported everything already
+    code = CHECK.format(package=package, forbidden=forbidden)
+    found = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    assert found == [], f"{package} imports {found}"
