@@ -22,7 +22,11 @@ PATHS = (
     "SIGNING_CERT",
     "DECRYPTION_KEY",
     "DECRYPTION_CERT",
+    "NEXT_SIGNING_KEY",
+    "NEXT_SIGNING_CERT",
+    "METADATA_CACHE_DIR",
 )
+SOURCE_PATHS = ("path", "signing_cert")  # in each METADATA_SOURCES entry
 SERVE_DEFAULTS = {"bind": "127.0.0.1:8080", "workers": 0, "threads": 1, "timeout": 30}
 
 
@@ -43,6 +47,18 @@ def _type_error(value, default, is_path: bool) -> str | None:
     if isinstance(default, list):
         return None if isinstance(value, list) else "must be a list"
     return None  # free-form values (tables) are checked where they are used
+
+
+def _sources_entry(folder: str, entry):
+    if not isinstance(entry, dict):
+        return entry
+
+    def relative(value):
+        if isinstance(value, list):
+            return [relative(v) for v in value]
+        return os.path.join(folder, value) if isinstance(value, str) and value else value
+
+    return {k: relative(v) if k in SOURCE_PATHS else v for k, v in entry.items()}
 
 
 def load(path: str) -> tuple[dict, dict]:
@@ -77,6 +93,8 @@ def load(path: str) -> tuple[dict, dict]:
             problems.append(f"{where}: unknown key{hint}")
         elif error := _type_error(value, DEFAULTS[name], name in PATHS):
             problems.append(f"{where}: {error}")
+        elif name == "METADATA_SOURCES":
+            settings[name] = [_sources_entry(folder, entry) for entry in value]
         else:
             settings[name] = os.path.join(folder, value) if name in PATHS else value
     if problems:
