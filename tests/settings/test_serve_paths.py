@@ -21,7 +21,7 @@ def test_serve_reads_next_key_cache_and_sources_relative_to_the_file(demo, tmp_p
     elsewhere.mkdir()
     monkeypatch.chdir(elsewhere)
     started = []
-    monkeypatch.setattr("broker.ops.serve.serve", lambda settings, options: started.append(settings))
+    monkeypatch.setattr("broker.ops.serve.serve", started.append)
 
     result = CliRunner().invoke(main, ["serve", "--config", config])
     assert result.exit_code == 0, result.output
