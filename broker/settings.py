@@ -91,7 +91,7 @@ class Settings:
             if name.lower() in KEYS and name.isupper():
                 given[name.lower()] = value
             else:
-                loader.problem(name.lower(), "unknown key" + _hint(name.lower()))
+                loader.problem(name.lower(), "unknown key" + _hint(name, upper=True))
         return loader.build(given, lambda name, reason, located: f"{name.upper()}: {reason}")
 
     @classmethod
@@ -153,9 +153,9 @@ TYPE_ERRORS = {
 }
 
 
-def _hint(name: str) -> str:
-    close = difflib.get_close_matches(name, KEYS, n=1)
-    return f" (did you mean {close[0]}?)" if close else ""
+def _hint(name: str, upper: bool = False) -> str:
+    close = difflib.get_close_matches(name.lower(), KEYS, n=1)
+    return f" (did you mean {close[0].upper() if upper else close[0]}?)" if close else ""
 
 
 def _type_error(value, annotation) -> str | None:

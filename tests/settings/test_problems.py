@@ -90,7 +90,7 @@ def test_create_app_reports_every_problem_of_its_dict(tmp_path, monkeypatch):
     with pytest.raises(ConfigError) as refused:
         create_app({"UPSTREAM_SIGNED": "never", "METADATA_DIR": str(tmp_path / "none"), "STATE_BD": "x.db"})
     assert set(refused.value.problems) >= {
-        "STATE_BD: unknown key (did you mean state_db?)",
+        "STATE_BD: unknown key (did you mean STATE_DB?)",
         "UPSTREAM_SIGNED: must be assertion, response, both or either",
         f"METADATA_DIR: {tmp_path}/none does not exist",
         "UPSTREAM_ENTITY_ID: missing",
