@@ -5,13 +5,13 @@ import os
 from flask import Flask
 from flask_wtf.csrf import CSRFProtect
 
-from broker.config import resolve
 from broker.login_flow import LoginFlow
 from broker.logout_flow import LogoutFlow
 from broker.policy.registry import PolicyRegistry
 from broker.saml.metadata import MetadataRegistry
-from broker.saml.publishing import OwnMetadata, publication, settings_for, signing_keys
+from broker.saml.publishing import own_metadata
 from broker.selection.labels import explanation_text, option_label
+from broker.settings import Settings
 from broker.storage.audit import AuditTrail
 from broker.storage.state import StateStore
 from broker.web import errors as web_errors
@@ -30,53 +30,47 @@ SECURITY_HEADERS = {
 }
 
 
-def create_app(config: dict | None = None) -> Flask:
-    values = resolve(config)
+def create_app(config: Settings | dict | None = None) -> Flask:
+    """config: a loaded Settings (`broker serve`), or a dict of upper-case keys."""
+    settings = config if isinstance(config, Settings) else Settings.from_mapping(config)
     app = Flask(__name__)
     app.session_interface = CookieSessions()
-    app.config.update(values)
-    app.config.update(
-        SESSION_COOKIE_HTTPONLY=True,
-        SESSION_COOKIE_SAMESITE="None" if values["SESSION_COOKIE_SECURE"] else "Lax",
-        PERMANENT_SESSION_LIFETIME=values["SESSION_LIFETIME"],
-        WTF_CSRF_TIME_LIMIT=values["IDLE_TIMEOUT"],
-        WTF_CSRF_SSL_STRICT=False,  # the SAML endpoints are reached cross-site by design
-    )
-    for name in ("STATE_DB", "STORE_DB"):
-        os.makedirs(os.path.dirname(os.path.abspath(values[name])), exist_ok=True)
+    app.config.update(settings.flask_config())
+    for path in (settings.state_db, settings.store_db):
+        os.makedirs(os.path.dirname(path), exist_ok=True)
 
-    signing_key, extra_signing_certs = signing_keys(values)
-    settings = settings_for(values, signing_key)
-    store = Store(values["STORE_DB"])
-    state = StateStore(values["STATE_DB"])
+    published = own_metadata(settings)
+    saml_settings = published.settings
+    store = Store(settings.store_db)
+    state = StateStore(settings.state_db)
     metadata = MetadataRegistry(
-        values["METADATA_DIR"],
-        values["METADATA_SOURCES"],
-        values["METADATA_CACHE_DIR"],
-        float(values["METADATA_FETCH_TIMEOUT"]),
+        settings.metadata_dir,
+        settings.metadata_sources,
+        settings.metadata_cache_dir,
+        float(settings.metadata_fetch_timeout),
     )
-    policies = PolicyRegistry(values["POLICY_DIR"], known_mandate_types=lambda: {t.code for t in store.mandate_types()})
-    encryption_cert = open(values["DECRYPTION_CERT"], "rb").read() if values["DECRYPTION_CERT"] else None
-    audit = AuditTrail(values["STATE_DB"], connection=lambda: state.conn)  # one file, one transaction
+    policies = PolicyRegistry(settings.policy_dir, known_mandate_types=lambda: {t.code for t in store.mandate_types()})
+    audit = AuditTrail(settings.state_db, connection=lambda: state.conn)  # one file, one transaction
 
     app.extensions.update(
+        settings=settings,
         state=state,
         store=store,
         metadata=metadata,
         policies=policies,
-        saml_settings=settings,
-        own_metadata=OwnMetadata(settings, publication(values, extra_signing_certs), encryption_cert),
+        saml_settings=saml_settings,
+        own_metadata=published,
         login_flow=LoginFlow(
-            settings,
+            saml_settings,
             metadata,
             policies,
             store,
             state,
-            values["PAIRWISE_SECRET"].encode("utf-8"),
-            int(values["SESSION_LIFETIME"]),
+            settings.pairwise_secret.encode("utf-8"),
+            int(settings.session_lifetime),
             audit=audit,
         ),
-        logout_flow=LogoutFlow(settings, metadata, policies, state),
+        logout_flow=LogoutFlow(saml_settings, metadata, policies, state),
         audit=audit,
     )
 
@@ -105,7 +99,7 @@ def create_app(config: dict | None = None) -> Flask:
         return {"lang": i18n.current_language()}
 
     security_headers = dict(SECURITY_HEADERS)
-    if values["BASE_URL"].startswith("https://"):
+    if settings.base_url.startswith("https://"):
         security_headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
 
     @app.after_request

@@ -5,10 +5,28 @@ import sys
 import click
 
 from broker.policy.registry import PolicyRegistry
-from broker.saml.cli_config import config_option, read
 from broker.saml.metadata import MetadataRegistry
 from broker.saml.metadata_sources import describe
 from broker.saml.publishing import own_metadata
+from broker.settings import ConfigError, Settings
+
+config_option = click.option(
+    "--config",
+    "config_path",
+    envvar="BROKER_CONFIG",
+    type=click.Path(dir_okay=False),
+    help="The broker's TOML configuration file (env BROKER_CONFIG).",
+)
+
+
+def read(config_path: str | None) -> Settings:
+    """The file's settings (the defaults without one); these commands need no secrets."""
+    try:
+        if config_path:
+            return Settings.from_file(config_path, server=False)
+        return Settings.from_mapping({}, server=False)
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from None
 
 
 @click.group()
@@ -32,12 +50,12 @@ def export(config_path, kind, output) -> None:
         sys.stdout.buffer.write(document)
 
 
-def _registry(values: dict) -> MetadataRegistry:
+def _registry(settings: Settings) -> MetadataRegistry:
     return MetadataRegistry(
-        values["METADATA_DIR"],
-        values["METADATA_SOURCES"],
-        values["METADATA_CACHE_DIR"],
-        float(values["METADATA_FETCH_TIMEOUT"]),
+        settings.metadata_dir,
+        settings.metadata_sources,
+        settings.metadata_cache_dir,
+        float(settings.metadata_fetch_timeout),
     )
 
 
@@ -49,7 +67,7 @@ def refresh(config_path) -> None:
     for location, outcome in registry.outcomes.items():
         click.echo(f"{location}: {outcome}")
     if not registry.outcomes:
-        click.echo("no metadata sources configured (METADATA_SOURCES)", err=True)
+        click.echo("no metadata sources configured (metadata_sources)", err=True)
     if any(outcome != "accepted" for outcome in registry.outcomes.values()):
         sys.exit(1)
 
@@ -58,9 +76,9 @@ def refresh(config_path) -> None:
 @config_option
 def list_entities(config_path) -> None:
     """Every known entity: roles, source, expiry, and whether a policy file exists for it."""
-    values = read(config_path)
-    registry = _registry(values)
-    policies = PolicyRegistry(values["POLICY_DIR"])
+    settings = read(config_path)
+    registry = _registry(settings)
+    policies = PolicyRegistry(settings.policy_dir)
     click.echo("entity\troles\tsource\torigin\tvalid until\tpolicy")
     for entity_id, info in sorted(registry.entities.items()):
         policy = "yes" if policies.get(entity_id) is not None else ("-" if "sp" not in info.roles else "no")

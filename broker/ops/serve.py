@@ -10,10 +10,11 @@ import tempfile
 from gunicorn.app.base import BaseApplication
 
 from broker.ops import purging
+from broker.settings import Settings
 
 
 class BrokerServer(BaseApplication):
-    def __init__(self, settings: dict, options: dict):
+    def __init__(self, settings: Settings, options: dict):
         self.settings = settings
         self.options = options
         super().__init__()
@@ -43,19 +44,19 @@ def _purging_and_profiling(worker):
     profiling.start(worker)
 
 
-def serve(settings: dict, serve_options: dict) -> None:
+def serve(settings: Settings) -> None:
     # prometheus_client picks its multi-process mode when first imported: set it up before that
     os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", tempfile.mkdtemp(prefix="broker-metrics-"))
     from broker import create_app
 
     create_app(settings)  # fail here, before forking, when anything is wrong
-    workers = serve_options["workers"] or os.cpu_count() or 1
+    serve_options = settings.serve
     options = {
-        "bind": serve_options["bind"],
-        "workers": workers,
-        "threads": serve_options["threads"],
-        "worker_class": "gthread" if serve_options["threads"] > 1 else "sync",
-        "timeout": serve_options["timeout"],
+        "bind": serve_options.bind,
+        "workers": serve_options.workers or os.cpu_count() or 1,
+        "threads": serve_options.threads,
+        "worker_class": "gthread" if serve_options.threads > 1 else "sync",
+        "timeout": serve_options.timeout,
         "child_exit": _child_exit,
         "accesslog": None,
         "preload_app": False,  # each worker opens its own SQLite connections

@@ -1,10 +1,19 @@
-"""`broker serve` and `broker config check`."""
+"""`broker serve` and `broker config check`: one loader, so both report the same problems."""
 
+import dataclasses
 import sys
 
 import click
 
-from broker.config import ConfigError
+from broker.settings import ConfigError, Settings
+
+
+def _load(config_path: str) -> Settings:
+    try:
+        return Settings.from_file(config_path)
+    except ConfigError as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(1)
 
 
 @click.command("serve")
@@ -13,19 +22,11 @@ from broker.config import ConfigError
 @click.option("--bind", help="host:port (default: [serve] bind)")
 def serve_command(config_path, workers, bind):
     """Run the broker under gunicorn."""
-    from broker.config_file import load
     from broker.ops.serve import serve
 
-    try:
-        settings, options = load(config_path)
-    except ConfigError as exc:
-        click.echo(str(exc), err=True)
-        sys.exit(1)
-    if workers is not None:
-        options["workers"] = workers
-    if bind:
-        options["bind"] = bind
-    serve(settings, options)
+    settings = _load(config_path)
+    overrides = {name: value for name, value in (("workers", workers), ("bind", bind)) if value is not None}
+    serve(dataclasses.replace(settings, serve=dataclasses.replace(settings.serve, **overrides)))
 
 
 @click.group("config")
@@ -37,11 +38,5 @@ def config_group():
 @click.argument("config_path", type=click.Path(dir_okay=False))
 def check(config_path):
     """Validate the file and the environment's secrets; exit 1 with every problem."""
-    from broker.config_file import load
-
-    try:
-        load(config_path)
-    except ConfigError as exc:
-        click.echo(str(exc), err=True)
-        sys.exit(1)
+    _load(config_path)
     click.echo(f"{config_path}: ok")

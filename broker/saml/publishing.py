@@ -1,4 +1,4 @@
-"""From the operator's settings to the broker's published metadata, and the signing key rollover.
+"""The broker's published metadata, and the signing key rollover.
 
 Rollover in three configuration steps, none of which fails a login:
 1. publish: NEXT_SIGNING_KEY/NEXT_SIGNING_CERT set; the broker still signs with SIGNING_KEY, its
@@ -10,66 +10,37 @@ Rollover in three configuration steps, none of which fails a login:
 
 import threading
 import time
-from datetime import timedelta
 
-from broker.config import DEFAULTS
 from broker.saml.keys import SigningKey, certificate_b64, load_signing_key
 from broker.saml.metadata_sources import parse_duration
 from broker.saml.own_metadata import Publication, idp_metadata, sp_metadata
 from broker.saml.settings import SamlSettings
+from broker.settings import Settings
 
 
-def signing_keys(values: dict) -> tuple[SigningKey, tuple[str, ...]]:
+def signing_keys(settings: Settings) -> tuple[SigningKey, tuple[str, ...]]:
     """The key the broker signs with, and the other certificates its metadata publishes."""
-    current = load_signing_key(values["SIGNING_KEY"], values["SIGNING_CERT"])
-    if not values.get("NEXT_SIGNING_CERT"):
-        if values.get("SIGNING_KEY_IN_USE", "current") != "current":
-            raise ValueError("SIGNING_KEY_IN_USE = next needs NEXT_SIGNING_KEY and NEXT_SIGNING_CERT")
+    current = load_signing_key(settings.signing_key, settings.signing_cert)
+    if not settings.next_signing_cert:
+        if settings.signing_key_in_use != "current":
+            raise ValueError("signing_key_in_use = next needs next_signing_key and next_signing_cert")
         return current, ()
-    if values.get("SIGNING_KEY_IN_USE", "current") == "next":
-        if not values.get("NEXT_SIGNING_KEY"):
-            raise ValueError("SIGNING_KEY_IN_USE = next needs NEXT_SIGNING_KEY")
-        return load_signing_key(values["NEXT_SIGNING_KEY"], values["NEXT_SIGNING_CERT"]), (current.certificate_b64,)
-    with open(values["NEXT_SIGNING_CERT"], "rb") as handle:
+    if settings.signing_key_in_use == "next":
+        if not settings.next_signing_key:
+            raise ValueError("signing_key_in_use = next needs next_signing_key")
+        return load_signing_key(settings.next_signing_key, settings.next_signing_cert), (current.certificate_b64,)
+    with open(settings.next_signing_cert, "rb") as handle:
         return current, (certificate_b64(handle.read()),)
 
 
-def publication(values: dict, extra_signing_certs: tuple[str, ...]) -> Publication:
-    return Publication(
-        extra_signing_certs=extra_signing_certs,
-        validity=timedelta(days=float(values.get("METADATA_VALIDITY_DAYS", 7))),
-        cache_duration=values.get("METADATA_CACHE_DURATION", "PT6H"),
-        organization=values.get("ORGANIZATION") or None,
-        contacts=tuple(values.get("CONTACTS") or ()),
-    )
-
-
-def settings_for(values: dict, signing_key: SigningKey) -> SamlSettings:
-    """The broker's SAML settings from its configuration values, defaults where a value is absent
-    (the app factory and `broker metadata export` both build them here)."""
-
-    def value(name: str):
-        return values.get(name, DEFAULTS[name])
-
-    return SamlSettings(
-        base_url=value("BASE_URL").rstrip("/"),
-        signing_key=signing_key,
-        decryption_key_path=value("DECRYPTION_KEY"),
-        upstream_entity_id=value("UPSTREAM_ENTITY_ID") or "",
-        upstream_id_attribute=value("UPSTREAM_ID_ATTRIBUTE"),
-        upstream_signed=value("UPSTREAM_SIGNED"),
-        clock_skew=int(value("CLOCK_SKEW")),
-        request_max_age=int(value("REQUEST_MAX_AGE")),
-    )
-
-
-def own_metadata(values: dict) -> "OwnMetadata":
-    signing_key, extra = signing_keys(values)
+def own_metadata(settings: Settings) -> "OwnMetadata":
+    """The broker's metadata as configured; its .settings are the SAML settings the broker runs with."""
+    signing_key, extra = signing_keys(settings)
     encryption_cert = None
-    if values.get("DECRYPTION_CERT"):
-        with open(values["DECRYPTION_CERT"], "rb") as handle:
+    if settings.decryption_cert:
+        with open(settings.decryption_cert, "rb") as handle:
             encryption_cert = handle.read()
-    return OwnMetadata(settings_for(values, signing_key), publication(values, extra), encryption_cert)
+    return OwnMetadata(settings.saml(signing_key), settings.publication(extra), encryption_cert)
 
 
 class OwnMetadata:

@@ -20,7 +20,7 @@ def init_login(app) -> None:
 
     @manager.user_loader
     def load(session_id: str):
-        record = current_app.extensions["state"].session(session_id, current_app.config["IDLE_TIMEOUT"])
+        record = current_app.extensions["state"].session(session_id, current_app.extensions["settings"].idle_timeout)
         return SessionUser(record) if record else None
 
     manager.init_app(app)

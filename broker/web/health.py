@@ -31,7 +31,7 @@ def _checks() -> dict[str, str]:
     policies = ext["policies"]
     policies.refresh()
     checks["policies"] = "ok" if policies.all() and not policies.errors else f"{len(policies.errors)} problems"
-    pem = open(current_app.config["SIGNING_CERT"], "rb").read()
+    pem = open(current_app.extensions["settings"].signing_cert, "rb").read()
     expires = x509.load_pem_x509_certificate(pem).not_valid_after_utc
     left = expires - datetime.datetime.now(datetime.UTC)
     checks["signing_key"] = "ok" if left > KEY_WARNING else f"expires {expires:%Y-%m-%d}"

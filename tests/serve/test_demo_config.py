@@ -2,7 +2,7 @@
 
 import os
 
-from broker.config_file import load
+from broker.settings import Settings
 from demo.environment import prepare, write_broker_config
 
 
@@ -12,7 +12,7 @@ def test_the_demo_config_from_a_relative_workdir_loads(tmp_path, monkeypatch):
     secrets = write_broker_config(env, "var/demo/broker.toml")
     for name, value in secrets.items():
         monkeypatch.setenv(name, value)
-    settings, serve = load("var/demo/broker.toml")
-    for name in ("SIGNING_KEY", "SIGNING_CERT", "DECRYPTION_KEY", "METADATA_DIR", "STORE_DB"):
-        assert os.path.exists(settings[name]), (name, settings[name])
-    assert serve["bind"] == "127.0.0.1:8080"
+    settings = Settings.from_file("var/demo/broker.toml")
+    for name in ("signing_key", "signing_cert", "decryption_key", "metadata_dir", "store_db"):
+        assert os.path.exists(getattr(settings, name)), (name, getattr(settings, name))
+    assert settings.serve.bind == "127.0.0.1:8080"
