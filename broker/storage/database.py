@@ -9,6 +9,7 @@ IMMEDIATE), so a read-then-write step cannot fail half-way on a lock upgrade.
 import contextlib
 import sqlite3
 import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 
 BUSY_TIMEOUT_SECONDS = 10
@@ -20,11 +21,25 @@ def connect(path: str) -> sqlite3.Connection:
     # isolation_level=None: no implicit transactions; transaction() draws every boundary itself
     conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None, check_same_thread=False)
     conn.row_factory = sqlite3.Row  # rows are read by column name
-    if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
-        conn.execute("PRAGMA journal_mode=WAL")
+    _use_wal(conn)
     conn.execute("PRAGMA synchronous=NORMAL")
     conn.execute("PRAGMA foreign_keys=ON")
     return conn
+
+
+def _use_wal(conn: sqlite3.Connection) -> None:
+    """Switching a new file to WAL answers "database is locked" at once, without SQLite's busy
+    handler, while another process opens or migrates the same file: try again until the timeout."""
+    deadline = time.monotonic() + BUSY_TIMEOUT_SECONDS
+    while True:
+        try:
+            if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                conn.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.01)
 
 
 @contextlib.contextmanager
