@@ -24,17 +24,17 @@ def login(parties, demo, person=PERSON, **changes):
 def rows(demo):
     with sqlite3.connect(demo.broker["STATE_DB"]) as db:
         db.row_factory = sqlite3.Row
-        return [dict(row) for row in db.execute(f"SELECT {', '.join(COLUMNS)} FROM audit ORDER BY seq")]
+        return [dict(row) for row in db.execute(f"SELECT {', '.join(COLUMNS)} FROM audit_entries ORDER BY seq")]
 
 
 def test_answer_refusal_and_mandate_choice_are_recorded(parties, demo):
-    login(parties, demo)  # own name, answered
+    login(parties, demo)  # own name, an assertion issued
     login(parties, demo, audience="http://evil/sp")  # refused
     browser, page = login(parties, demo, d.PERSON_EXECUTOR)
     emmaus = next(c[0] for c in cards(page) if c[1] == d.EMMAUS)
     assert choose(browser, page, emmaus, via="Mandaat via BAROCY").url == APP + "/"
     own, refused, mandate = rows(demo)
-    assert (own["outcome"], own["person"], own["kind"], own["giver"]) == ("answered", PERSON, "own_name", PERSON)
+    assert (own["outcome"], own["person"], own["kind"], own["giver"]) == ("issued", PERSON, "own_name", PERSON)
     assert own["application"] == APP + "/saml/metadata"
     assert (refused["outcome"], refused["reason"], refused["person"]) == (
         "refused",
@@ -74,10 +74,29 @@ def test_broker_audit_command_filters(parties, demo):
     def run(*args):
         return CliRunner().invoke(main, ["audit", "--state", state, *args])
 
-    answered = run("--outcome", "answered")
-    assert answered.exit_code == 0 and PERSON in answered.output and "audience" not in answered.output
+    issued = run("--outcome", "issued")
+    assert issued.exit_code == 0 and PERSON in issued.output and "audience" not in issued.output
+    assert issued.output.splitlines()[1].split("\t")[3] == "issued"  # at, application, person, outcome
+    assert run("--outcome", "answered").output == issued.output  # the old word, kept as an alias
     refused = run("--outcome", "refused", "--application", APP + "/saml/metadata")
     assert "another audience" in refused.output and len(refused.output.splitlines()) == 2
     assert len(run("--person", PERSON).output.splitlines()) == 2
     assert len(run("--since", "2999-01-01").output.splitlines()) == 1  # the header only
     assert run("--outcome", "maybe").exit_code != 0
+
+
+def test_stored_rows_keep_their_word_and_read_as_issued(parties, demo):
+    """The table is append-only and its CHECK allows 'answered': rows are never rewritten; the
+    view audit_entries (and so `broker audit`) says what the broker knows, an assertion issued."""
+    login(parties, demo)
+    with sqlite3.connect(demo.broker["STATE_DB"]) as db:
+        assert db.execute("SELECT outcome FROM audit").fetchall() == [("answered",)]
+        assert db.execute("SELECT outcome FROM audit_entries").fetchall() == [("issued",)]
+
+
+def test_the_metric_counts_assertions_issued_not_logins_completed(parties, demo):
+    login(parties, demo)
+    text = parties["broker"].test_client().get("/metrics").get_data(as_text=True)
+    assert "# HELP broker_assertions_issued_total Assertions issued" in text
+    issued = [line for line in text.splitlines() if line.startswith("broker_assertions_issued_total{")]
+    assert issued and "broker_logins_completed_total" not in text

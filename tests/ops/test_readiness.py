@@ -1,0 +1,106 @@
+"""/readyz probes what a login needs: a write to the state file and to the mandates store, free
+disk space in both files' folders, the signing key loadable. Each fault gives 503 naming the
+failing check; the repair turns the same app green again, without a restart.
+
+As root: a tiny tmpfs is mounted for the full disk, and `chattr +i` makes a file refuse writes
+(root ignores mode 0444; the immutable flag it does not)."""
+
+import contextlib
+import os
+import subprocess
+
+import pytest
+
+from broker import create_app
+
+MOUNT_SIZE = "4m"
+
+
+@contextlib.contextmanager
+def tiny_tmpfs(path):
+    os.makedirs(path)
+    subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={MOUNT_SIZE}", "tmpfs", str(path)], check=True)
+    try:
+        yield path
+    finally:
+        subprocess.run(["umount", "-l", str(path)], check=True)
+
+
+@contextlib.contextmanager
+def immutable(path):
+    subprocess.run(["chattr", "+i", str(path)], check=True)
+    try:
+        yield
+    finally:
+        subprocess.run(["chattr", "-i", str(path)], check=True)
+
+
+def fill(folder) -> str:
+    filler = os.path.join(folder, "filler")
+    with open(filler, "wb") as handle:
+        with contextlib.suppress(OSError):  # ENOSPC: the disk is full
+            while True:
+                handle.write(b"x" * 65536)
+                handle.flush()
+    return filler
+
+
+def ready(client):
+    response = client.get("/readyz")
+    return response.status_code, response.get_json()
+
+
+def assert_green(client):
+    status, body = ready(client)
+    assert (status, body["status"]) == (200, "ready"), body
+    assert set(body["checks"]) >= {"state_db", "store_db", "disk_space", "signing_key"}
+    assert body["failing"] == []
+
+
+def assert_failing(client, check):
+    status, body = ready(client)
+    assert (status, body["status"]) == (503, "not ready"), body
+    assert check in body["failing"] and body["checks"][check] != "ok", body
+    return body["checks"][check]
+
+
+def test_a_full_disk_under_the_state_file_is_not_ready_until_space_is_freed(demo, tmp_path):
+    with tiny_tmpfs(tmp_path / "small") as small:
+        config = dict(demo.broker, STATE_DB=str(small / "state.db"), MIN_FREE_DISK_MB=1)
+        client = create_app(config).test_client()
+        assert_green(client)
+        filler = fill(small)
+        assert os.statvfs(small).f_bavail == 0
+        reason = assert_failing(client, "disk_space")
+        assert str(small) in reason  # names the folder
+        os.remove(filler)
+        assert_green(client)
+
+
+@pytest.mark.parametrize("key", ["STATE_DB", "STORE_DB"])
+def test_a_database_file_that_refuses_writes_is_not_ready_until_writable(demo, key):
+    client = create_app(demo.broker).test_client()
+    assert_green(client)
+    path = demo.broker[key]
+    with immutable(path):
+        with pytest.raises(PermissionError):  # really refused, root included
+            open(path, "r+b").close()
+        assert "readonly" in assert_failing(client, key.lower())
+    assert_green(client)
+
+
+def test_a_removed_or_broken_signing_key_is_not_ready_until_restored(demo):
+    client = create_app(demo.broker).test_client()
+    assert_green(client)
+    path = demo.broker["SIGNING_KEY"]
+    os.rename(path, path + ".away")
+    assert "No such file" in assert_failing(client, "signing_key")
+    os.rename(path + ".away", path)
+    assert_green(client)
+    original = open(path, "rb").read()
+    with open(path, "wb") as handle:
+        handle.write(b"-----BEGIN PRIVATE KEY-----\nbroken\n-----END PRIVATE KEY-----\n")
+    assert_failing(client, "signing_key")
+    with open(path, "wb") as handle:
+        handle.write(original)
+    assert_green(client)
