@@ -52,6 +52,7 @@ class Settings:
     base_url: str = key("http://localhost:8080")
     state_db: str = key("var/state.db", path=True)
     store_db: str = key("var/store.db", path=True)
+    min_free_disk_mb: int = key(100)  # /readyz: free space below this in either file's folder = not ready
     metadata_dir: str = key("metadata", path=True, exists=True)
     policy_dir: str = key("policies", path=True, exists=True)
     signing_key: str = key("certs/broker-signing.key", path=True, exists=True)

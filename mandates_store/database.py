@@ -7,6 +7,7 @@ fail half-way on a lock upgrade; waiting longer than the busy timeout is a Store
 """
 
 import contextlib
+import os
 import sqlite3
 from collections.abc import Iterator
 from datetime import date, datetime
@@ -37,6 +38,34 @@ def open_database(path: str, busy_timeout: float = BUSY_TIMEOUT_SECONDS) -> sqli
         conn.execute("PRAGMA temp_store = MEMORY")
         migrate(db)
     return db
+
+
+def probe_write(path: str, busy_timeout: float = 0.5) -> None:
+    """Raise unless a process opening the file now could write to it: a table created and rolled
+    back on a new connection (one opened before the file turned read-only keeps writing). A lock
+    held by another writer (a bulk import) passes: the file is writable, and readers go on in WAL."""
+    _open_for_writing(str(path))
+    conn = sqlite3.connect(str(path), timeout=busy_timeout, isolation_level=None)
+    try:
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as error:
+            if _is_busy(error):
+                return
+            raise
+        conn.execute("CREATE TABLE write_probe (x)")
+        conn.execute("ROLLBACK")
+    finally:
+        conn.close()
+
+
+def _open_for_writing(path: str) -> None:
+    """SQLite hands a new connection a descriptor of the same file that this process opened
+    before (when another connection holds a lock on it), which may predate the refusal: ask the
+    kernel itself. Catches a read-only mount, an immutable file (which root may not write either)."""
+    os.close(os.open(path, os.O_RDWR))
+    if not os.access(os.path.dirname(os.path.abspath(path)), os.W_OK):  # where the -wal file goes
+        raise PermissionError(f"{os.path.dirname(path)}: the folder is not writable")
 
 
 def _is_busy(error: sqlite3.OperationalError) -> bool:

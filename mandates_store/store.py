@@ -11,7 +11,7 @@ import sqlite_utils
 
 from mandates_store import bulk, explain, export, history, idm, kbo, login, mandate_types, mandates, parties, search
 from mandates_store.bulk import BulkOperation, BulkReport
-from mandates_store.database import BUSY_TIMEOUT_SECONDS, open_database
+from mandates_store.database import BUSY_TIMEOUT_SECONDS, open_database, probe_write
 from mandates_store.model import (
     Actor,
     Address,
@@ -51,6 +51,10 @@ class Store:
         if db is not None:
             db.close()
             self._local.db = None
+
+    def probe_write(self) -> None:
+        """Raise unless the file can be written now (a readiness probe; it leaves nothing)."""
+        probe_write(self.path)
 
     def __enter__(self) -> "Store":
         return self

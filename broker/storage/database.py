@@ -7,12 +7,15 @@ IMMEDIATE), so a read-then-write step cannot fail half-way on a lock upgrade.
 """
 
 import contextlib
+import os
 import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 
 BUSY_TIMEOUT_SECONDS = 10
+PROBE_TIMEOUT_SECONDS = 2  # a probe that waits longer for the write lock says the file is stuck
+HEARTBEAT_SECONDS = 5  # the probe commits at most this often (over all processes); else it rolls back
 
 Migration = Callable[[sqlite3.Connection], None]
 
@@ -56,6 +59,34 @@ def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
             conn.execute("ROLLBACK")
         raise
     conn.execute("COMMIT")
+
+
+def probe_write(path: str) -> None:
+    """Raise unless a process opening the file now could write to it (readiness, see /readyz).
+
+    A new connection, as a restarted worker would open: one opened before the file turned
+    read-only keeps writing. The heartbeat row is committed at most every HEARTBEAT_SECONDS, so
+    that the write really reaches the file now and then; otherwise it is written and rolled back.
+    """
+    _open_for_writing(path)
+    conn = sqlite3.connect(path, timeout=PROBE_TIMEOUT_SECONDS, isolation_level=None)
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        now = time.time()
+        (last,) = conn.execute("SELECT at FROM heartbeat WHERE id = 1").fetchone()
+        conn.execute("UPDATE heartbeat SET at = ? WHERE id = 1", (now,))
+        conn.execute("COMMIT" if now - last >= HEARTBEAT_SECONDS else "ROLLBACK")
+    finally:
+        conn.close()
+
+
+def _open_for_writing(path: str) -> None:
+    """SQLite hands a new connection a descriptor of the same file that this process opened
+    before (when another connection holds a lock on it), which may predate the refusal: ask the
+    kernel itself. Catches a read-only mount, an immutable file (which root may not write either)."""
+    os.close(os.open(path, os.O_RDWR))
+    if not os.access(os.path.dirname(os.path.abspath(path)), os.W_OK):  # where the -wal file goes
+        raise PermissionError(f"{os.path.dirname(path)}: the folder is not writable")
 
 
 def migrate(conn: sqlite3.Connection, migrations: Sequence[Migration]) -> int:

@@ -135,7 +135,18 @@ def _v3_purge(conn: sqlite3.Connection) -> None:
     )
 
 
-MIGRATIONS = (_v1_state, _v2_audit_and_late_flow_columns, _v3_purge)
+def _v4_heartbeat(conn: sqlite3.Connection) -> None:
+    # one row that /readyz writes, to see that a login's writes would succeed (database.probe_write)
+    _run(
+        conn,
+        (
+            "CREATE TABLE heartbeat (id INTEGER PRIMARY KEY CHECK (id = 1), at REAL NOT NULL)",
+            "INSERT INTO heartbeat (id, at) VALUES (1, 0)",
+        ),
+    )
+
+
+MIGRATIONS = (_v1_state, _v2_audit_and_late_flow_columns, _v3_purge, _v4_heartbeat)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

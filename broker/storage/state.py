@@ -116,6 +116,10 @@ class StateStore:
     def conn(self) -> sqlite3.Connection:
         return self._db.conn
 
+    def probe_write(self) -> None:
+        """Raise unless a login's writes to this file would succeed now (/readyz)."""
+        database.probe_write(self.path)
+
     @contextlib.contextmanager
     def transaction(self):
         """One commit for several writes of one step; inside another transaction, part of that one."""

@@ -151,7 +151,9 @@ def test_health_readiness_and_metrics_over_workers(live):
     assert requests.get(f"http://127.0.0.1:{a}/healthz", timeout=5).json() == {"status": "ok"}
     ready = requests.get(f"http://127.0.0.1:{a}/readyz", timeout=5)
     assert ready.status_code == 200 and ready.json()["checks"] == {
-        "store": "ok",
+        "state_db": "ok",
+        "store_db": "ok",
+        "disk_space": "ok",
         "metadata": "ok",
         "policies": "ok",
         "signing_key": "ok",
