@@ -211,9 +211,9 @@ class LoginFlow:
                 Participant(session.id, flow.sp_entity_id, name_id[0], name_id[1], session_index, option.key)
             )
             if self.audit is not None:
-                self.audit.answered(flow.sp_entity_id, session.person, option)
-        metrics.LOGINS_COMPLETED.labels(flow.sp_entity_id, option.kind).inc()
-        log.info("login answered: application=%s kind=%s", flow.sp_entity_id, option.kind)
+                self.audit.issued(flow.sp_entity_id, session.person, option)
+        metrics.ASSERTIONS_ISSUED.labels(flow.sp_entity_id, option.kind).inc()
+        log.info("assertion issued: application=%s kind=%s", flow.sp_entity_id, option.kind)
         return carried(bindings.posted(flow.acs_url, response, "SAMLResponse", flow.relay_state))
 
     def _answer_error(self, flow, second_level: idp.Status, message: str) -> PostForm:

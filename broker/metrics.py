@@ -8,7 +8,12 @@ from contextlib import contextmanager
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest, multiprocess
 
 LOGINS_STARTED = Counter("broker_logins_started_total", "AuthnRequests accepted", ["application"])
-LOGINS_COMPLETED = Counter("broker_logins_completed_total", "Responses sent", ["application", "kind"])
+# Issued, not delivered: the broker cannot see the browser post the assertion to the application.
+ASSERTIONS_ISSUED = Counter(
+    "broker_assertions_issued_total",
+    "Assertions issued to applications (committed and sent; delivery is the application's side)",
+    ["application", "kind"],
+)
 LOGINS_REFUSED = Counter("broker_logins_refused_total", "Requests refused", ["endpoint", "reason"])
 CHOOSER_SHOWN = Counter("broker_chooser_shown_total", "Chooser pages shown", ["application"])
 UPSTREAM_LATENCY = Histogram(

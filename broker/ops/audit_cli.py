@@ -2,7 +2,7 @@
 
 import click
 
-from broker.storage.audit import COLUMNS, AuditTrail
+from broker.storage.audit import COLUMNS, OUTCOMES, STORED_ISSUED, AuditTrail
 
 
 @click.command("audit")
@@ -12,9 +12,14 @@ from broker.storage.audit import COLUMNS, AuditTrail
 @click.option("--since", help="only decisions from this date or instant on (ISO, UTC), e.g. 2025-01-31")
 @click.option("--application", help="only this application (entity ID)")
 @click.option("--person", help="only this person (national number)")
-@click.option("--outcome", type=click.Choice(["answered", "refused"]))
+@click.option(
+    "--outcome",
+    type=click.Choice([*OUTCOMES, STORED_ISSUED]),
+    help="issued: an assertion was sent to the application (its delivery is the application's side); "
+    "answered is the old name of issued",
+)
 def audit(state_db, since, application, person, outcome):
-    """Every login decision: who, at which application, on whose behalf, or why refused."""
+    """Every login decision: who, at which application, on whose behalf (an assertion issued), or why refused."""
     entries = AuditTrail(state_db).entries(since=since, application=application, person=person, outcome=outcome)
     click.echo("\t".join(COLUMNS[1:]))
     for entry in entries:

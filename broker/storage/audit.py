@@ -4,6 +4,12 @@ Only what a helpdesk or an investigator needs: when, which application, which pe
 number), what was chosen (kind, giver, taker, mandate id and type) or why it was refused. Never a
 SAML message, never a name or any other personal data. The table and its append-only triggers are
 in broker.storage.schema, with the state's: one file, one schema version.
+
+An `issued` entry means the broker signed and sent an assertion: its transaction committed before
+the response left. Whether the browser delivered it to the application the broker cannot know (a
+worker killed in between leaves one); the application's own log is the delivery side of the audit.
+Rows of that kind are stored as 'answered' (the table's append-only CHECK); the view audit_entries
+reads them as 'issued'.
 """
 
 import sqlite3
@@ -29,6 +35,8 @@ class Entry:
 
 
 COLUMNS = tuple(field.name for field in fields(Entry))
+OUTCOMES = ("issued", "refused")
+STORED_ISSUED = "answered"  # the stored word for "issued": the table's CHECK predates the rename
 
 
 def _now() -> str:
@@ -50,13 +58,14 @@ class AuditTrail:
     def conn(self) -> sqlite3.Connection:
         return self._connection() if self._connection is not None else self._db.conn
 
-    def answered(self, application: str, person: str, option) -> None:
-        """`option`: a mandates_store LoginOption; the giver is the represented party."""
+    def issued(self, application: str, person: str, option) -> None:
+        """An assertion issued to the application. `option`: a mandates_store LoginOption; the
+        giver is the represented party."""
         taker = option.intermediary.number if option.intermediary is not None else None
         self._insert(
             application,
             person,
-            "answered",
+            STORED_ISSUED,
             kind=option.kind,
             giver=option.represented.number,
             taker=taker,
@@ -79,6 +88,9 @@ class AuditTrail:
         person: str | None = None,
         outcome: str | None = None,
     ) -> list[Entry]:
+        """outcome: issued or refused (the old word answered means issued)."""
+        if outcome == STORED_ISSUED:
+            outcome = "issued"
         where, params = [], []
         for column, op, value in (
             ("at", ">=", since),
@@ -89,7 +101,7 @@ class AuditTrail:
             if value is not None:
                 where.append(f"{column} {op} ?")
                 params.append(value)
-        sql = f"SELECT {', '.join(COLUMNS)} FROM audit" + (" WHERE " + " AND ".join(where) if where else "")
+        sql = f"SELECT {', '.join(COLUMNS)} FROM audit_entries" + (" WHERE " + " AND ".join(where) if where else "")
         return [Entry(**row) for row in self.conn.execute(sql + " ORDER BY seq", params)]
 
 

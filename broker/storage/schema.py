@@ -146,7 +146,18 @@ def _v4_heartbeat(conn: sqlite3.Connection) -> None:
     )
 
 
-MIGRATIONS = (_v1_state, _v2_audit_and_late_flow_columns, _v3_purge, _v4_heartbeat)
+def _v5_audit_entries(conn: sqlite3.Connection) -> None:
+    # The audit as it reads today. A stored 'answered' means an assertion was issued (the broker
+    # cannot see the browser deliver it); the append-only table and its CHECK keep the old word,
+    # since rewriting rows is what the trail forbids.
+    conn.execute(
+        """CREATE VIEW audit_entries AS SELECT seq, at, application, person,
+            CASE outcome WHEN 'answered' THEN 'issued' ELSE outcome END AS outcome,
+            kind, giver, taker, mandate_id, mandate_type, reason FROM audit"""
+    )
+
+
+MIGRATIONS = (_v1_state, _v2_audit_and_late_flow_columns, _v3_purge, _v4_heartbeat, _v5_audit_entries)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -66,7 +66,7 @@ class Audit:
     answers: list = field(default_factory=list)
     refusals: list = field(default_factory=list)
 
-    def answered(self, application, person, option):
+    def issued(self, application, person, option):
         self.answers.append((application, person, option.key))
 
     def refused(self, reason, application=None, person=None):
