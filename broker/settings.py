@@ -45,6 +45,7 @@ class Serve:
     workers: int = 0  # 0 = the number of cores
     threads: int = 1
     timeout: int = 30
+    graceful_timeout: int = 30  # seconds a stopping worker has to finish the requests in flight
 
 
 @dataclass(frozen=True)

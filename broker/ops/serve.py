@@ -44,24 +44,31 @@ def _purging_and_profiling(worker):
     profiling.start(worker)
 
 
+def gunicorn_options(settings: Settings) -> dict:
+    serve_options = settings.serve
+    return {
+        "bind": serve_options.bind,
+        "workers": serve_options.workers or os.cpu_count() or 1,
+        "threads": serve_options.threads,
+        "worker_class": "gthread" if serve_options.threads > 1 else "sync",
+        "timeout": serve_options.timeout,
+        # SIGTERM (a restart, a scale-down): workers stop taking requests and get this long to finish
+        # the ones in flight; a worker killed outright resets its connections (README "Operations")
+        "graceful_timeout": serve_options.graceful_timeout,
+        "child_exit": _child_exit,
+        "accesslog": None,
+        "preload_app": False,  # each worker opens its own SQLite connections
+        "post_worker_init": purging.start,
+    }
+
+
 def serve(settings: Settings) -> None:
     # prometheus_client picks its multi-process mode when first imported: set it up before that
     os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", tempfile.mkdtemp(prefix="broker-metrics-"))
     from broker import create_app
 
     create_app(settings)  # fail here, before forking, when anything is wrong
-    serve_options = settings.serve
-    options = {
-        "bind": serve_options.bind,
-        "workers": serve_options.workers or os.cpu_count() or 1,
-        "threads": serve_options.threads,
-        "worker_class": "gthread" if serve_options.threads > 1 else "sync",
-        "timeout": serve_options.timeout,
-        "child_exit": _child_exit,
-        "accesslog": None,
-        "preload_app": False,  # each worker opens its own SQLite connections
-        "post_worker_init": purging.start,
-    }
+    options = gunicorn_options(settings)
     if os.environ.get("BROKER_PROFILE_DIR"):  # bench/login.py --profile
         from broker.ops import profiling
 
