@@ -44,7 +44,7 @@ def probe_write(path: str, busy_timeout: float = 0.5) -> None:
     """Raise unless a process opening the file now could write to it: a table created and rolled
     back on a new connection (one opened before the file turned read-only keeps writing). A lock
     held by another writer (a bulk import) passes: the file is writable, and readers go on in WAL."""
-    _open_for_writing(str(path))
+    _writable_for_the_kernel(str(path))
     conn = sqlite3.connect(str(path), timeout=busy_timeout, isolation_level=None)
     try:
         try:
@@ -59,13 +59,18 @@ def probe_write(path: str, busy_timeout: float = 0.5) -> None:
         conn.close()
 
 
-def _open_for_writing(path: str) -> None:
-    """SQLite hands a new connection a descriptor of the same file that this process opened
-    before (when another connection holds a lock on it), which may predate the refusal: ask the
-    kernel itself. Catches a read-only mount, an immutable file (which root may not write either)."""
-    os.close(os.open(path, os.O_RDWR))
-    if not os.access(os.path.dirname(os.path.abspath(path)), os.W_OK):  # where the -wal file goes
-        raise PermissionError(f"{os.path.dirname(path)}: the folder is not writable")
+def _writable_for_the_kernel(path: str) -> None:
+    """SQLite may hand a new connection a descriptor this process opened before the file turned
+    read-only: ask the kernel instead, without opening the file (closing any descriptor of it would
+    drop this process's SQLite locks). Catches a read-only mount, an immutable file (root too)."""
+    for target in (path, os.path.dirname(os.path.abspath(path))):  # the folder: where the -wal file goes
+        if not os.access(target, os.W_OK):
+            why = "a read-only mount" if _read_only_mount(target) else "its permissions or immutable flag"
+            raise PermissionError(f"{target}: not writable ({why})")
+
+
+def _read_only_mount(path: str) -> bool:
+    return bool(os.statvfs(path).f_flag & os.ST_RDONLY)
 
 
 def _is_busy(error: sqlite3.OperationalError) -> bool:

@@ -68,7 +68,7 @@ def probe_write(path: str) -> None:
     read-only keeps writing. The heartbeat row is committed at most every HEARTBEAT_SECONDS, so
     that the write really reaches the file now and then; otherwise it is written and rolled back.
     """
-    _open_for_writing(path)
+    _writable_for_the_kernel(path)
     conn = sqlite3.connect(path, timeout=PROBE_TIMEOUT_SECONDS, isolation_level=None)
     try:
         conn.execute("BEGIN IMMEDIATE")
@@ -80,13 +80,18 @@ def probe_write(path: str) -> None:
         conn.close()
 
 
-def _open_for_writing(path: str) -> None:
-    """SQLite hands a new connection a descriptor of the same file that this process opened
-    before (when another connection holds a lock on it), which may predate the refusal: ask the
-    kernel itself. Catches a read-only mount, an immutable file (which root may not write either)."""
-    os.close(os.open(path, os.O_RDWR))
-    if not os.access(os.path.dirname(os.path.abspath(path)), os.W_OK):  # where the -wal file goes
-        raise PermissionError(f"{os.path.dirname(path)}: the folder is not writable")
+def _writable_for_the_kernel(path: str) -> None:
+    """SQLite may hand a new connection a descriptor this process opened before the file turned
+    read-only: ask the kernel instead, without opening the file (closing any descriptor of it would
+    drop this process's SQLite locks). Catches a read-only mount, an immutable file (root too)."""
+    for target in (path, os.path.dirname(os.path.abspath(path))):  # the folder: where the -wal file goes
+        if not os.access(target, os.W_OK):
+            why = "a read-only mount" if _read_only_mount(target) else "its permissions or immutable flag"
+            raise PermissionError(f"{target}: not writable ({why})")
+
+
+def _read_only_mount(path: str) -> bool:
+    return bool(os.statvfs(path).f_flag & os.ST_RDONLY)
 
 
 def migrate(conn: sqlite3.Connection, migrations: Sequence[Migration]) -> int:
