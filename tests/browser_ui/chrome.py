@@ -16,6 +16,8 @@ REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 SCREENSHOTS = os.path.join(REPO, "screenshots")
 AXE = os.path.join(REPO, ".npm", "node_modules", "axe-core", "axe.min.js")
 PREFIX = "urn:mandaatbroker:1.0:"
+# a ceiling for waits on what changes (a page, a URL), never a pause: generous for a busy machine
+WAIT = 60
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
 
 
@@ -45,13 +47,13 @@ class Chrome:
     def open(self, url: str):
         self.driver.get(url)
 
-    def wait_url(self, prefix: str, timeout: float = 15):
+    def wait_url(self, prefix: str, timeout: float = WAIT):
         WebDriverWait(self.driver, timeout).until(lambda d: d.current_url.startswith(prefix))
         WebDriverWait(self.driver, timeout).until(
             lambda d: d.execute_script("return document.readyState") == "complete"
         )
 
-    def follow(self, element, prefix: str, timeout: float = 15):
+    def follow(self, element, prefix: str, timeout: float = WAIT):
         """Click something that loads a page, and wait for that new page: the old document must be
         gone first (a POST or a redirect back to the same URL leaves the URL as it was, so waiting
         on the URL alone could return at once and read the old page)."""
@@ -76,8 +78,8 @@ class Chrome:
         self.css(f"input[name=person][value='{person}']").click()
         old = self.css("html")
         self.css("button[type=submit]").click()
-        WebDriverWait(self.driver, 15).until(expected_conditions.staleness_of(old))
-        WebDriverWait(self.driver, 15).until(lambda d: not d.current_url.startswith(self.live.upstream))
+        WebDriverWait(self.driver, WAIT).until(expected_conditions.staleness_of(old))
+        WebDriverWait(self.driver, WAIT).until(lambda d: not d.current_url.startswith(self.live.upstream))
 
     def card(self, party: str, via: str | None = None):
         for card in self.all("li.card"):
