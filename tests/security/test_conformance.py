@@ -26,7 +26,14 @@ from tests.security.forge import (
     sub,
     upstream_key,
 )
-from tests.security.test_application_requests import APP_ENTITY, app_key, authn_request, flow_count, send
+from tests.security.test_application_requests import (
+    APP_ENTITY,
+    app_key,
+    application_metadata,
+    authn_request,
+    flow_count,
+    send,
+)
 
 SAMLP_STATUS = "urn:oasis:names:tc:SAML:2.0:status:"
 APP_ACS = APP + "/saml/acs"
@@ -72,16 +79,6 @@ def nothing_asked_upstream(browser) -> bool:
 # --- 2 and 3: signed requests, as the broker's and the application's metadata say -----------------
 
 
-def _application_metadata(demo, tmp_path, signs: str):
-    folder = tmp_path / "metadata"
-    shutil.copytree(demo.broker["METADATA_DIR"], folder)
-    path = folder / "demo-application.xml"
-    text = path.read_text()
-    assert 'AuthnRequestsSigned="true"' in text
-    path.write_text(text.replace('AuthnRequestsSigned="true"', f'AuthnRequestsSigned="{signs}"'))
-    return str(folder)
-
-
 def test_unsigned_request_is_refused_where_the_applications_metadata_promises_signing(broker_with, demo):
     browser, apps = broker_with()  # the demo application's metadata says AuthnRequestsSigned="true"
     page = send(browser, authn_request())
@@ -91,7 +88,7 @@ def test_unsigned_request_is_refused_where_the_applications_metadata_promises_si
 
 
 def test_unsigned_request_is_accepted_where_neither_metadata_nor_policy_asks(broker_with, demo, tmp_path):
-    browser, apps = broker_with(METADATA_DIR=_application_metadata(demo, tmp_path, "false"))
+    browser, apps = broker_with(METADATA_DIR=application_metadata(demo, tmp_path, "false"))
     assert send(browser, authn_request()).url.startswith(UPSTREAM + "/sso")
 
 
@@ -100,11 +97,27 @@ def _want_signed(apps) -> str:
     return document.find(ns.q("md", "IDPSSODescriptor")).get("WantAuthnRequestsSigned")
 
 
-def test_idp_metadata_publishes_and_the_broker_enforces_want_authn_requests_signed(broker_with, demo, tmp_path):
-    lenient = _application_metadata(demo, tmp_path, "false")
-    browser, apps = broker_with(METADATA_DIR=lenient)
+def test_idp_metadata_says_true_when_every_application_must_sign(broker_with, demo, tmp_path):
+    browser, apps = broker_with()  # both demo applications' metadata promise to sign
+    assert _want_signed(apps) == "true"
+    browser, apps = broker_with(METADATA_DIR=application_metadata(demo, tmp_path, "false"))
+    assert _want_signed(apps) == "false"  # one application may send unsigned requests
+
+
+def test_idp_metadata_follows_a_policy_change_live(demo, broker_with, tmp_path):
+    policies = tmp_path / "policies"
+    shutil.copytree(demo.broker["POLICY_DIR"], policies)
+    browser, apps = broker_with(POLICY_DIR=str(policies), METADATA_DIR=application_metadata(demo, tmp_path, "false"))
     assert _want_signed(apps) == "false"
-    browser, apps = broker_with(METADATA_DIR=lenient, WANT_AUTHN_REQUESTS_SIGNED=True)
+    path = policies / "demo-application.yaml"
+    path.write_text(path.read_text().replace("require_signed_requests: false", "require_signed_requests: true"))
+    apps["broker"].extensions["policies"].refresh(force=True)
+    assert _want_signed(apps) == "true"
+
+
+def test_want_authn_requests_signed_always_is_published_and_enforced(broker_with, demo, tmp_path):
+    lenient = application_metadata(demo, tmp_path, "false")
+    browser, apps = broker_with(METADATA_DIR=lenient, WANT_AUTHN_REQUESTS_SIGNED="always")
     assert _want_signed(apps) == "true"
     page = send(browser, authn_request())
     assert_refused(page, apps, browser, "The broker accepts only signed requests.")
@@ -204,7 +217,7 @@ def test_subject_naming_the_person_who_authenticates_is_answered(browser, demo):
 )
 def test_subject_the_broker_never_issues_is_an_unknown_principal(browser, demo, fmt, qualifiers):
     page = send(browser, with_subject(_pairwise(demo, PERSON), fmt, **qualifiers), key=app_key(demo))
-    assert status_of(answer_of(page)) == ["Responder", "UnknownPrincipal"]
+    assert status_of(answer_of(page)) == ["Requester", "UnknownPrincipal"]
     assert nothing_asked_upstream(browser)
 
 
@@ -255,7 +268,7 @@ def test_signed_upstream_response_without_issuer_is_refused(browser, parties, de
     root = response(request_id, signed(assertion(request_id), key))
     root.remove(root.find(ns.q("saml", "Issuer")))
     page = post_acs(browser, signed(root, key))
-    assert_refused(page, parties, browser, "The signed sign-in answer does not name its issuer.")
+    assert_refused(page, parties, browser, "The sign-in answer does not name its issuer.")
 
 
 def test_unsigned_upstream_response_without_issuer_is_still_accepted(browser, parties, demo):
@@ -264,3 +277,13 @@ def test_unsigned_upstream_response_without_issuer_is_still_accepted(browser, pa
     root.remove(root.find(ns.q("saml", "Issuer")))  # allowed: only a signed assertion inside
     post_acs(browser, root)
     assert any(url.startswith(APP_ACS) for _, url in browser.visits)
+
+
+def test_upstream_response_with_an_encrypted_assertion_and_no_issuer_is_refused(browser, parties, demo):
+    from tests.security.test_encrypted_assertions import encrypted_answer
+
+    request_id = start_login(browser)
+    root = encrypted_answer(demo, request_id)
+    root.remove(root.find(ns.q("saml", "Issuer")))
+    page = post_acs(browser, root)
+    assert_refused(page, parties, browser, "The sign-in answer does not name its issuer.")
