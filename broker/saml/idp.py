@@ -148,7 +148,7 @@ def _scoping(root) -> tuple[int | None, tuple[str, ...]]:
     if scoping is None:
         return None, ()
     count = scoping.get("ProxyCount")
-    if count is not None and not re.fullmatch(r"[0-9]{1,4}", count):
+    if count is not None and not re.fullmatch(r"[0-9]{1,9}", count):
         raise SamlError("The request's ProxyCount is not a number.", count)
     requesters = tuple((r.text or "").strip() for r in scoping.findall(ns.q("samlp", "RequesterID")))
     return (int(count) if count is not None else None), tuple(r for r in requesters if r)
