@@ -39,8 +39,6 @@ def create_app(config: Settings | dict | None = None) -> Flask:
     for path in (settings.state_db, settings.store_db):
         os.makedirs(os.path.dirname(path), exist_ok=True)
 
-    published = own_metadata(settings)
-    saml_settings = published.settings
     store = Store(settings.store_db)
     state = StateStore(settings.state_db)
     metadata = MetadataRegistry(
@@ -50,6 +48,8 @@ def create_app(config: Settings | dict | None = None) -> Flask:
         float(settings.metadata_fetch_timeout),
     )
     policies = PolicyRegistry(settings.policy_dir, known_mandate_types=lambda: {t.code for t in store.mandate_types()})
+    published = own_metadata(settings, policies, metadata)
+    saml_settings = published.settings
     audit = AuditTrail(settings.state_db, connection=lambda: state.conn)  # one file, one transaction
 
     app.extensions.update(

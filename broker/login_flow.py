@@ -69,21 +69,27 @@ class LoginFlow:
             requested_giver=request.requested_giver,
             requested_taker=request.requested_taker,
             switch=int(request.switch),
+            requested_name_id=request.subject.value if request.subject else None,
         )
+        refusal = idp.refusal(request, policy, self.settings)
+        if refusal is not None:  # a valid request the broker cannot fulfil: answered, not refused
+            return self._answer_error(self.state.create_flow(**flow_values), *refusal)
         if session is not None and not request.force_authn and self._good_enough(session, policy):
             return self._after_authentication(self.state.create_flow(**flow_values), session, policy)
         if request.is_passive:
             flow = self.state.create_flow(**flow_values)
             return self._answer_error(flow, idp.Status.REQUEST_DENIED, "passive login not possible")
-        return self._ask_upstream(flow_values, policy)
+        return self._ask_upstream(flow_values, policy, request)
 
     def _good_enough(self, session: Session, policy: Policy) -> bool:
         return policy.authn_context in (None, session.authn_context)
 
-    def _ask_upstream(self, flow_values: dict, policy: Policy) -> Outcome:
+    def _ask_upstream(self, flow_values: dict, policy: Policy, asked: idp.AuthnRequestIn) -> Outcome:
         upstream = sp.upstream(self.settings, self.metadata)
         contexts = (policy.authn_context,) if policy.authn_context else ()
-        request = sp.build_authn_request(self.settings, upstream, contexts, bool(flow_values["force_authn"]))
+        count = asked.proxy_count - 1 if asked.proxy_count is not None else None
+        scoping = sp.Scoping(count, asked.requester_ids + (asked.issuer,))
+        request = sp.build_authn_request(self.settings, upstream, contexts, bool(flow_values["force_authn"]), scoping)
         self.state.create_flow(upstream_request_id=messages.id_of(request), **flow_values)
         return carried(
             bindings.outgoing(upstream.sso_endpoint(), request, "SAMLRequest", None, self.settings.signing_key)
@@ -192,6 +198,8 @@ class LoginFlow:
             raise SamlError("The application is no longer known to the broker.", flow.sp_entity_id)
         claims = claims_for(option, session.person_name)
         name_id = idp.name_id_for(policy, claims, self.pairwise_secret)
+        if not idp.subject_matches(flow.requested_name_id, name_id):  # never an assertion for someone else
+            return self._answer_error(flow, idp.Status.AUTHN_FAILED, "the person is not the requested Subject")
         session_index = new_message_id()
         with metrics.timed(metrics.SIGNING_TIME):
             response = idp.build_response(

@@ -18,6 +18,9 @@ from dataclasses import Field, dataclass, field, fields
 from datetime import timedelta
 
 SECRET_HINT = "set BROKER_{name} in the environment"
+# A request body above this is refused before its form is parsed (413): the largest SAML message
+# the bindings accept (broker.saml.bindings.MAX_ENCODED_BYTES), form-encoded, fits well within it.
+MAX_BODY_BYTES = 1024 * 1024
 
 
 class ConfigError(Exception):
@@ -73,6 +76,9 @@ class Settings:
     next_signing_cert: str | None = key(None, path=True, exists=True)
     signing_key_in_use: str = key("current", choices=("current", "next"))
     upstream_signed: str = key("assertion", choices=("assertion", "response", "both", "either"))
+    # the IdP metadata's WantAuthnRequestsSigned: "auto" = true when every application with a policy
+    # must sign anyway (policy or its own metadata); "always" = every application must sign
+    want_authn_requests_signed: str = key("auto", choices=("auto", "always"))
     upstream_id_attribute: str = key("urn:be:fgov:person:ssin")
     clock_skew: int = key(60)
     request_max_age: int = key(300)
@@ -113,6 +119,7 @@ class Settings:
             upstream_entity_id=self.upstream_entity_id or "",
             upstream_id_attribute=self.upstream_id_attribute,
             upstream_signed=self.upstream_signed,
+            want_authn_requests_signed=self.want_authn_requests_signed == "always",
             clock_skew=self.clock_skew,
             request_max_age=self.request_max_age,
         )
@@ -140,6 +147,8 @@ class Settings:
             PERMANENT_SESSION_LIFETIME=self.session_lifetime,
             WTF_CSRF_TIME_LIMIT=self.idle_timeout,
             WTF_CSRF_SSL_STRICT=False,  # the SAML endpoints are reached cross-site by design
+            MAX_CONTENT_LENGTH=MAX_BODY_BYTES,
+            MAX_FORM_MEMORY_SIZE=MAX_BODY_BYTES,
         )
 
 

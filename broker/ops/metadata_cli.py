@@ -41,7 +41,8 @@ def metadata() -> None:
 @click.option("--output", type=click.Path(dir_okay=False), help="Write to this file instead of standard output.")
 def export(config_path, kind, output) -> None:
     """Print the broker's signed metadata, as served at /saml/idp/metadata or /saml/sp/metadata."""
-    published = own_metadata(read(config_path))
+    settings = read(config_path)
+    published = own_metadata(settings, PolicyRegistry(settings.policy_dir), _registry(settings))
     document = published.idp() if kind == "idp" else published.sp()
     if output:
         with open(output, "wb") as handle:

@@ -32,6 +32,25 @@ class Status(StrEnum):
     """Second-level status codes the broker answers an application with (build_error_response)."""
 
     REQUEST_DENIED = ns.STATUS_REQUEST_DENIED
+    AUTHN_FAILED = ns.STATUS_AUTHN_FAILED  # the person who authenticated is not the requested Subject
+    INVALID_NAMEID_POLICY = ns.STATUS_INVALID_NAMEID_POLICY
+    UNKNOWN_PRINCIPAL = ns.STATUS_UNKNOWN_PRINCIPAL
+    PROXY_COUNT_EXCEEDED = ns.STATUS_PROXY_COUNT_EXCEEDED
+
+
+# the requester's fault (top-level Requester); the others are the responder's (Responder)
+_REQUESTER_ERRORS = frozenset({Status.INVALID_NAMEID_POLICY, Status.UNKNOWN_PRINCIPAL})
+
+
+@dataclass(frozen=True)
+class NameIdRequest:
+    """A NameIDPolicy's or a requested Subject's NameID, as the request gave it (all optional)."""
+
+    format: str | None = None
+    sp_name_qualifier: str | None = None
+    allow_create: bool = False
+    value: str | None = None
+    name_qualifier: str | None = None
 
 
 @dataclass(frozen=True)
@@ -47,6 +66,10 @@ class AuthnRequestIn:
     requested_giver: str | None = None
     requested_taker: str | None = None
     switch: bool = False
+    name_id_policy: NameIdRequest | None = None
+    subject: NameIdRequest | None = None  # a Subject without a NameID the broker can read: value None
+    proxy_count: int | None = None  # Scoping: None = no limit
+    requester_ids: tuple[str, ...] = ()
 
 
 def _extension(root, name: str):
@@ -97,11 +120,51 @@ def known_application(received: Received, metadata: MetadataRegistry) -> Service
     return sp
 
 
+def _name_id_policy(root) -> NameIdRequest | None:
+    node = root.find(ns.q("samlp", "NameIDPolicy"))
+    if node is None:
+        return None
+    return NameIdRequest(node.get("Format"), node.get("SPNameQualifier"), node.get("AllowCreate") in ("true", "1"))
+
+
+def _subject(root) -> NameIdRequest | None:
+    subject = root.find(ns.q("saml", "Subject"))
+    if subject is None:
+        return None
+    name_ids = subject.findall(ns.q("saml", "NameID"))
+    if len(name_ids) != 1 or not (name_ids[0].text or "").strip():
+        return NameIdRequest()  # an EncryptedID, a BaseID or nothing: no principal the broker can match
+    node = name_ids[0]
+    return NameIdRequest(
+        node.get("Format"),
+        node.get("SPNameQualifier"),
+        value=node.text.strip(),
+        name_qualifier=node.get("NameQualifier"),
+    )
+
+
+def _scoping(root) -> tuple[int | None, tuple[str, ...]]:
+    scoping = root.find(ns.q("samlp", "Scoping"))
+    if scoping is None:
+        return None, ()
+    count = scoping.get("ProxyCount")
+    if count is not None and not re.fullmatch(r"[0-9]{1,9}", count):
+        raise SamlError("The request's ProxyCount is not a number.", count)
+    requesters = tuple((r.text or "").strip() for r in scoping.findall(ns.q("samlp", "RequesterID")))
+    return (int(count) if count is not None else None), tuple(r for r in requesters if r)
+
+
 def receive_authn_request(received: Received, settings: SamlSettings, metadata: MetadataRegistry) -> AuthnRequestIn:
     root = received.root
     expect(root, "AuthnRequest")
     sp = known_application(received, metadata)
     signed = verify_message_signature(received, sp.signing_keys)
+    # An application that always signs (its metadata says so) is never taken at an unsigned word:
+    # stripping the signature must not make a request acceptable.
+    if sp.authn_requests_signed and not signed:
+        raise SamlError("The application's metadata says it signs its requests; this one is not.", sp.entity_id)
+    if settings.want_authn_requests_signed and not signed:
+        raise SamlError("The broker accepts only signed requests.", sp.entity_id)
     check_fresh(root, settings.request_max_age, settings.clock_skew)
     destination = root.get("Destination")
     if destination is not None and destination != settings.sso_url:
@@ -119,6 +182,7 @@ def receive_authn_request(received: Received, settings: SamlSettings, metadata: 
         for ref in root.iterfind(f"{ns.q('samlp', 'RequestedAuthnContext')}/{ns.q('saml', 'AuthnContextClassRef')}")
     )
     giver, taker = directed(root, signed, sp.entity_id)
+    proxy_count, requester_ids = _scoping(root)
     return AuthnRequestIn(
         id=root.get("ID"),
         issuer=sp.entity_id,
@@ -131,7 +195,44 @@ def receive_authn_request(received: Received, settings: SamlSettings, metadata: 
         requested_giver=giver,
         requested_taker=taker,
         switch=_extension(root, "Switch") is not None,
+        name_id_policy=_name_id_policy(root),
+        subject=_subject(root),
+        proxy_count=proxy_count,
+        requester_ids=requester_ids,
     )
+
+
+def refusal(request: AuthnRequestIn, policy: Policy, settings: SamlSettings) -> tuple[Status, str] | None:
+    """What the application must be answered instead of an assertion, known before anyone authenticates."""
+    if request.proxy_count == 0:  # the broker never authenticates by itself: answering is proxying
+        return Status.PROXY_COUNT_EXCEEDED, "the broker only proxies and ProxyCount is 0"
+    asked = request.name_id_policy
+    if asked is not None:
+        if asked.format not in (None, NAMEID_UNSPECIFIED, policy.nameid_format):
+            return Status.INVALID_NAMEID_POLICY, f"this application gets NameID format {policy.nameid_format}"
+        # no affiliations: the broker qualifies every NameID with the requesting application
+        if asked.sp_name_qualifier not in (None, request.issuer):
+            return Status.INVALID_NAMEID_POLICY, "SPNameQualifier other than the application"
+    subject = request.subject
+    if subject is not None and not _could_be_ours(subject, policy, request.issuer, settings):
+        return Status.UNKNOWN_PRINCIPAL, "the requested Subject is not a NameID this broker issues"
+    return None
+
+
+def _could_be_ours(subject: NameIdRequest, policy: Policy, issuer: str, settings: SamlSettings) -> bool:
+    # a transient NameID is new in every assertion: none can ever match a requested one
+    return (
+        subject.value is not None
+        and policy.nameid_format != NAMEID_TRANSIENT
+        and subject.format in (None, policy.nameid_format)
+        and subject.name_qualifier in (None, settings.idp_entity_id)
+        and subject.sp_name_qualifier in (None, issuer)
+    )
+
+
+def subject_matches(requested_name_id: str | None, name_id: tuple[str, str]) -> bool:
+    """SAML core 3.4.1.4: an assertion answers a requested Subject only with that very NameID."""
+    return requested_name_id is None or hmac.compare_digest(requested_name_id.encode(), name_id[0].encode())
 
 
 @dataclass(frozen=True)
@@ -245,7 +346,8 @@ def build_error_response(
     settings: SamlSettings, request_id: str, acs_url: str, second_level: str, message: str, signing: bool = True
 ) -> etree._Element:
     response = protocol_message("Response", settings.idp_entity_id, acs_url, request_id)
-    add_status(response, ns.STATUS_RESPONDER, second_level, message)
+    top = ns.STATUS_REQUESTER if second_level in _REQUESTER_ERRORS else ns.STATUS_RESPONDER
+    add_status(response, top, second_level, message)
     if signing:
         crypto.sign(response, settings.signing_key)
     return response

@@ -103,9 +103,11 @@ def _finish(entity, settings: SamlSettings, publication: Publication) -> bytes:
     return etree.tostring(entity, xml_declaration=True, encoding="UTF-8")
 
 
-def idp_metadata(settings: SamlSettings, publication: Publication = Publication()) -> bytes:
+def idp_metadata(settings: SamlSettings, publication: Publication = Publication(), want_signed: bool = False) -> bytes:
+    """`want_signed`: the broker refuses unsigned AuthnRequests of every application (one flag for all)."""
     entity = _entity(settings.idp_entity_id, publication)
-    role = _md("IDPSSODescriptor", entity, protocolSupportEnumeration=ns.SAMLP, WantAuthnRequestsSigned="false")
+    flag = "true" if want_signed or settings.want_authn_requests_signed else "false"
+    role = _md("IDPSSODescriptor", entity, protocolSupportEnumeration=ns.SAMLP, WantAuthnRequestsSigned=flag)
     _signing_keys(role, settings, publication)
     for binding in (ns.BINDING_REDIRECT, ns.BINDING_POST):
         _md("SingleLogoutService", role, Binding=binding, Location=settings.idp_slo_url)

@@ -33,14 +33,29 @@ def signing_keys(settings: Settings) -> tuple[SigningKey, tuple[str, ...]]:
         return current, (certificate_b64(handle.read()),)
 
 
-def own_metadata(settings: Settings) -> "OwnMetadata":
-    """The broker's metadata as configured; its .settings are the SAML settings the broker runs with."""
+def signed_requests_demanded(policies, metadata) -> bool:
+    """True when the broker refuses an unsigned AuthnRequest of every application it answers: each one
+    with a policy must sign, by its policy or by its own metadata's AuthnRequestsSigned."""
+    applications = policies.all()
+    return bool(applications) and all(
+        policy.require_signed_requests
+        or getattr(metadata.service_provider(policy.entity_id), "authn_requests_signed", False)
+        for policy in applications
+    )
+
+
+def own_metadata(settings: Settings, policies=None, metadata=None) -> "OwnMetadata":
+    """The broker's metadata as configured; its .settings are the SAML settings the broker runs with.
+    With the policy and metadata registries, WantAuthnRequestsSigned follows what they demand."""
     signing_key, extra = signing_keys(settings)
     encryption_cert = None
     if settings.decryption_cert:
         with open(settings.decryption_cert, "rb") as handle:
             encryption_cert = handle.read()
-    return OwnMetadata(settings.saml(signing_key), settings.publication(extra), encryption_cert)
+    published = OwnMetadata(settings.saml(signing_key), settings.publication(extra), encryption_cert)
+    if policies is not None and metadata is not None:
+        published.want_signed = lambda: signed_requests_demanded(policies, metadata)
+    return published
 
 
 class OwnMetadata:
@@ -54,23 +69,24 @@ class OwnMetadata:
         self.settings, self.publication, self.encryption_cert_pem = settings, publication, encryption_cert_pem
         cache = parse_duration(publication.cache_duration) or publication.validity
         self.rebuild_after = min(publication.validity / 2, cache).total_seconds()
-        self._built: dict[str, tuple[float, bytes]] = {}
+        self._built: dict[tuple, tuple[float, bytes]] = {}
         self._lock = threading.Lock()
+        self.want_signed = lambda: False  # policies and metadata can change live: asked at each read
 
-    def _get(self, kind: str) -> bytes:
+    def _get(self, kind: str, want_signed: bool = False) -> bytes:
         with self._lock:
-            built = self._built.get(kind)
+            built = self._built.get((kind, want_signed))
             if built is None or time.monotonic() - built[0] >= self.rebuild_after:
                 document = (
-                    idp_metadata(self.settings, self.publication)
+                    idp_metadata(self.settings, self.publication, want_signed)
                     if kind == "idp"
                     else sp_metadata(self.settings, self.encryption_cert_pem, self.publication)
                 )
-                built = self._built[kind] = (time.monotonic(), document)
+                built = self._built[(kind, want_signed)] = (time.monotonic(), document)
             return built[1]
 
     def idp(self) -> bytes:
-        return self._get("idp")
+        return self._get("idp", self.want_signed())
 
     def sp(self) -> bytes:
         return self._get("sp")

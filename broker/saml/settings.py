@@ -15,6 +15,7 @@ class SamlSettings:
     upstream_name_attributes: tuple[str, ...] = ("urn:oid:2.5.4.42", "urn:oid:2.5.4.4")  # givenName, sn
     # which upstream elements must carry a valid signature: "assertion", "response", "both" or "either"
     upstream_signed: str = "assertion"
+    want_authn_requests_signed: bool = False  # from every application, whatever its policy says
     clock_skew: int = 60
     request_max_age: int = 300
     assertion_lifetime: int = 300

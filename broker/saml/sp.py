@@ -27,8 +27,20 @@ def upstream(settings: SamlSettings, metadata: MetadataRegistry) -> IdentityProv
     return found
 
 
+@dataclass(frozen=True)
+class Scoping:
+    """SAML core 3.4.1.5.1: what a proxying IdP passes on: one indirection less, and who asked."""
+
+    proxy_count: int | None = None  # as the upstream may use it: the application's count minus one
+    requester_ids: tuple[str, ...] = ()
+
+
 def build_authn_request(
-    settings: SamlSettings, idp: IdentityProvider, contexts: tuple[str, ...], force_authn: bool
+    settings: SamlSettings,
+    idp: IdentityProvider,
+    contexts: tuple[str, ...],
+    force_authn: bool,
+    scoping: Scoping | None = None,
 ) -> etree._Element:
     request = protocol_message(
         "AuthnRequest",
@@ -43,6 +55,11 @@ def build_authn_request(
         requested = element("samlp", "RequestedAuthnContext", request, Comparison="exact")
         for context in contexts:
             element("saml", "AuthnContextClassRef", requested, context)
+    if scoping is not None:  # after RequestedAuthnContext: the schema's order
+        count = str(scoping.proxy_count) if scoping.proxy_count is not None else None
+        node = element("samlp", "Scoping", request, ProxyCount=count)
+        for requester in scoping.requester_ids:
+            element("samlp", "RequesterID", node, requester)
     return request
 
 
@@ -118,6 +135,9 @@ def validate_response(
         raise SamlError("The sign-in answer does not answer this browser's request.", str(root.get("InResponseTo")))
     check_fresh(root, settings.request_max_age, settings.clock_skew)
     response_signed = _signed_and_verified(root, keys)
+    # SAML profiles 4.1.4.2: a signed Response, or one with an encrypted assertion, names its issuer
+    if issuer_of(root) is None and (response_signed or root.find(ns.q("saml", "EncryptedAssertion")) is not None):
+        raise SamlError("The sign-in answer does not name its issuer.")
     check_success(root)
     assertion = _assertion(root, settings)
     assertion_signed = _signed_and_verified(assertion, keys)

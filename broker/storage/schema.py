@@ -157,7 +157,19 @@ def _v5_audit_entries(conn: sqlite3.Connection) -> None:
     )
 
 
-MIGRATIONS = (_v1_state, _v2_audit_and_late_flow_columns, _v3_purge, _v4_heartbeat, _v5_audit_entries)
+def _v6_requested_subject(conn: sqlite3.Connection) -> None:
+    # the NameID an application's AuthnRequest named as its Subject: the answer must be for it
+    conn.execute("ALTER TABLE flows ADD COLUMN requested_name_id TEXT")
+
+
+MIGRATIONS = (
+    _v1_state,
+    _v2_audit_and_late_flow_columns,
+    _v3_purge,
+    _v4_heartbeat,
+    _v5_audit_entries,
+    _v6_requested_subject,
+)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -42,6 +42,7 @@ class Flow:
     requested_giver: str | None = None
     requested_taker: str | None = None
     switch: int = 0
+    requested_name_id: str | None = None  # the request's Subject (SAML core 3.4.1.4)
 
     @property
     def choice_map(self) -> dict[str, str]:

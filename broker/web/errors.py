@@ -5,7 +5,7 @@ import sqlite3
 
 from flask import render_template, request
 from markupsafe import escape
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException, InternalServerError, RequestEntityTooLarge
 
 log = logging.getLogger("broker.http")
 GENERIC = "The broker could not process this request."
@@ -30,5 +30,11 @@ def unexpected(error):
     return error_page(GENERIC, 500 if isinstance(error, (sqlite3.Error, OSError)) else 400)
 
 
+def too_large(error):
+    """A body over MAX_CONTENT_LENGTH, refused before its form was parsed."""
+    return error_page("The request is too large.", 413)
+
+
 def install(app) -> None:
+    app.register_error_handler(RequestEntityTooLarge, too_large)
     app.register_error_handler(Exception, unexpected)

@@ -3,6 +3,7 @@ test-client browser: each ends with the demo application's SP holding validated 
 
 import base64
 import logging
+import os
 import zlib
 from urllib.parse import urlencode
 
@@ -53,8 +54,16 @@ def test_directed_login_to_a_party_without_option_shows_only_own_options(browser
     assert received(browser)["LegalSubjectID"] == d.EMMAUS
 
 
-def test_directed_login_in_an_unsigned_request_is_ignored(browser, parties, caplog):
+def test_directed_login_in_an_unsigned_request_is_ignored(browser, parties, demo, caplog):
     caplog.set_level(logging.INFO, logger="broker.saml.idp")
+    # the demo application's metadata promises signed requests, and the broker holds it to that
+    path = os.path.join(demo.broker["METADATA_DIR"], "demo-application.xml")
+    with open(path, encoding="utf-8") as handle:
+        text = handle.read()
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.write(text.replace('AuthnRequestsSigned="true"', 'AuthnRequestsSigned="false"'))
+    parties["broker"].extensions["metadata"].load()
+    assert not parties["broker"].extensions["metadata"].service_provider(APP + "/saml/metadata").authn_requests_signed
     client = parties["application"].extensions["saml_client"]
     wanted = Extensions(extension_elements=[ExtensionElement("RequestedLegalSubject", namespace=MB, text=d.EMMAUS)])
     request_id, request = client.create_authn_request(BROKER + "/saml/idp/sso", extensions=wanted, sign=False)

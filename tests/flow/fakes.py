@@ -14,7 +14,7 @@ from broker.saml import idp
 from broker.saml.bindings import Outgoing
 from broker.saml.errors import SamlError
 from broker.saml.metadata import Endpoint
-from broker.saml.sp import UpstreamLogin
+from broker.saml.sp import Scoping, UpstreamLogin
 from broker.storage.state import StateStore
 from mandates_store import LoginOption, Party
 
@@ -103,12 +103,16 @@ class Saml:
             },
             Authentication=idp.Authentication,
             Status=idp.Status,
+            AuthnRequestIn=idp.AuthnRequestIn,
+            refusal=idp.refusal,  # pure decisions on the parsed request: the real ones
+            subject_matches=idp.subject_matches,
         )
         self.sp = SimpleNamespace(
             upstream=self._upstream,
             build_authn_request=self._authn_request,
             in_response_to=lambda received: received.in_response_to,
             validate_response=self._validate,
+            Scoping=Scoping,
         )
         self.bindings = SimpleNamespace(
             outgoing=lambda endpoint, message, param, relay_state, key, location=None: Outgoing(
@@ -127,7 +131,7 @@ class Saml:
             raise SamlError("The upstream authenticator is not configured.")
         return found
 
-    def _authn_request(self, settings, upstream, contexts, force_authn):
+    def _authn_request(self, settings, upstream, contexts, force_authn, scoping=None):
         self.requests += 1
         return {"ID": f"_up{self.requests}", "contexts": contexts}
 

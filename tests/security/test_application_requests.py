@@ -51,10 +51,23 @@ def refused(page, apps, browser, reason):
     assert flow_count(apps) == 0
 
 
-def test_signed_and_unsigned_requests_of_a_known_application_are_accepted(browser, parties, demo):
+def application_metadata(demo, tmp_path, signs: str) -> str:
+    """A copy of the metadata folder where the demo application's AuthnRequestsSigned is `signs`."""
+    folder = tmp_path / "metadata"
+    shutil.copytree(demo.broker["METADATA_DIR"], folder)
+    path = folder / "demo-application.xml"
+    text = path.read_text()
+    assert 'AuthnRequestsSigned="true"' in text
+    path.write_text(text.replace('AuthnRequestsSigned="true"', f'AuthnRequestsSigned="{signs}"'))
+    return str(folder)
+
+
+def test_signed_and_unsigned_requests_of_a_known_application_are_accepted(broker_with, demo, tmp_path):
+    # the demo policy makes signing optional; so does this copy of the application's metadata
+    browser, apps = broker_with(METADATA_DIR=application_metadata(demo, tmp_path, "false"))
     assert send(browser, authn_request(), key=app_key(demo)).url.startswith(UPSTREAM + "/sso")
-    assert send(browser, authn_request()).url.startswith(UPSTREAM + "/sso")  # the demo policy: signing optional
-    assert flow_count(parties) == 2
+    assert send(browser, authn_request()).url.startswith(UPSTREAM + "/sso")
+    assert flow_count(apps) == 2
 
 
 def test_unknown_application_is_refused(browser, parties):
@@ -134,7 +147,8 @@ def signing_required(demo, broker_with, tmp_path):
     path = policies / "demo-application.yaml"
     path.write_text(path.read_text().replace("require_signed_requests: false", "require_signed_requests: true"))
     assert "require_signed_requests: true" in path.read_text()
-    return broker_with(POLICY_DIR=str(policies))
+    # the application's metadata does not promise signing here: the policy alone demands it
+    return broker_with(POLICY_DIR=str(policies), METADATA_DIR=application_metadata(demo, tmp_path, "false"))
 
 
 def test_unsigned_request_is_refused_where_the_policy_requires_signing(signing_required, demo):
