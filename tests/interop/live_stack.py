@@ -5,8 +5,10 @@ and policy into the broker's folders and restarting the broker, as an operator d
 restart swaps the application behind the same socket."""
 
 import os
+import socket
 import subprocess
 import threading
+import time
 import urllib.request
 from dataclasses import dataclass, field
 
@@ -101,3 +103,31 @@ def run_until_ready(live: LiveBroker, command: list[str], cwd: str | None = None
 def get(url: str) -> str:
     with urllib.request.urlopen(url, timeout=10) as answer:
         return answer.read().decode("utf-8")
+
+
+def start_logged(live: LiveBroker, command: list[str], log_path: str, port: int, env: dict | None = None):
+    """Start a server whose output goes to `log_path`, and wait until it accepts connections."""
+    log = open(log_path, "w")
+    process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT, text=True)
+    live.processes.append(process)
+    for _ in range(200):
+        if process.poll() is not None:
+            raise AssertionError(f"{command[0]} stopped: {open(log_path).read()}")
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", port)) == 0:
+                return process
+        time.sleep(0.05)
+    raise AssertionError(f"{command[0]} does not listen on {port}: {open(log_path).read()}")
+
+
+def choose(chrome, party: str, target: str) -> None:
+    """On the broker's chooser, pick `party`'s card and arrive at `target`; the card is looked up
+    again while the chooser's document is still being replaced (the POST-redirect-GET before it)."""
+    from selenium.common.exceptions import WebDriverException
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    chrome.wait_url(chrome.live.broker + "/choose/")
+    card = WebDriverWait(chrome.driver, 15, ignored_exceptions=(WebDriverException,)).until(
+        lambda _: chrome.card(party)
+    )
+    chrome.follow(card, target)

@@ -77,8 +77,7 @@ def test_login_with_an_encrypted_assertion_under_the_default_signing(chrome, app
 
 def test_login_through_the_chooser(chrome, apps, live):
     chrome.login(d.PERSON_EXECUTOR, app=apps["encrypted"])
-    chrome.wait_url(live.broker + "/choose/")
-    chrome.follow(chrome.card("Emmaüs"), apps["encrypted"] + "/")
+    live_stack.choose(chrome, "Emmaüs", apps["encrypted"] + "/")
     got = signed_in(chrome, apps["encrypted"])
     assert got["LoginKind"] == "mandate" and got["ActingSubjectID"] == d.PERSON_EXECUTOR
     assert got["LegalSubjectName"] == "Emmaüs"
