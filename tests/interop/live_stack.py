@@ -108,7 +108,10 @@ def get(url: str) -> str:
 def start_logged(live: LiveBroker, command: list[str], log_path: str, port: int, env: dict | None = None):
     """Start a server whose output goes to `log_path`, and wait until it accepts connections."""
     log = open(log_path, "w")
-    process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT, text=True)
+    # a process group of its own: Apache's prefork parent, told to stop, signals its whole group
+    process = subprocess.Popen(
+        command, env=env, stdout=log, stderr=subprocess.STDOUT, text=True, start_new_session=True
+    )
     live.processes.append(process)
     for _ in range(200):
         if process.poll() is not None:
