@@ -27,6 +27,7 @@ def start_simplesamlphp(live, workdir: str, port: int, stack: dict) -> str:
     os.makedirs(config)
     for name in ("config.php", "authsources.php"):
         shutil.copy(os.path.join(HERE, name), config)
+    shutil.copytree(os.path.join(HERE, "metadata"), os.path.join(config, "metadata"))
     for folder in ("cert", "log", "data", "tmp", "sessions"):
         os.makedirs(os.path.join(workdir, folder))
     with open(os.path.join(config, "stack.json"), "w") as handle:
@@ -57,6 +58,7 @@ def ssp(live, tmp_path_factory):
         sps[name] = {"key": key, "cert": cert, "encrypted": encrypted, "entity_id": entity_id}
     stack = {
         "idp": False,
+        "idp_encrypts": False,
         "users": [],
         "sps": sps,
         "broker_idp": live.broker + "/saml/idp/metadata",

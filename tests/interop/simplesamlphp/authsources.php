@@ -23,8 +23,8 @@ if ($stack['idp']) {
     foreach ($stack['users'] as $user) {
         $users[$user['number'] . ':' . $user['number']] = [
             'urn:be:fgov:person:ssin' => [$user['number']],
-            'givenName' => [$user['given_name']],
-            'sn' => [$user['family_name']],
+            'urn:oid:2.5.4.42' => [$user['given_name']],
+            'urn:oid:2.5.4.4' => [$user['family_name']],
         ];
     }
     $config['users'] = array_merge(['exampleauth:UserPass'], $users);

@@ -29,5 +29,8 @@ $config = [
     'enable.saml20-idp' => $stack['idp'],
     'module.enable' => ['exampleauth' => $stack['idp'], 'core' => true, 'saml' => true, 'admin' => true],
     // the remote parties' metadata: read from their published XML, nothing typed in by hand
-    'metadata.sources' => array_map(fn ($url) => ['type' => 'xml', 'url' => $url], $stack['metadata_urls']),
+    'metadata.sources' => array_merge(
+        [['type' => 'flatfile', 'directory' => __DIR__ . '/metadata']],
+        array_map(fn ($url) => ['type' => 'xml', 'url' => $url], $stack['metadata_urls'])
+    ),
 ];
