@@ -7,7 +7,6 @@ import os
 
 import pytest
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import WebDriverWait
 
 from broker.saml.certgen import generate
@@ -85,7 +84,7 @@ def login(chrome, upstream, person: str):
     chrome.css("input[name=password]").send_keys(person)
     old = chrome.css("html")
     chrome.css("input[name=password]").submit()
-    WebDriverWait(chrome.driver, 20).until(expected_conditions.staleness_of(old))
+    chrome.wait_gone(old, 20)
     WebDriverWait(chrome.driver, 20).until(lambda drv: not drv.current_url.startswith(upstream["base"]))
 
 
