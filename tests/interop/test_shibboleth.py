@@ -11,14 +11,29 @@ import tempfile
 import pytest
 from lxml import etree
 
+from broker.attributes import VOCABULARY
+from broker.policy.model import NAMEID_PERSISTENT
 from broker.saml.certgen import generate
 from demo.environment import free_port
 from mandates_store import demo_data as d
-from tests.browser_ui.chrome import Chrome, new_driver
+from tests.browser_ui.chrome import PREFIX, Chrome, new_driver
 from tests.interop import live_stack
 
 HERE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "shibboleth")
 TEMPLATES = ("shibboleth2.xml", "shibd.logger", "native.logger", "httpd.conf")
+
+
+def attribute_map() -> str:
+    """Shibboleth's attribute-map.xml: the persistent NameID and every attribute of the broker's
+    vocabulary under its default name, each with the key as its id (the CGI's variable name)."""
+    rules = "".join(f'  <Attribute name="{PREFIX}{key}" id="{key}"/>\n' for key in VOCABULARY)
+    return (
+        '<Attributes xmlns="urn:mace:shibboleth:2.0:attribute-map"'
+        ' xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">\n'
+        f'  <Attribute name="{NAMEID_PERSISTENT}" id="persistentID">\n'
+        '    <AttributeDecoder xsi:type="NameIDAttributeDecoder" formatter="$Name" defaultQualifiers="true"/>\n'
+        "  </Attribute>\n" + rules + "</Attributes>\n"
+    )
 
 
 @pytest.fixture(scope="module")
@@ -50,8 +65,9 @@ def shibboleth(live):
     for name in TEMPLATES:
         with open(os.path.join(HERE, name)) as source, open(os.path.join(workdir, name), "w") as target:
             target.write(string.Template(source.read()).substitute(values))
-    for name in ("attribute-map.xml", "app.cgi"):
-        shutil.copy(os.path.join(HERE, name), workdir)
+    with open(os.path.join(workdir, "attribute-map.xml"), "w") as handle:
+        handle.write(attribute_map())
+    shutil.copy(os.path.join(HERE, "app.cgi"), workdir)
     os.chmod(os.path.join(workdir, "app.cgi"), stat.S_IRWXU | stat.S_IRGRP | stat.S_IXGRP | stat.S_IROTH | stat.S_IXOTH)
     generate(os.path.join(workdir, "sp.key"), os.path.join(workdir, "sp.crt"), "shibboleth-sp")
     shibd = [
