@@ -283,9 +283,9 @@ def build_response(
     response = protocol_message("Response", settings.idp_entity_id, acs_url, request_id)
     add_status(response, ns.STATUS_SUCCESS)
 
-    assertion = element(
-        "saml", "Assertion", response, ID=new_message_id(), Version="2.0", IssueInstant=format_instant(issued)
-    )
+    # built, signed and encrypted as a document of its own, so that it declares the saml prefix
+    # itself: Shibboleth SP and node-saml decrypt it outside the Response and verify it there
+    assertion = element("saml", "Assertion", ID=new_message_id(), Version="2.0", IssueInstant=format_instant(issued))
     element("saml", "Issuer", assertion, settings.idp_entity_id)
     subject = element("saml", "Subject", assertion)
     element(
@@ -333,10 +333,9 @@ def build_response(
         crypto.sign(assertion, settings.signing_key)
     if policy.encrypt_assertion:
         key, algorithm = _encryption(sp)
-        wrapper = etree.Element(ns.q("saml", "EncryptedAssertion"))
-        assertion.addprevious(wrapper)
-        wrapper.append(assertion)
-        crypto.encrypt(assertion, key, algorithm)
+        element("saml", "EncryptedAssertion", response).append(crypto.encrypt(assertion, key, algorithm))
+    else:
+        response.append(assertion)
     if policy.sign_response:
         crypto.sign(response, settings.signing_key)
     return response

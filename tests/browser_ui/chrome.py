@@ -7,6 +7,7 @@ import os
 import re
 
 from selenium import webdriver
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions
@@ -59,8 +60,16 @@ class Chrome:
         on the URL alone could return at once and read the old page)."""
         old = self.css("html")
         element.click()
-        WebDriverWait(self.driver, timeout).until(expected_conditions.staleness_of(old))
+        self.wait_gone(old, timeout)
         self.wait_url(prefix, timeout)
+
+    def wait_gone(self, old, timeout: float = WAIT):
+        """Wait until the element `old` (of the previous document) is stale. While the new document
+        is being committed, chromedriver may answer "Node with given id does not belong to the
+        document" instead of a stale-element error: that counts as not yet, and is asked again."""
+        WebDriverWait(self.driver, timeout, ignored_exceptions=(WebDriverException,)).until(
+            expected_conditions.staleness_of(old)
+        )
 
     def css(self, selector: str):
         return self.driver.find_element(By.CSS_SELECTOR, selector)
@@ -78,7 +87,7 @@ class Chrome:
         self.css(f"input[name=person][value='{person}']").click()
         old = self.css("html")
         self.css("button[type=submit]").click()
-        WebDriverWait(self.driver, WAIT).until(expected_conditions.staleness_of(old))
+        self.wait_gone(old)
         WebDriverWait(self.driver, WAIT).until(lambda d: not d.current_url.startswith(self.live.upstream))
 
     def card(self, party: str, via: str | None = None):
