@@ -9,7 +9,20 @@ from datetime import date, datetime
 
 import sqlite_utils
 
-from mandates_store import bulk, explain, export, history, idm, kbo, login, mandate_types, mandates, parties, search
+from mandates_store import (
+    authority,
+    bulk,
+    explain,
+    export,
+    history,
+    idm,
+    kbo,
+    login,
+    mandate_types,
+    mandates,
+    parties,
+    search,
+)
 from mandates_store.bulk import BulkOperation, BulkReport
 from mandates_store.database import BUSY_TIMEOUT_SECONDS, open_database
 from mandates_store.model import (
@@ -144,6 +157,13 @@ class Store:
 
     def history(self, mandate_id: int) -> list[HistoryEntry]:
         return history.mandate_history(self.db, mandate_id, self.today())
+
+    def check_may_manage(self, actor: Actor) -> Party:
+        """The party `actor` acts for, today; NotAllowed when the actor may not manage its
+        mandates (any more): the self-service application asks before every page and action."""
+        party = parties.require_party(self.db, actor.party)
+        authority.check_may_manage(self.db, actor, party, self.today())
+        return party
 
     # --- IDM and KBO ---------------------------------------------------------------------
     def add_work_relationship(

@@ -1,0 +1,60 @@
+"""The pages: start page, a mandate's details, the language choice."""
+
+from flask import Blueprint, abort, redirect, render_template, request, session
+
+from mandates_store import MandateSearch
+from mandates_store.status import AWAITING_SIGNATURE
+from selfservice import i18n
+from selfservice.access import checked_login, current_login, own_mandate, own_role, store
+
+pages = Blueprint("pages", __name__)
+
+
+def require_login():
+    if request.endpoint in ("pages.language",):
+        return None
+    if current_login() is None:
+        return render_template("welcome.html"), 200 if request.endpoint == "pages.start" else 401
+    checked_login()  # RightEnded when the right is gone: no page, no action
+    return None
+
+
+pages.before_request(require_login)
+
+
+def awaiting_my_signature(party: str):
+    found = store().search(MandateSearch(party=party, status=AWAITING_SIGNATURE))
+    return [m for m in found if m.signer == party]
+
+
+def awaiting_other_side(party: str):
+    found = store().search(MandateSearch(party=party, status=AWAITING_SIGNATURE))
+    return [m for m in found if m.signer != party]
+
+
+@pages.route("/")
+def start():
+    login = checked_login()
+    return render_template(
+        "start.html",
+        to_sign=awaiting_my_signature(login.party),
+        waiting=awaiting_other_side(login.party),
+        party=store().party(login.party),
+        address=store().address(login.party),
+    )
+
+
+@pages.route("/mandaten/<mandate_id>")
+def details(mandate_id):
+    if not mandate_id.isdigit():
+        abort(404)
+    mandate = own_mandate(int(mandate_id))
+    return render_template("mandate.html", mandate=mandate, role=own_role(mandate), history=store().history(mandate.id))
+
+
+@pages.route("/taal/<code>")
+def language(code):
+    if code in i18n.LANGUAGES:
+        session["lang"] = code
+    back = request.args.get("next", "/")
+    return redirect(back if back.startswith("/") and not back.startswith("//") else "/", 303)
