@@ -56,6 +56,7 @@ def create_app(config: settings_module.Settings | dict) -> Flask:
     csrf = CSRFProtect(app)
 
     from selfservice.views import pages
+    from selfservice.views_actions import actions
     from selfservice.views_create import create
     from selfservice.views_saml import saml
 
@@ -64,6 +65,7 @@ def create_app(config: settings_module.Settings | dict) -> Flask:
     app.register_blueprint(saml)
     app.register_blueprint(pages)
     app.register_blueprint(create)
+    app.register_blueprint(actions)
 
     @app.context_processor
     def template_values():

@@ -1,6 +1,6 @@
 """The pages: start page, a mandate's details, the language choice."""
 
-from flask import Blueprint, abort, redirect, render_template, request, session
+from flask import Blueprint, abort, get_flashed_messages, redirect, render_template, request, session
 
 from mandates_store import MandateSearch
 from mandates_store.status import AWAITING_SIGNATURE
@@ -49,7 +49,16 @@ def details(mandate_id):
     if not mandate_id.isdigit():
         abort(404)
     mandate = own_mandate(int(mandate_id))
-    return render_template("mandate.html", mandate=mandate, role=own_role(mandate), history=store().history(mandate.id))
+    from selfservice.views_actions import available_actions
+
+    return render_template(
+        "mandate.html",
+        mandate=mandate,
+        role=own_role(mandate),
+        history=store().history(mandate.id),
+        actions=available_actions(mandate),
+        notices=get_flashed_messages(),
+    )
 
 
 @pages.route("/taal/<code>")

@@ -4,7 +4,7 @@ exactly one result or none), the contracts with "Ik heb de voorwaarden gelezen e
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 
-from mandates_store import InvalidIdentifier, StoreError
+from mandates_store import Conflict, InvalidIdentifier, StoreError
 from selfservice import i18n
 from selfservice.access import checked_login, own_mandate, store
 from selfservice.forms import CreateInput, FormError, check_email
@@ -107,6 +107,8 @@ def form():
         return _page(data, {}, found)
     if step == "edit":
         return _page(data, {}, found)
+    if step == "stop_conflict":
+        return _stop_conflict(data, found)
     errors = _check(data)
     if errors:
         return _page(data, errors, found, status=400)
@@ -126,6 +128,9 @@ def form():
             language=data.language,
             accept_contract=True,
         )
+    except Conflict as conflict:
+        existing = own_mandate(conflict.existing_id)  # same pair: the party takes part in it
+        return render_template("create_conflict.html", data=data, existing=existing, found=found), 409
     except StoreError as error:
         return _page(data, {"store": store_message(error)}, found, template="create_review.html", status=400)
     if data.email:
@@ -145,4 +150,31 @@ def created():
         made=made,
         giver_address=store().address(first.giver.number),
         taker_address=store().address(first.taker.number),
+    )
+
+
+def _stop_conflict(data: CreateInput, found):
+    """ "Stopzetten" on the conflict screen of a creation: stop the existing mandate, then the
+    review again with "Het conflict is opgelost", to confirm the new one."""
+    number = request.form.get("existing", "")
+    if not number.isdigit():
+        abort(404)
+    existing = own_mandate(int(number))
+    try:
+        store().stop(checked_login().actor, existing.id, reason=request.form.get("reason", "")[:500] or None)
+    except StoreError as error:
+        return _page(data, {"store": store_message(error)}, found, template="create_review.html", status=400)
+    notices = [i18n.gettext("The mandate was stopped successfully."), i18n.gettext("The conflict is resolved.")]
+    data.accepted = False
+    party, types = _types_for_party()
+    return render_template(
+        "create_review.html",
+        data=data,
+        errors={},
+        party=party,
+        address=store().address(party.number),
+        chosen=[t for t in types if t.code in data.types],
+        found=found,
+        today=store().today(),
+        notices=notices,
     )
