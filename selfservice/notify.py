@@ -2,7 +2,8 @@
 sent through the configured SMTP server with smtplib. The addresses are used for this message only
 and never stored: not in the store, not in the session, not in a log line.
 
-Without an SMTP host (the demo) the message is kept in memory and shown at /demo/berichten.
+Without an SMTP host (the demo) the last messages are kept in this process's memory and shown to
+the mandate's two parties at /demo/berichten.
 """
 
 import smtplib
@@ -62,7 +63,8 @@ def send_creation_notice(made: list[Mandate], to: str, own: str | None, language
     message = compose(made, to, own, language, settings.base_url + "/", settings.mail_from)
     if not settings.smtp_host:
         outbox = current_app.extensions.setdefault("selfservice_demo_outbox", [])
-        outbox.insert(0, message.as_string())
+        # kept only in this process, and shown only to the two parties of the mandate
+        outbox.insert(0, ({first_party.number for first_party in (made[0].giver, made[0].taker)}, message))
         del outbox[DEMO_OUTBOX_SIZE:]
         return True
     try:
@@ -72,3 +74,9 @@ def send_creation_notice(made: list[Mandate], to: str, own: str | None, language
         current_app.logger.warning("creation notice for mandates %s not sent: %s", [m.id for m in made], type(error))
         return False
     return True
+
+
+def demo_outbox(party: str) -> list[EmailMessage]:
+    """The messages the demo would have sent about this party's mandates (no SMTP host set)."""
+    outbox = current_app.extensions.get("selfservice_demo_outbox", [])
+    return [message for parties, message in outbox if party in parties]

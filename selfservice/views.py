@@ -61,6 +61,22 @@ def details(mandate_id):
     )
 
 
+@pages.route("/demo/berichten")
+def demo_messages():
+    """The demo has no SMTP server: the notifications it would have sent, to the parties concerned."""
+    from selfservice.notify import demo_outbox
+
+    if store_settings().smtp_host:
+        abort(404)
+    return render_template("demo_messages.html", messages=demo_outbox(checked_login().party))
+
+
+def store_settings():
+    from flask import current_app
+
+    return current_app.extensions["selfservice_settings"]
+
+
 @pages.route("/taal/<code>")
 def language(code):
     if code in i18n.LANGUAGES:
