@@ -59,6 +59,7 @@ def create_app(config: settings_module.Settings | dict) -> Flask:
     from selfservice.views_actions import actions
     from selfservice.views_create import create
     from selfservice.views_saml import saml
+    from selfservice.views_search import searching
 
     # the broker's answer is a cross-site POST by design; its XML signature is what protects it
     csrf.exempt("selfservice.views_saml.acs")
@@ -66,6 +67,7 @@ def create_app(config: settings_module.Settings | dict) -> Flask:
     app.register_blueprint(pages)
     app.register_blueprint(create)
     app.register_blueprint(actions)
+    app.register_blueprint(searching)
 
     @app.context_processor
     def template_values():
