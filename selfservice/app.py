@@ -57,6 +57,7 @@ def create_app(config: settings_module.Settings | dict) -> Flask:
 
     from selfservice.views import pages
     from selfservice.views_actions import actions
+    from selfservice.views_bulk import grouped
     from selfservice.views_create import create
     from selfservice.views_saml import saml
     from selfservice.views_search import searching
@@ -68,6 +69,7 @@ def create_app(config: settings_module.Settings | dict) -> Flask:
     app.register_blueprint(create)
     app.register_blueprint(actions)
     app.register_blueprint(searching)
+    app.register_blueprint(grouped)
 
     @app.context_processor
     def template_values():

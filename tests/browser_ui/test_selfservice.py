@@ -114,6 +114,23 @@ def test_the_conflict_screen_and_other_pages(chrome):
     chrome.screen("selfservice overdragen")
     chrome.open(live.selfservice + "/opzoeken?searched=1")
     chrome.screen("selfservice opzoeken alles")
+    for path, name in (
+        ("/gegroepeerd/aanmaken", "gegroepeerd aanmaken"),
+        ("/gegroepeerd/stopzetten", "gegroepeerd stopzetten"),
+        ("/gegroepeerd/ondertekenen?participants=0400378485", "gegroepeerd ondertekenen"),
+    ):
+        chrome.open(live.selfservice + path)
+        chrome.screen("selfservice " + name)
+    assert "1 resultaten." in chrome.text()
+    chrome.css("#accept").click()
+    chrome.css("#count-typed").send_keys(chrome.text("#count").split()[0])
+    chrome.follow(
+        chrome.css("main form[method=post] button[type=submit]"), live.selfservice + "/gegroepeerd/resultaat/"
+    )
+    assert "Resultaat van de gegroepeerde acties" in chrome.text()
+    chrome.screen("selfservice gegroepeerd resultaat")
+    chrome.open(live.selfservice + "/gegroepeerd")
+    chrome.screen("selfservice gegroepeerde acties")
     chrome.open(live.selfservice + "/mandaten/1")
     assert "Deze pagina bestaat niet." in chrome.text()
     chrome.screen("selfservice niet gevonden")
