@@ -82,4 +82,6 @@ def language(code):
     if code in i18n.LANGUAGES:
         session["lang"] = code
     back = request.args.get("next", "/")
-    return redirect(back if back.startswith("/") and not back.startswith("//") else "/", 303)
+    # only a path of this application: "//host" and "/\\host" are other sites to a browser
+    local = back.startswith("/") and not back.startswith(("//", "/\\")) and "\\" not in back
+    return redirect(back if local else "/", 303)

@@ -55,3 +55,11 @@ def test_logout_form_needs_its_csrf_token(browser):
     answer = browser.go("POST", SELF + "/logout", {})
     assert answer.status == 400
     assert "Emmaüs" in words(browser.get(SELF + "/"))  # still logged in
+
+
+def test_the_language_switch_returns_only_within_the_application(browser):
+    client = browser.clients["localhost:8070"]
+    for target in ("//evil.example/", "/\\evil.example/", "https://evil.example/"):
+        answer = client.get("/taal/fr", query_string={"next": target}, base_url=SELF)
+        assert answer.headers["Location"] == "/", target
+    assert client.get("/taal/fr", query_string={"next": "/opzoeken"}, base_url=SELF).headers["Location"] == "/opzoeken"
