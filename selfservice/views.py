@@ -44,6 +44,39 @@ def start():
     )
 
 
+EVENTS = {
+    "created": "Created by %(who)s",
+    "signed": "Signed by %(who)s",
+    "stopped": "Stopped by %(who)s",
+    "transfer_requested": "Transfer requested by %(who)s",
+    "transferred": "Transferred",
+    "future_start": "Start date in the future",
+    "active": "Active",
+    "expired": "Expired",
+}
+
+
+def history_rows(entries) -> list[tuple]:
+    """(day, text, role) per entry: the store's Dutch sentence, or its event in the page's language
+    with the party that acted (the store words its history in Dutch only)."""
+    if i18n.current_language() == "nl":
+        return [(entry.at, entry.text_nl, entry.role) for entry in entries]
+    rows = []
+    for entry in entries:
+        who = (
+            entry.party.name
+            if entry.party
+            else (i18n.gettext("Administrator") if entry.role == "administrator" else "")
+        )
+        text = (
+            i18n.gettext(EVENTS.get(entry.event, entry.event), who=who)
+            if "%(who)s" in EVENTS.get(entry.event, "")
+            else i18n.gettext(EVENTS.get(entry.event, entry.event))
+        )
+        rows.append((entry.at, text + (f": {entry.detail}" if entry.detail else ""), entry.role))
+    return rows
+
+
 @pages.route("/mandaten/<mandate_id>")
 def details(mandate_id):
     if not mandate_id.isdigit():
@@ -55,7 +88,7 @@ def details(mandate_id):
         "mandate.html",
         mandate=mandate,
         role=own_role(mandate),
-        history=store().history(mandate.id),
+        history=history_rows(store().history(mandate.id)),
         actions=available_actions(mandate),
         notices=get_flashed_messages(),
     )

@@ -63,3 +63,14 @@ def test_the_language_switch_returns_only_within_the_application(browser):
         answer = client.get("/taal/fr", query_string={"next": target}, base_url=SELF)
         assert answer.headers["Location"] == "/", target
     assert client.get("/taal/fr", query_string={"next": "/opzoeken"}, base_url=SELF).headers["Location"] == "/opzoeken"
+
+
+def test_history_in_french_and_the_confirmation_page_of_another_party(browser, store):
+    own = _mandate_of(store, d.EMMAUS, d.BAROCY)
+    other = _mandate_of(store, d.COLRUYT, d.DELOITTE)
+    log_in(browser, d.PERSON_MANAGER, "Emmaüs")
+    browser.get(SELF + "/taal/fr?next=/")
+    page = browser.get(f"{SELF}/mandaten/{own.id}")
+    assert "Historique" in words(page) and "Créé par" in words(page) and "Aangemaakt" not in words(page)
+    assert browser.get(f"{SELF}/aanmaken/bevestiging?m={other.id}").status == 404
+    assert browser.get(f"{SELF}/aanmaken/bevestiging?m={own.id}&m={other.id}").status == 404

@@ -7,6 +7,7 @@ import pytest
 
 from selfservice import forms, i18n
 from selfservice.app import STATUS_EN
+from selfservice.views import EVENTS
 from selfservice.views_create import KIND_WORDS
 from selfservice.views_saml import ONLY_MANAGERS
 
@@ -23,7 +24,7 @@ def message_ids() -> set[str]:
                 text = open(os.path.join(folder, name), encoding="utf-8").read()
                 found |= {m.group(2) for m in CALLS.finditer(text)}
                 found |= set(LISTED.findall(text)) if name.endswith(".html") else set()
-    shown_elsewhere = set(STATUS_EN.values()) | set(KIND_WORDS.values()) | set(forms.MESSAGES)
+    shown_elsewhere = set(STATUS_EN.values()) | set(KIND_WORDS.values()) | set(forms.MESSAGES) | set(EVENTS.values())
     return found | shown_elsewhere | {ONLY_MANAGERS, "Administrator"}
 
 
