@@ -43,6 +43,22 @@ def search_mandates(
     return select_mandates(db, " AND ".join(where) or "1", params, day, order="m.id DESC", limit=limit)
 
 
+def count_mandates(db: sqlite_utils.Database, search: MandateSearch, day: date) -> int:
+    where, params = _where(search, day)
+    sql = (
+        "SELECT count(*) FROM mandates m JOIN parties g ON g.number = m.giver JOIN parties t ON t.number = m.taker "
+        f"WHERE {' AND '.join(where) or '1'}"
+    )
+    return db.conn.execute(sql, params).fetchone()[0]
+
+
+def search_page(db: sqlite_utils.Database, search: MandateSearch, day: date, offset: int, limit: int) -> list[Mandate]:
+    """One page of the result, newest first: `limit` mandates after the first `offset`."""
+    where, params = _where(search, day)
+    order = f"m.id DESC LIMIT {int(limit)} OFFSET {max(0, int(offset))}"
+    return select_mandates(db, " AND ".join(where) or "1", params, day, order=order)
+
+
 def _where(search: MandateSearch, day: date) -> tuple[list[str], list]:
     where: list[str] = []
     params: list = []

@@ -9,7 +9,20 @@ from datetime import date, datetime
 
 import sqlite_utils
 
-from mandates_store import bulk, explain, export, history, idm, kbo, login, mandate_types, mandates, parties, search
+from mandates_store import (
+    authority,
+    bulk,
+    explain,
+    export,
+    history,
+    idm,
+    kbo,
+    login,
+    mandate_types,
+    mandates,
+    parties,
+    search,
+)
 from mandates_store.bulk import BulkOperation, BulkReport
 from mandates_store.database import BUSY_TIMEOUT_SECONDS, open_database, probe_write
 from mandates_store.model import (
@@ -149,6 +162,13 @@ class Store:
     def history(self, mandate_id: int) -> list[HistoryEntry]:
         return history.mandate_history(self.db, mandate_id, self.today())
 
+    def check_may_manage(self, actor: Actor) -> Party:
+        """The party `actor` acts for, today; NotAllowed when the actor may not manage its
+        mandates (any more): the self-service application asks before every page and action."""
+        party = parties.require_party(self.db, actor.party)
+        authority.check_may_manage(self.db, actor, party, self.today())
+        return party
+
     # --- IDM and KBO ---------------------------------------------------------------------
     def add_work_relationship(
         self, person: str, organisation: str, valid_from: date, valid_until: date | None = None
@@ -200,6 +220,11 @@ class Store:
     # --- search, export, bulk actions ----------------------------------------------------
     def search(self, query: MandateSearch, limit: int | None = None) -> list[Mandate]:
         return search.search_mandates(self.db, query, self.today(), limit)
+
+    def search_page(self, query: MandateSearch, *, offset: int, limit: int) -> tuple[int, list[Mandate]]:
+        """(how many the whole result has, one page of it): the self-service search page's paging."""
+        day = self.today()
+        return search.count_mandates(self.db, query, day), search.search_page(self.db, query, day, offset, limit)
 
     def export(self, query: MandateSearch, path: str) -> int:
         """Write the search result to a .csv or .xlsx file; returns the number of mandates."""

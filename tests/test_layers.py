@@ -1,4 +1,5 @@
-"""Who may import whom: the store knows nothing of the broker; selection and policy know nothing of SAML."""
+"""Who may import whom: the store knows nothing of the broker; selection and policy know nothing of SAML;
+the self-service application (selfservice/) knows the store and nothing of the broker."""
 
 import subprocess
 import sys
@@ -16,7 +17,13 @@ print(" ".join(sorted(name for name in sys.modules if name == {forbidden!r} or n
 
 @pytest.mark.parametrize(
     "package, forbidden",
-    [("mandates_store", "broker"), ("broker.selection", "broker.saml"), ("broker.policy", "broker.saml")],
+    [
+        ("mandates_store", "broker"),
+        ("broker.selection", "broker.saml"),
+        ("broker.policy", "broker.saml"),
+        ("selfservice", "broker"),  # an application of the broker: it talks to it only through SAML
+        ("mandates_store", "selfservice"),
+    ],
 )
 def test_package_does_not_import(package, forbidden):
     # a fresh interpreter: this test process has imported everything already

@@ -17,6 +17,7 @@ from demo.upstream import create_upstream_app
 from mandates_store import Actor, Store
 from mandates_store import demo_data as d
 from mandates_store.identifiers import with_check_digits
+from selfservice import create_app as create_selfservice_app
 
 EVIL_NAME = '<script>alert("x")</script> Malafide BV'
 EVIL_NUMBER = with_check_digits("07777777")
@@ -37,6 +38,8 @@ class Live:
     app: str
     strict_app: str
     servers: list
+    selfservice: str = ""  # Mandatenbeheer, the self-service application
+    store_path: str = ""
 
     def stop(self):
         for server in self.servers:
@@ -58,8 +61,9 @@ def _add_evil_giver(store_path: str) -> None:
 
 
 def start(workdir: str) -> Live:
-    urls = {name: f"http://127.0.0.1:{free_port()}" for name in ("broker", "upstream", "app", "strict_app")}
-    policies = copy_policies(os.path.join(workdir, "policies"), urls["app"])
+    names = ("broker", "upstream", "app", "strict_app", "selfservice")
+    urls = {name: f"http://127.0.0.1:{free_port()}" for name in names}
+    policies = copy_policies(os.path.join(workdir, "policies"), urls["app"], urls["selfservice"])
     with open(os.path.join(policies, "strict.yaml"), "w", encoding="utf-8") as handle:
         handle.write(STRICT_POLICY.format(entity=urls["strict_app"] + "/saml/metadata"))
     env = prepare(
@@ -68,6 +72,7 @@ def start(workdir: str) -> Live:
         upstream_url=urls["upstream"],
         application_url=urls["app"],
         policy_dir=policies,
+        selfservice_url=urls["selfservice"],
     )
     env.broker["SESSION_COOKIE_SECURE"] = False
     _add_evil_giver(env.broker["STORE_DB"])
@@ -82,10 +87,19 @@ def start(workdir: str) -> Live:
         "upstream": create_upstream_app(**env.upstream),
         "app": create_application_app(**env.application),
         "strict_app": create_application_app(**strict),
+        "selfservice": create_selfservice_app(env.selfservice),
     }
     servers = []
     for name, app in apps.items():
         server = make_server("127.0.0.1", int(urls[name].rsplit(":", 1)[1]), app, threaded=True)
         threading.Thread(target=server.serve_forever, daemon=True).start()
         servers.append(server)
-    return Live(urls["broker"], urls["upstream"], urls["app"], urls["strict_app"], servers)
+    return Live(
+        urls["broker"],
+        urls["upstream"],
+        urls["app"],
+        urls["strict_app"],
+        servers,
+        urls["selfservice"],
+        env.broker["STORE_DB"],
+    )

@@ -1,0 +1,69 @@
+"""`selfservice serve --config FILE`: the application under gunicorn with N worker processes.
+
+Everything a page needs between requests is in the signed cookie or the store, so any worker can
+answer any request.
+"""
+
+import argparse
+import sys
+
+from gunicorn.app.base import BaseApplication
+
+from selfservice.settings import Settings, from_toml
+
+
+class SelfServiceServer(BaseApplication):
+    def __init__(self, settings: Settings, options: dict):
+        self.settings = settings
+        self.options = options
+        super().__init__()
+
+    def load_config(self):
+        for key, value in self.options.items():
+            self.cfg.set(key, value)
+
+    def load(self):
+        from selfservice import create_app
+
+        return create_app(self.settings)
+
+
+def serve(settings: Settings) -> None:
+    from selfservice import create_app
+
+    create_app(settings)  # fail here, before forking, when anything is wrong
+    options = {
+        "bind": settings.serve.bind,
+        "workers": settings.serve.workers,
+        "threads": settings.serve.threads,
+        "worker_class": "gthread" if settings.serve.threads > 1 else "sync",
+        "timeout": settings.serve.timeout,
+        "accesslog": None,
+        "preload_app": False,
+    }
+    SelfServiceServer(settings, options).run()
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="selfservice", description="Mandatenbeheer, the self-service application")
+    commands = parser.add_subparsers(dest="command", required=True)
+    serve_command = commands.add_parser("serve", help="run under gunicorn")
+    serve_command.add_argument("--config", required=True, help="the TOML settings file")
+    metadata_command = commands.add_parser("metadata", help="print this application's SP metadata")
+    metadata_command.add_argument("--config", required=True)
+    args = parser.parse_args(argv)
+    try:
+        settings = from_toml(args.config)
+    except (OSError, ValueError) as error:
+        sys.exit(f"selfservice: {error}")
+    if args.command == "metadata":
+        from selfservice.saml_client import sp_metadata
+
+        print(sp_metadata(settings))
+        return
+    sys.argv = sys.argv[:1]  # gunicorn reads the command line too
+    serve(settings)
+
+
+if __name__ == "__main__":
+    main()
