@@ -6,13 +6,13 @@ line succeeded (Geslaagd), 2 on Gedeeltelijk succes, 1 on Fout.
 
 import functools
 import os
-import sqlite3
 from datetime import date
 
 import click
 
 from mandates_store import Actor, MandateSearch, Scope, Store, StoreError
 from mandates_store.bulk import COMMIT_LINES
+from mandates_store.database import store_file_problem
 from mandates_store.export import export as export_file
 from mandates_store.loaders import LOADERS, parse_date
 from mandates_store.search import parse_participants
@@ -45,26 +45,9 @@ class Context:
         return self._store
 
     def _refuse_a_file_that_is_no_store(self) -> None:
-        nl = self.language == "nl"
-        if not os.path.exists(self.path):
-            raise click.ClickException(
-                f"{self.path}: geen store op deze plaats; maak er een met `broker store init --db {self.path}`"
-                if nl
-                else f"{self.path}: no store there; create one with `broker store init --db {self.path}`"
-            )
-        try:
-            with sqlite3.connect(f"file:{self.path}?mode=ro", uri=True) as conn:
-                version = conn.execute("PRAGMA user_version").fetchone()[0]
-        except sqlite3.DatabaseError as error:
-            raise click.ClickException(
-                f"{self.path}: geen mandatenstore ({error})" if nl else f"{self.path}: not a mandates store ({error})"
-            ) from None
-        if version == 0:  # an empty file, or an SQLite file of something else
-            raise click.ClickException(
-                f"{self.path}: geen mandatenstore (leeg of zonder schema); `broker store init` maakt er een"
-                if nl
-                else f"{self.path}: not a mandates store (empty, or no schema); `broker store init` creates one"
-            )
+        problem = store_file_problem(self.path)
+        if problem is not None:
+            raise click.ClickException(f"{self.path}: {problem[1] if self.language == 'nl' else problem[0]}")
 
     def message(self, error: StoreError) -> str:
         return error.message_nl if self.language == "nl" else error.message

@@ -7,6 +7,7 @@ fail half-way on a lock upgrade; waiting longer than the busy timeout is a Store
 """
 
 import contextlib
+import os
 import sqlite3
 from collections.abc import Iterator
 from datetime import date, datetime
@@ -37,6 +38,27 @@ def open_database(path: str, busy_timeout: float = BUSY_TIMEOUT_SECONDS) -> sqli
         conn.execute("PRAGMA temp_store = MEMORY")
         migrate(db)
     return db
+
+
+def store_file_problem(path: str) -> tuple[str, str] | None:
+    """Why `path` is no mandates store to open (English, Dutch), or None: only `broker store init`
+    creates one, so a mistyped path must not become a new empty store."""
+    if not os.path.exists(path):
+        return (
+            f"no store there; create one with `broker store init --db {path}`",
+            f"geen store op deze plaats; maak er een met `broker store init --db {path}`",
+        )
+    try:
+        with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as conn:
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+    except sqlite3.DatabaseError as error:
+        return f"not a mandates store ({error})", f"geen mandatenstore ({error})"
+    if version == 0:  # an empty file, or an SQLite file of something else
+        return (
+            "not a mandates store (empty, or no schema); `broker store init` creates one",
+            "geen mandatenstore (leeg of zonder schema); `broker store init` maakt er een",
+        )
+    return None
 
 
 def _is_busy(error: sqlite3.OperationalError) -> bool:
