@@ -37,6 +37,8 @@ def option_label(option: LoginOption, language: str | None = None) -> str:
     """The chooser's line under a party; `language` for use outside a request (the CLI)."""
     _ = gettext if language is None else partial(translated, language)  # `_`: the extractor finds the ids
     if option.kind == MANDATE and option.intermediary is not None:
+        if option.intermediary.number == option.acting.number:  # a person-to-person mandate to this person
+            return _("Mandate to you")
         return _("Mandate via %(taker)s", taker=option.intermediary.name)
     if option.kind == OWN_NAME:
         return _("In your own name")

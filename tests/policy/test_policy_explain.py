@@ -78,7 +78,7 @@ def test_every_kind_of_option(store, tmp_path):
     ) in options
     assert (
         f"mandate: Etablissements Fr. Colruyt ({COLRUYT}), mandate {ids['M8']} (WSE Loket) from 2026-06-01 "
-        "indefinitely, taken by the person in own name [Mandaat via Jan Peeters]"
+        "indefinitely, taken by the person in own name [Mandaat aan jou]"
     ) in options
     assert len(options) == 9
     assert "accepts:     own name; work relationship; legal representative; mandate (WSE Loket)" in result.output
