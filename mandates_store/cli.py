@@ -10,7 +10,18 @@ from datetime import date
 
 import click
 
-from mandates_store import Actor, MandateSearch, Scope, Store, StoreError
+from mandates_store import (
+    KIND_ORDER,
+    LEGAL_REPRESENTATIVE,
+    MANDATE,
+    OWN_NAME,
+    WORK_RELATIONSHIP,
+    Actor,
+    MandateSearch,
+    Scope,
+    Store,
+    StoreError,
+)
 from mandates_store.bulk import COMMIT_LINES
 from mandates_store.database import store_file_problem
 from mandates_store.export import export as export_file
@@ -486,12 +497,17 @@ def options(
     scope = Scope(frozenset(types), own_name, work_relationship, member_right, mandate, legal_representative)
     day = at or context.store.today()
     found = context.store.login_options(person=person, at=day, scope=scope)
+    nl = context.language == "nl"  # one language per run: the kinds, the reasons, the explanations
     for option in found:
         via = f" via {option.intermediary.label}" if option.intermediary is not None else ""
-        click.echo(f"{option.represented.label}: {option.kind.replace('_', ' ')}{via}")
-        click.echo(f"  [{option.key}] {option.reason}")
+        click.echo(f"{option.represented.label}: {(KIND_NL if nl else KIND_EN)[option.kind]}{via}")
+        click.echo(f"  [{option.key}] {option.reason.in_language(context.language)}")
     for missing in context.store.explain_missing(person=person, at=day, scope=scope):
-        text = missing.text_nl if context.language == "nl" else missing.text_en
-        click.echo(f"- {missing.condition}: {text}")
+        click.echo(f"- {missing.condition}: {missing.text_nl if nl else missing.text_en}")
     if not found:
-        raise click.ClickException("no login option")
+        raise click.ClickException("geen aanmeldoptie" if nl else "no login option")
+
+
+KIND_EN = {kind: kind.replace("_", " ") for kind in KIND_ORDER}
+KIND_NL = {OWN_NAME: "in eigen naam", WORK_RELATIONSHIP: "als medewerker", MANDATE: "mandaat"}
+KIND_NL[LEGAL_REPRESENTATIVE] = "als wettelijk vertegenwoordiger"
