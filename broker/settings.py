@@ -18,6 +18,7 @@ from dataclasses import Field, dataclass, field, fields
 from datetime import timedelta
 
 from broker import setting_checks as checks
+from mandates_store.clock import TEST_CLOCK_SWITCH
 
 SECRET_HINT = "set BROKER_{name} in the environment"
 
@@ -328,6 +329,14 @@ def _load_file(path: str, server: bool) -> Settings:
             loader.problem(name, "unknown key" + _hint(name))
         else:
             given[name] = value
+
+    if server and os.environ.get(TEST_CLOCK_SWITCH):  # production refuses the store's test clock
+        loader.problem(
+            TEST_CLOCK_SWITCH,
+            "set in the environment: the mandates store's test clock (broker store --today) has no place where "
+            "the broker serves; unset it",
+            located=False,
+        )
 
     def message(name: str, reason: str, located: bool) -> str:
         line = located and _line_of(text, name.split(".")[-1])

@@ -23,6 +23,7 @@ from mandates_store import (
     StoreError,
 )
 from mandates_store.bulk import COMMIT_LINES
+from mandates_store.clock import TEST_CLOCK_SWITCH, clock_override_allowed
 from mandates_store.database import store_file_problem
 from mandates_store.export import export as export_file
 from mandates_store.loaders import LOADERS, parse_date
@@ -107,10 +108,22 @@ def _date(ctx, param, value):
     show_default=True,
     help="Language of messages.",
 )
-@click.option("--today", callback=_date, help="Act as if today were this date (tests, demos).")
+@click.option(
+    "--today",
+    callback=_date,
+    help="Act as if today were this date: tests and the demo only, with MANDATES_STORE_TEST_CLOCK=1.",
+)
 @click.pass_context
 def store(ctx: click.Context, path: str, language: str, today: date | None) -> None:
     """Work on the mandates store (parties, rights, mandates)."""
+    if today is not None and not clock_override_allowed():
+        raise click.UsageError(
+            f"--today is een klok voor tests en de demo: zet {TEST_CLOCK_SWITCH}=1 om ze te gebruiken (nooit waar "
+            "de broker draait). Mandaten die vroeger begonnen, breng je binnen met `broker store import`."
+            if language == "nl"
+            else f"--today is a clock for tests and the demo: set {TEST_CLOCK_SWITCH}=1 to use it (never where the "
+            "broker serves). Mandates that began in the past come in with `broker store import`."
+        )
     ctx.obj = Context(path, language, today)
     ctx.call_on_close(lambda: ctx.obj._store and ctx.obj._store.close())
 
@@ -165,6 +178,25 @@ def load(context: Context, what: str, files: tuple[str, ...]) -> None:
     for path in files:
         count = context.store.load(what, path)
         click.echo(f"{path}: {count} {what} loaded")
+
+
+@store.command("import")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--admin", "admin_user", required=True, metavar="USER", help="Your user name, for the history.")
+@pass_context
+@refusals
+def import_command(context: Context, file: str, admin_user: str) -> None:
+    """Import existing mandates with their past dates and states (an export of another platform).
+
+    The whole file or nothing; each mandate's history says imported, by USER, now. Format in
+    mandates_store/README.md."""
+    ids = context.store.import_mandates(file, admin_user)
+    span = f": {ids[0]}-{ids[-1]}" if ids else ""
+    click.echo(
+        f"{file}: {len(ids)} mandaten geïmporteerd{span}"
+        if context.language == "nl"
+        else f"{file}: {len(ids)} mandates imported{span}"
+    )
 
 
 @store.command()

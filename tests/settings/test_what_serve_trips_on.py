@@ -10,6 +10,7 @@ from click.testing import CliRunner
 
 from broker import create_app
 from broker.cli import main
+from mandates_store.clock import TEST_CLOCK_SWITCH
 from tests.settings.site import build_site, render
 
 
@@ -105,3 +106,18 @@ def test_key_files_that_are_no_key_no_certificate_or_no_pair(site):
         f"{path}:{line_of(text, 'signing_cert')}: signing_cert: {folder}/{values['decryption_cert']} is not the "
         "certificate of signing_key"
     ]
+
+
+def test_serve_and_check_refuse_to_start_with_the_store_test_clock_switched_on(site, monkeypatch):
+    folder, values = site
+    monkeypatch.setattr("broker.ops.serve.serve", lambda settings: pytest.fail("served"))
+    monkeypatch.setenv(TEST_CLOCK_SWITCH, "1")
+    path, problems, _ = check(folder, values)
+    assert problems == [
+        f"{path}: {TEST_CLOCK_SWITCH}: set in the environment: the mandates store's test clock (broker store "
+        "--today) has no place where the broker serves; unset it"
+    ]
+    served = CliRunner().invoke(main, ["serve", "--config", path])
+    assert served.exit_code == 1 and served.stderr.splitlines() == problems
+    monkeypatch.delenv(TEST_CLOCK_SWITCH)
+    assert check(folder, values)[1] == []

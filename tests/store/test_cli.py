@@ -5,9 +5,11 @@ from click.testing import CliRunner
 
 from mandates_store import Store
 from mandates_store.cli import store as store_cli
+from mandates_store.clock import TEST_CLOCK_SWITCH
 from mandates_store.demo_data import BAROCY, EMMAUS, PERSON_EXECUTOR, PERSON_MANAGER
 
 TODAY = date(2025, 3, 10)
+TEST_CLOCK = {TEST_CLOCK_SWITCH: "1"}  # --today is refused without it
 
 
 @pytest.fixture
@@ -15,7 +17,9 @@ def run(tmp_path):
     path = tmp_path / "cli.db"
 
     def invoke(*args: str, lang: str = "nl"):
-        return CliRunner().invoke(store_cli, ["--db", str(path), "--lang", lang, "--today", TODAY.isoformat(), *args])
+        return CliRunner().invoke(
+            store_cli, ["--db", str(path), "--lang", lang, "--today", TODAY.isoformat(), *args], env=TEST_CLOCK
+        )
 
     invoke.path = path
     return invoke
