@@ -12,6 +12,17 @@ def at_least(minimum: int, what: str = ""):
     return check
 
 
+def positive(value: float) -> str | None:
+    return None if value > 0 else f"must be more than 0, not {value}"
+
+
+def duration(value: str) -> str | None:
+    """An xs:duration, as metadata's cacheDuration publishes it."""
+    from broker.saml.metadata_sources import parse_duration
+
+    return None if parse_duration(value) else f"must be an xs:duration such as PT6H or P1D, not {value!r}"
+
+
 _BIND_PATTERN = re.compile(r"(?P<host>\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_.-]+):(?P<port>[0-9]{1,5})")
 
 

@@ -97,9 +97,9 @@ class Settings:
     # signed sources with pinned signers: [{"url" or "path": ..., "signing_cert": PEM path(s)}]
     metadata_sources: tuple[dict, ...] = key((), paths_in=("path", "signing_cert"))
     metadata_cache_dir: str = key("var/metadata-cache", path=True)
-    metadata_fetch_timeout: float = key(10)
-    metadata_validity_days: float = key(7)
-    metadata_cache_duration: str = key("PT6H")
+    metadata_fetch_timeout: float = key(10, check=checks.positive)
+    metadata_validity_days: float = key(7, check=checks.positive)
+    metadata_cache_duration: str = key("PT6H", check=checks.duration)
     organization: dict | None = key(None)  # {"name": ..., "display_name": ..., "url": ...}
     contacts: tuple[dict, ...] = key(())  # [{"type": "technical", "given_name": ..., "email": ...}]
     next_signing_key: str | None = key(None, path=True, exists=True, check=checks.private_key_file)
@@ -107,10 +107,10 @@ class Settings:
     signing_key_in_use: str = key("current", choices=("current", "next"))
     upstream_signed: str = key("assertion", choices=("assertion", "response", "both", "either"))
     upstream_id_attribute: str = key("urn:be:fgov:person:ssin")
-    clock_skew: int = key(60)
-    request_max_age: int = key(300)
-    session_lifetime: int = key(8 * 3600)
-    idle_timeout: int = key(3600)
+    clock_skew: int = key(60, check=checks.at_least(0))
+    request_max_age: int = key(300, check=checks.at_least(1))
+    session_lifetime: int = key(8 * 3600, check=checks.at_least(1))
+    idle_timeout: int = key(3600, check=checks.at_least(1))
     session_cookie_name: str = key("broker_session")
     session_cookie_secure: bool = key(True)
     secret_key: str | None = key(None, secret=True, required=True)
@@ -243,8 +243,9 @@ class _Loader:
             self.problem(name, "must be " + ", ".join(meta["choices"][:-1]) + " or " + meta["choices"][-1])
         if meta["exists"] and value and not os.path.exists(value):
             self.problem(name, f"{value} does not exist")
-        elif meta["check"] and value and (self.server or not meta["served"]) and (reason := meta["check"](value)):
-            self.problem(name, reason)
+        elif meta["check"] and value not in (None, "") and (self.server or not meta["served"]):
+            if reason := meta["check"](value):
+                self.problem(name, reason)
         if meta["required"] and not value and self.server:
             hint = f" ({SECRET_HINT.format(name=name.upper())})" if meta["secret"] else ""
             self.problem(name, "missing" + hint, located=False)

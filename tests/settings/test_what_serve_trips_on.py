@@ -121,3 +121,16 @@ def test_serve_and_check_refuse_to_start_with_the_store_test_clock_switched_on(s
     assert served.exit_code == 1 and served.stderr.splitlines() == problems
     monkeypatch.delenv(TEST_CLOCK_SWITCH)
     assert check(folder, values)[1] == []
+
+
+def test_times_and_durations_the_broker_cannot_run_with(site):
+    folder, values = site
+    bad = dict(values, clock_skew=-1, session_lifetime=0, metadata_cache_duration="six hours")
+    path, problems, text = check(folder, bad)
+    assert problems == [
+        f"{path}:{line_of(text, 'metadata_cache_duration')}: metadata_cache_duration: must be an xs:duration such "
+        "as PT6H or P1D, not 'six hours'",
+        f"{path}:{line_of(text, 'clock_skew')}: clock_skew: must be 0 or more, not -1",
+        f"{path}:{line_of(text, 'session_lifetime')}: session_lifetime: must be 1 or more, not 0",
+    ]
+    assert check(folder, dict(values, clock_skew=0, metadata_cache_duration="P1D"))[1] == []
