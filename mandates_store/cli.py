@@ -191,7 +191,7 @@ def import_command(context: Context, file: str, admin_user: str) -> None:
     The whole file or nothing; each mandate's history says imported, by USER, now. Format in
     mandates_store/README.md."""
     ids = context.store.import_mandates(file, admin_user)
-    span = f": {ids[0]}-{ids[-1]}" if ids else ""
+    span = "" if not ids else f": {ids[0]}" if len(ids) == 1 else f": {ids[0]}-{ids[-1]}"
     click.echo(
         f"{file}: {len(ids)} mandaten geïmporteerd{span}"
         if context.language == "nl"
