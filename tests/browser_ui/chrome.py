@@ -7,9 +7,9 @@ import os
 import re
 
 from selenium import webdriver
+from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import WebDriverWait
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -36,6 +36,24 @@ def new_driver() -> webdriver.Chrome:
     return webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
 
 
+def gone(element):
+    """staleness_of, also when chromedriver answers for the old document's node with "Node with
+    given id does not belong to the document" (seen under load) instead of a stale reference."""
+
+    def check(driver) -> bool:
+        try:
+            element.is_enabled()
+        except StaleElementReferenceException:
+            return True
+        except WebDriverException as error:
+            if "does not belong to the document" in str(error):
+                return True
+            raise
+        return False
+
+    return check
+
+
 class Chrome:
     def __init__(self, driver, live):
         self.driver = driver
@@ -57,7 +75,7 @@ class Chrome:
         on the URL alone could return at once and read the old page)."""
         old = self.css("html")
         element.click()
-        WebDriverWait(self.driver, timeout).until(expected_conditions.staleness_of(old))
+        WebDriverWait(self.driver, timeout).until(gone(old))
         self.wait_url(prefix, timeout)
 
     def css(self, selector: str):
@@ -76,7 +94,7 @@ class Chrome:
         self.css(f"input[name=person][value='{person}']").click()
         old = self.css("html")
         self.css("button[type=submit]").click()
-        WebDriverWait(self.driver, 15).until(expected_conditions.staleness_of(old))
+        WebDriverWait(self.driver, 15).until(gone(old))
         WebDriverWait(self.driver, 15).until(lambda d: not d.current_url.startswith(self.live.upstream))
 
     def card(self, party: str, via: str | None = None):
