@@ -36,8 +36,8 @@ def create_app(config: Settings | dict | None = None) -> Flask:
     app = Flask(__name__)
     app.session_interface = CookieSessions()
     app.config.update(settings.flask_config())
-    for path in (settings.state_db, settings.store_db):
-        os.makedirs(os.path.dirname(path), exist_ok=True)
+    # the broker's own state file and its folder are created here; the store is `broker store init`'s
+    os.makedirs(os.path.dirname(settings.state_db), exist_ok=True)
 
     store = Store(settings.store_db)
     state = StateStore(settings.state_db)

@@ -17,6 +17,9 @@ import typing
 from dataclasses import Field, dataclass, field, fields
 from datetime import timedelta
 
+from broker import setting_checks as checks
+from mandates_store.clock import TEST_CLOCK_SWITCH
+
 SECRET_HINT = "set BROKER_{name} in the environment"
 # A request body above this is refused before its form is parsed (413): the largest SAML message
 # the bindings accept (broker.saml.bindings.MAX_ENCODED_BYTES), form-encoded, fits well within it.
@@ -31,59 +34,92 @@ class ConfigError(Exception):
         self.problems = problems
 
 
-def key(default, *, path=False, paths_in=(), secret=False, required=False, exists=False, choices=()) -> Field:
+def key(
+    default,
+    *,
+    path=False,
+    paths_in=(),
+    secret=False,
+    required=False,
+    exists=False,
+    choices=(),
+    check=None,
+    served=False,
+) -> Field:
     """One row of the table. path: relative to the file's folder; paths_in: the fields of each
-    entry (a list of tables) that are paths; exists: a path that must exist when set."""
+    entry (a list of tables) that are paths; exists: a path that must exist when set; check(value):
+    why a set value would fail `broker serve` later, or None; served: checked only for a server
+    (the metadata commands open no database)."""
     return field(
         default=default,
-        metadata=dict(path=path, paths_in=paths_in, secret=secret, required=required, exists=exists, choices=choices),
+        metadata=dict(
+            path=path,
+            paths_in=paths_in,
+            secret=secret,
+            required=required,
+            exists=exists,
+            choices=choices,
+            check=check,
+            served=served,
+        ),
     )
+
+
+def _option(default, check) -> Field:
+    return field(default=default, metadata=dict(check=check))
 
 
 @dataclass(frozen=True)
 class Serve:
     """The [serve] table: gunicorn's options for `broker serve`."""
 
-    bind: str = "127.0.0.1:8080"
-    workers: int = 0  # 0 = the number of cores
-    threads: int = 1
-    timeout: int = 30
-    graceful_timeout: int = 30  # seconds a stopping worker has to finish the requests in flight
+    bind: str = _option("127.0.0.1:8080", checks.bind_address)
+    workers: int = _option(0, checks.at_least(0, " (the number of cores)"))  # 0 = the number of cores
+    threads: int = _option(1, checks.at_least(1))
+    timeout: int = _option(30, checks.at_least(1, " (seconds)"))
+    # seconds a stopping worker has to finish the requests in flight
+    graceful_timeout: int = _option(30, checks.at_least(1, " (seconds)"))
+
+
+def serve_option_problem(name: str, value) -> str | None:
+    """Why a [serve] option (from the file or serve's command line) would fail gunicorn, or None."""
+    spec = next(f for f in fields(Serve) if f.name == name)
+    return _type_error(value, spec.type) or spec.metadata["check"](value)
 
 
 @dataclass(frozen=True)
 class Settings:
     base_url: str = key("http://localhost:8080")
-    state_db: str = key("var/state.db", path=True)
-    store_db: str = key("var/store.db", path=True)
+    state_db: str = key("var/state.db", path=True, check=checks.state_file, served=True)
+    store_db: str = key("var/store.db", path=True, check=checks.mandates_store_file, served=True)
     min_free_disk_mb: int = key(100)  # /readyz: free space below this in either file's folder = not ready
     metadata_dir: str = key("metadata", path=True, exists=True)
     policy_dir: str = key("policies", path=True, exists=True)
-    signing_key: str = key("certs/broker-signing.key", path=True, exists=True)
-    signing_cert: str = key("certs/broker-signing.crt", path=True, exists=True)
-    decryption_key: str | None = key(None, path=True, exists=True)
-    decryption_cert: str | None = key(None, path=True, exists=True)
+    signing_key: str = key("certs/broker-signing.key", path=True, exists=True, check=checks.private_key_file)
+    signing_cert: str = key("certs/broker-signing.crt", path=True, exists=True, check=checks.certificate_file)
+    decryption_key: str | None = key(None, path=True, exists=True, check=checks.private_key_file)
+    decryption_cert: str | None = key(None, path=True, exists=True, check=checks.certificate_file)
     upstream_entity_id: str | None = key(None, required=True)
     # signed sources with pinned signers: [{"url" or "path": ..., "signing_cert": PEM path(s)}]
     metadata_sources: tuple[dict, ...] = key((), paths_in=("path", "signing_cert"))
     metadata_cache_dir: str = key("var/metadata-cache", path=True)
-    metadata_fetch_timeout: float = key(10)
-    metadata_validity_days: float = key(7)
-    metadata_cache_duration: str = key("PT6H")
+    metadata_fetch_timeout: float = key(10, check=checks.positive)
+    metadata_validity_days: float = key(7, check=checks.positive)
+    metadata_cache_duration: str = key("PT6H", check=checks.duration)
     organization: dict | None = key(None)  # {"name": ..., "display_name": ..., "url": ...}
     contacts: tuple[dict, ...] = key(())  # [{"type": "technical", "given_name": ..., "email": ...}]
-    next_signing_key: str | None = key(None, path=True, exists=True)
-    next_signing_cert: str | None = key(None, path=True, exists=True)
+    next_signing_key: str | None = key(None, path=True, exists=True, check=checks.private_key_file)
+    next_signing_cert: str | None = key(None, path=True, exists=True, check=checks.certificate_file)
     signing_key_in_use: str = key("current", choices=("current", "next"))
     upstream_signed: str = key("assertion", choices=("assertion", "response", "both", "either"))
     # the IdP metadata's WantAuthnRequestsSigned: "auto" = true when every application with a policy
     # must sign anyway (policy or its own metadata); "always" = every application must sign
     want_authn_requests_signed: str = key("auto", choices=("auto", "always"))
     upstream_id_attribute: str = key("urn:be:fgov:person:ssin")
-    clock_skew: int = key(60)
-    request_max_age: int = key(300)
-    session_lifetime: int = key(8 * 3600)
-    idle_timeout: int = key(3600)
+    clock_skew: int = key(60, check=checks.at_least(0))
+    request_max_age: int = key(300, check=checks.at_least(1))
+    session_lifetime: int = key(8 * 3600, check=checks.at_least(1))
+    idle_timeout: int = key(3600, check=checks.at_least(1))
     session_cookie_name: str = key("broker_session")
     session_cookie_secure: bool = key(True)
     secret_key: str | None = key(None, secret=True, required=True)
@@ -164,8 +200,8 @@ TYPE_ERRORS = {
 }
 
 
-def _hint(name: str, upper: bool = False) -> str:
-    close = difflib.get_close_matches(name.lower(), KEYS, n=1)
+def _hint(name: str, upper: bool = False, among=None) -> str:
+    close = difflib.get_close_matches(name.lower(), KEYS if among is None else among, n=1)
     return f" (did you mean {close[0].upper() if upper else close[0]}?)" if close else ""
 
 
@@ -219,6 +255,9 @@ class _Loader:
             self.problem(name, "must be " + ", ".join(meta["choices"][:-1]) + " or " + meta["choices"][-1])
         if meta["exists"] and value and not os.path.exists(value):
             self.problem(name, f"{value} does not exist")
+        elif meta["check"] and value not in (None, "") and (self.server or not meta["served"]):
+            if reason := meta["check"](value):
+                self.problem(name, reason)
         if meta["required"] and not value and self.server:
             hint = f" ({SECRET_HINT.format(name=name.upper())})" if meta["secret"] else ""
             self.problem(name, "missing" + hint, located=False)
@@ -244,6 +283,11 @@ class _Loader:
         """Checks that concern more than one key."""
         from broker.saml.metadata_sources import Source
 
+        located = {name for name, _, _ in self.problems}
+        for key_name, cert_name in (("signing_key", "signing_cert"), ("next_signing_key", "next_signing_cert")):
+            if values[key_name] and values[cert_name] and not located & {key_name, cert_name}:
+                if not checks.key_pair(values[key_name], values[cert_name]):
+                    self.problem(cert_name, f"{values[cert_name]} is not the certificate of {key_name}")
         if values["signing_key_in_use"] == "next" and not (values["next_signing_key"] and values["next_signing_cert"]):
             self.problem("signing_key_in_use", "next needs next_signing_key and next_signing_cert")
         for entry in values["metadata_sources"]:
@@ -269,8 +313,8 @@ def _serve_table(table, loader: _Loader) -> Serve:
     for name, value in table.items():
         spec = next((f for f in fields(Serve) if f.name == name), None)
         if spec is None:
-            loader.problem(f"serve.{name}", "unknown key")
-        elif error := _type_error(value, spec.type):
+            loader.problem(f"serve.{name}", "unknown key" + _hint(name, among=[f.name for f in fields(Serve)]))
+        elif error := serve_option_problem(name, value):
             loader.problem(f"serve.{name}", error)
         else:
             options[name] = value
@@ -298,6 +342,14 @@ def _load_file(path: str, server: bool) -> Settings:
             loader.problem(name, "unknown key" + _hint(name))
         else:
             given[name] = value
+
+    if server and os.environ.get(TEST_CLOCK_SWITCH):  # production refuses the store's test clock
+        loader.problem(
+            TEST_CLOCK_SWITCH,
+            "set in the environment: the mandates store's test clock (broker store --today) has no place where "
+            "the broker serves; unset it",
+            located=False,
+        )
 
     def message(name: str, reason: str, located: bool) -> str:
         line = located and _line_of(text, name.split(".")[-1])

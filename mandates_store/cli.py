@@ -6,13 +6,25 @@ line succeeded (Geslaagd), 2 on Gedeeltelijk succes, 1 on Fout.
 
 import functools
 import os
-import sqlite3
 from datetime import date
 
 import click
 
-from mandates_store import Actor, MandateSearch, Scope, Store, StoreError
+from mandates_store import (
+    KIND_ORDER,
+    LEGAL_REPRESENTATIVE,
+    MANDATE,
+    OWN_NAME,
+    WORK_RELATIONSHIP,
+    Actor,
+    MandateSearch,
+    Scope,
+    Store,
+    StoreError,
+)
 from mandates_store.bulk import COMMIT_LINES
+from mandates_store.clock import TEST_CLOCK_SWITCH, clock_override_allowed
+from mandates_store.database import store_file_problem
 from mandates_store.export import export as export_file
 from mandates_store.loaders import LOADERS, parse_date
 from mandates_store.search import parse_participants
@@ -45,26 +57,9 @@ class Context:
         return self._store
 
     def _refuse_a_file_that_is_no_store(self) -> None:
-        nl = self.language == "nl"
-        if not os.path.exists(self.path):
-            raise click.ClickException(
-                f"{self.path}: geen store op deze plaats; maak er een met `broker store init --db {self.path}`"
-                if nl
-                else f"{self.path}: no store there; create one with `broker store init --db {self.path}`"
-            )
-        try:
-            with sqlite3.connect(f"file:{self.path}?mode=ro", uri=True) as conn:
-                version = conn.execute("PRAGMA user_version").fetchone()[0]
-        except sqlite3.DatabaseError as error:
-            raise click.ClickException(
-                f"{self.path}: geen mandatenstore ({error})" if nl else f"{self.path}: not a mandates store ({error})"
-            ) from None
-        if version == 0:  # an empty file, or an SQLite file of something else
-            raise click.ClickException(
-                f"{self.path}: geen mandatenstore (leeg of zonder schema); `broker store init` maakt er een"
-                if nl
-                else f"{self.path}: not a mandates store (empty, or no schema); `broker store init` creates one"
-            )
+        problem = store_file_problem(self.path)
+        if problem is not None:
+            raise click.ClickException(f"{self.path}: {problem[1] if self.language == 'nl' else problem[0]}")
 
     def message(self, error: StoreError) -> str:
         return error.message_nl if self.language == "nl" else error.message
@@ -113,10 +108,22 @@ def _date(ctx, param, value):
     show_default=True,
     help="Language of messages.",
 )
-@click.option("--today", callback=_date, help="Act as if today were this date (tests, demos).")
+@click.option(
+    "--today",
+    callback=_date,
+    help="Act as if today were this date: tests and the demo only, with MANDATES_STORE_TEST_CLOCK=1.",
+)
 @click.pass_context
 def store(ctx: click.Context, path: str, language: str, today: date | None) -> None:
     """Work on the mandates store (parties, rights, mandates)."""
+    if today is not None and not clock_override_allowed():
+        raise click.UsageError(
+            f"--today is een klok voor tests en de demo: zet {TEST_CLOCK_SWITCH}=1 om ze te gebruiken (nooit waar "
+            "de broker draait). Mandaten die vroeger begonnen, breng je binnen met `broker store import`."
+            if language == "nl"
+            else f"--today is a clock for tests and the demo: set {TEST_CLOCK_SWITCH}=1 to use it (never where the "
+            "broker serves). Mandates that began in the past come in with `broker store import`."
+        )
     ctx.obj = Context(path, language, today)
     ctx.call_on_close(lambda: ctx.obj._store and ctx.obj._store.close())
 
@@ -171,6 +178,25 @@ def load(context: Context, what: str, files: tuple[str, ...]) -> None:
     for path in files:
         count = context.store.load(what, path)
         click.echo(f"{path}: {count} {what} loaded")
+
+
+@store.command("import")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--admin", "admin_user", required=True, metavar="USER", help="Your user name, for the history.")
+@pass_context
+@refusals
+def import_command(context: Context, file: str, admin_user: str) -> None:
+    """Import existing mandates with their past dates and states (an export of another platform).
+
+    The whole file or nothing; each mandate's history says imported, by USER, now. Format in
+    mandates_store/README.md."""
+    ids = context.store.import_mandates(file, admin_user)
+    span = "" if not ids else f": {ids[0]}" if len(ids) == 1 else f": {ids[0]}-{ids[-1]}"
+    click.echo(
+        f"{file}: {len(ids)} mandaten geïmporteerd{span}"
+        if context.language == "nl"
+        else f"{file}: {len(ids)} mandates imported{span}"
+    )
 
 
 @store.command()
@@ -503,12 +529,17 @@ def options(
     scope = Scope(frozenset(types), own_name, work_relationship, member_right, mandate, legal_representative)
     day = at or context.store.today()
     found = context.store.login_options(person=person, at=day, scope=scope)
+    nl = context.language == "nl"  # one language per run: the kinds, the reasons, the explanations
     for option in found:
         via = f" via {option.intermediary.label}" if option.intermediary is not None else ""
-        click.echo(f"{option.represented.label}: {option.kind.replace('_', ' ')}{via}")
-        click.echo(f"  [{option.key}] {option.reason}")
+        click.echo(f"{option.represented.label}: {(KIND_NL if nl else KIND_EN)[option.kind]}{via}")
+        click.echo(f"  [{option.key}] {option.reason.in_language(context.language)}")
     for missing in context.store.explain_missing(person=person, at=day, scope=scope):
-        text = missing.text_nl if context.language == "nl" else missing.text_en
-        click.echo(f"- {missing.condition}: {text}")
+        click.echo(f"- {missing.condition}: {missing.text_nl if nl else missing.text_en}")
     if not found:
-        raise click.ClickException("no login option")
+        raise click.ClickException("geen aanmeldoptie" if nl else "no login option")
+
+
+KIND_EN = {kind: kind.replace("_", " ") for kind in KIND_ORDER}
+KIND_NL = {OWN_NAME: "in eigen naam", WORK_RELATIONSHIP: "als medewerker", MANDATE: "mandaat"}
+KIND_NL[LEGAL_REPRESENTATIVE] = "als wettelijk vertegenwoordiger"

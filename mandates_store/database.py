@@ -73,6 +73,27 @@ def _read_only_mount(path: str) -> bool:
     return bool(os.statvfs(path).f_flag & os.ST_RDONLY)
 
 
+def store_file_problem(path: str) -> tuple[str, str] | None:
+    """Why `path` is no mandates store to open (English, Dutch), or None: only `broker store init`
+    creates one, so a mistyped path must not become a new empty store."""
+    if not os.path.exists(path):
+        return (
+            f"no store there; create one with `broker store init --db {path}`",
+            f"geen store op deze plaats; maak er een met `broker store init --db {path}`",
+        )
+    try:
+        with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as conn:
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+    except sqlite3.DatabaseError as error:
+        return f"not a mandates store ({error})", f"geen mandatenstore ({error})"
+    if version == 0:  # an empty file, or an SQLite file of something else
+        return (
+            "not a mandates store (empty, or no schema); `broker store init` creates one",
+            "geen mandatenstore (leeg of zonder schema); `broker store init` maakt er een",
+        )
+    return None
+
+
 def _is_busy(error: sqlite3.OperationalError) -> bool:
     text = str(error).lower()
     return "locked" in text or "busy" in text

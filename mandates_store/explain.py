@@ -10,21 +10,19 @@ from datetime import date, datetime
 
 import sqlite_utils
 
-from mandates_store.database import day_of, iso_date, to_date
+from mandates_store.database import day_of, to_date
+from mandates_store.explain_mandates import coverage, mandates_without_option
 from mandates_store.login import acting_party, login_options
-from mandates_store.mandates import select_mandates
 from mandates_store.model import (
     LEGAL_REPRESENTATIVE,
+    MANDAATBEHEERDER,
     MANDAATUITVOERDER,
-    MANDATE,
     OWN_NAME,
     WORK_RELATIONSHIP,
-    Mandate,
     MissingOption,
     Party,
     Scope,
 )
-from mandates_store.status import ACTIVE, STATUS_NL
 from mandates_store.validity import holds_on, last_valid_day
 
 
@@ -45,7 +43,8 @@ def explain_missing(db: sqlite_utils.Database, person: str, at: date | datetime,
     found += _work_relationships(db, me, day, scope, given)
     found += _representations(db, me, day, scope, given)
     found += _executor_rights(db, me, day, scope, given)
-    found += _mandates(db, me, day, scope, given)
+    found += _other_rights(db, me, day, scope, given)
+    found += mandates_without_option(db, me, day, scope, given)
     return found
 
 
@@ -163,7 +162,7 @@ def _executor_rights(db, me: Party, day: date, scope: Scope, given: set[str]) ->
     }
     found = []
     for right_id, org, valid_from, valid_until in rows:
-        types, givers = _coverage(db, right_id)
+        types, givers = coverage(db, right_id)
         usable = sorted(types & scope.mandate_types)
         if usable and _right_gives_option(db, org, usable, givers, used_takers):
             continue
@@ -231,14 +230,6 @@ def _executor_rights(db, me: Party, day: date, scope: Scope, given: set[str]) ->
     return found
 
 
-def _coverage(db, right_id: int) -> tuple[set[str], set[str] | None]:
-    types = {
-        r[0] for r in db.conn.execute("SELECT type_code FROM user_right_mandate_types WHERE right_id = ?", [right_id])
-    }
-    givers = {r[0] for r in db.conn.execute("SELECT giver FROM user_right_givers WHERE right_id = ?", [right_id])}
-    return types, givers or None
-
-
 def _right_gives_option(db, org: str, types: list[str], givers: set[str] | None, used: set[str]) -> bool:
     marks = ",".join("?" * len(types))
     for mandate_id, giver in db.conn.execute(
@@ -249,102 +240,35 @@ def _right_gives_option(db, org: str, types: list[str], givers: set[str] | None,
     return False
 
 
-def _mandates(db, me: Party, day: date, scope: Scope, given: set[str]) -> list:
-    """The person's own mandates and those of organisations their links cover, without option."""
-    candidates: dict[int, tuple[Mandate, str]] = {}
-    for mandate in select_mandates(db, "m.taker = ?", [me.number], day):
-        candidates[mandate.id] = (mandate, "taker")
-    for right_id, org in db.conn.execute(
-        "SELECT id, organisation FROM user_rights WHERE person = ? AND name = ?", [me.number, MANDAATUITVOERDER]
-    ).fetchall():
-        types, givers = _coverage(db, right_id)
-        for mandate in _taken_by(db, org, types, day):
-            if givers is None or mandate.giver.number in givers:
-                candidates.setdefault(mandate.id, (mandate, "executor"))
-    enterprises = {
-        r[0] for r in db.conn.execute("SELECT enterprise FROM legal_representatives WHERE person = ?", [me.number])
-    }
-    for enterprise in sorted(enterprises):
-        for mandate in _taken_by(db, enterprise, set(scope.mandate_types), day):
-            candidates.setdefault(mandate.id, (mandate, "representative"))
+def _other_rights(db, me: Party, day: date, scope: Scope, given: set[str]) -> list:
+    """Every right other than SSM Mandaatuitvoerder (that one is _executor_rights'), unless it is
+    the application's member right behind a work option."""
+    rows = db.conn.execute(
+        "SELECT organisation, name, valid_from, valid_until FROM user_rights WHERE person = ? AND name <> ? "
+        "ORDER BY id",
+        [me.number, MANDAATUITVOERDER],
+    ).fetchall()
     found = []
-    for mandate_id in sorted(candidates):
-        mandate, path = candidates[mandate_id]
-        if f"mandate:{mandate_id}" in given:
+    for org, name, valid_from, valid_until in rows:
+        asked = scope.work_relationship and name == scope.member_right
+        if asked and f"work:{org}" in given:
             continue
-        found.append(_why_mandate(db, me, mandate, path, day, scope))
+        party = _party(db, org)
+        if name == MANDAATBEHEERDER:
+            condition = "right_gives_no_login"
+            en = f"Your right {name} at {party.name} lets you manage its mandates; it gives no login."
+            nl = f"Je recht {name} bij {party.name} laat je de mandaten beheren; het geeft geen aanmelding."
+        elif not asked:
+            condition = "right_not_asked"
+            en = f"Your right '{name}' at {party.name} is not a right this application asks for."
+            nl = f"Je recht '{name}' bij {party.name} is geen recht dat deze toepassing vraagt."
+        elif not holds_on(to_date(valid_from), to_date(valid_until), day):
+            condition = "member_right_not_valid"
+            en, nl = _period(to_date(valid_from), to_date(valid_until), day)
+            en, nl = f"Your right '{name}' at {party.name} {en}.", f"Je recht '{name}' bij {party.name} {nl}."
+        else:
+            condition = "member_right_without_work"
+            en = f"Your right '{name}' at {party.name} counts only with a valid work relationship there."
+            nl = f"Je recht '{name}' bij {party.name} telt enkel met een geldige werkrelatie daar."
+        found.append(MissingOption("right", condition, en, nl, organisation=party))
     return found
-
-
-def _taken_by(db, org: str, types: set[str], day: date) -> list[Mandate]:
-    if not types:
-        return []
-    marks = ",".join("?" * len(types))
-    return select_mandates(db, f"m.taker = ? AND m.type_code IN ({marks})", [org, *sorted(types)], day)
-
-
-def _why_mandate(db, me: Party, mandate: Mandate, path: str, day: date, scope: Scope) -> MissingOption:
-    what = f"Mandate {mandate.id} ({mandate.type_code}) from {mandate.giver.name} to {mandate.taker.name}"
-    wat = f"Mandaat {mandate.id} ({mandate.type_code}) van {mandate.giver.name} aan {mandate.taker.name}"
-
-    def missing(condition: str, en: str, nl: str) -> MissingOption:
-        return MissingOption(
-            MANDATE,
-            condition,
-            f"{what} {en}",
-            f"{wat} {nl}",
-            organisation=mandate.taker if path != "taker" else None,
-            represented=mandate.giver,
-            mandate_id=mandate.id,
-            mandate_type=mandate.type_code,
-        )
-
-    if not scope.mandate:
-        return missing(
-            "mandates_not_allowed",
-            "cannot be used: this application does not accept mandates.",
-            "kan niet gebruikt worden: deze toepassing aanvaardt geen mandaten.",
-        )
-    if mandate.status != ACTIVE:
-        return missing(
-            "mandate_not_active",
-            f"is not active ({mandate.status.replace('_', ' ')}).",
-            f"is niet actief ({STATUS_NL[mandate.status]}).",
-        )
-    if mandate.type_code not in scope.mandate_types:
-        return missing(
-            "type_not_in_scope",
-            "has a type this application does not use.",
-            "heeft een type dat deze toepassing niet gebruikt.",
-        )
-    if path == "representative":
-        if not scope.legal_representative:
-            return missing(
-                "legal_representative_not_allowed",
-                "would need you as legal representative of the taker, which this application does not accept.",
-                "vereist je als wettelijk vertegenwoordiger van de mandaatnemer, wat deze toepassing niet toelaat.",
-            )
-        return missing(
-            "representation_not_valid",
-            "would need your function at the taker, which is not valid today.",
-            "vereist je functie bij de mandaatnemer, die vandaag niet geldig is.",
-        )
-    # executor path: which of right / work relationship fails today?
-    day_text = iso_date(day)
-    right_ok = db.conn.execute(
-        "SELECT 1 FROM user_rights r JOIN user_right_mandate_types t ON t.right_id = r.id "
-        "WHERE r.person = ? AND r.organisation = ? AND r.name = ? AND t.type_code = ? "
-        "AND r.valid_from <= ? AND (r.valid_until IS NULL OR r.valid_until > ?)",
-        [me.number, mandate.taker.number, MANDAATUITVOERDER, mandate.type_code, day_text, day_text],
-    ).fetchone()
-    if not right_ok:
-        return missing(
-            "right_not_valid",
-            f"needs your {MANDAATUITVOERDER} right for this type at the taker, which is not valid today.",
-            f"vereist je recht {MANDAATUITVOERDER} voor dit type bij de mandaatnemer, dat vandaag niet geldig is.",
-        )
-    return missing(
-        "work_relationship_not_valid",
-        "needs a valid work relationship with the taker, which you do not have today.",
-        "vereist een geldige werkrelatie met de mandaatnemer, die je vandaag niet hebt.",
-    )

@@ -15,6 +15,7 @@ _TEXT_NL = {
     "stopped": "Stopgezet door {who}",
     "transfer_requested": "Overdracht gevraagd door {who}",
     "transferred": "Overgedragen",
+    "imported": "Geïmporteerd door {who}",
 }
 
 

@@ -21,6 +21,7 @@ from mandates_store.model import (
     WORK_RELATIONSHIP,
     LoginOption,
     Party,
+    Reason,
     Scope,
 )
 
@@ -41,7 +42,18 @@ def login_options(
         _put(
             options,
             order,
-            LoginOption(OWN_NAME, me, me, None, None, None, None, None, "You log in in your own name.", "own"),
+            LoginOption(
+                OWN_NAME,
+                me,
+                me,
+                None,
+                None,
+                None,
+                None,
+                None,
+                Reason("You log in in your own name.", "Je meldt aan in eigen naam."),
+                "own",
+            ),
         )
     employers = employers_on(db, me.number, day)
     if scope.work_relationship:
@@ -61,7 +73,10 @@ def login_options(
                 None,
                 None,
                 None,
-                f"You are legal representative ({function}) of {party.name} in the KBO.",
+                Reason(
+                    f"You are legal representative ({function}) of {party.name} in the KBO.",
+                    f"Je bent wettelijk vertegenwoordiger ({function}) van {party.name} in de KBO.",
+                ),
                 key,
             ),
         )
@@ -152,8 +167,11 @@ def _add_work_options(
     for number, org in employers.items():
         if with_right is not None and number not in with_right:
             continue
-        reason = f"You have a valid work relationship with {org.name}"
-        reason += f" and hold the right '{scope.member_right}'." if scope.member_right else "."
+        right, recht = (f" and hold the right '{scope.member_right}'", f" en het recht '{scope.member_right}'")
+        reason = Reason(
+            f"You have a valid work relationship with {org.name}{right if scope.member_right else ''}.",
+            f"Je hebt een geldige werkrelatie met {org.name}{recht if scope.member_right else ''}.",
+        )
         _put(
             options,
             order,
@@ -174,7 +192,17 @@ def _add_mandate_options(
     in_scope = set(scope.mandate_types)
     # The person as taker: no right needed.
     _mandates_taken(
-        db, me, me, in_scope, None, day, lambda code: f"An active {code} mandate names you as taker.", options, order
+        db,
+        me,
+        me,
+        in_scope,
+        None,
+        day,
+        lambda code: Reason(
+            f"An active {code} mandate names you as taker.", f"Een actief mandaat {code} noemt jou als mandaatnemer."
+        ),
+        options,
+        order,
     )
     # Organisations as taker: SSM Mandaatuitvoerder inside a valid work relationship.
     for right_id, org, name in rights_on(db, me.number, day):
@@ -192,9 +220,11 @@ def _add_mandate_options(
             usable,
             givers,
             day,
-            lambda code, taker=taker: (
+            lambda code, taker=taker: Reason(
                 f"An active {code} mandate names {taker.name} as taker, and you hold "
-                f"{MANDAATUITVOERDER} for {code} there."
+                f"{MANDAATUITVOERDER} for {code} there.",
+                f"Een actief mandaat {code} noemt {taker.name} als mandaatnemer, en je hebt daar "
+                f"{MANDAATUITVOERDER} voor {code}.",
             ),
             options,
             order,
@@ -208,9 +238,11 @@ def _add_mandate_options(
             in_scope,
             None,
             day,
-            lambda code, party=party, function=function: (
+            lambda code, party=party, function=function: Reason(
                 f"An active {code} mandate names {party.name} as taker, and you are "
-                f"its legal representative ({function})."
+                f"its legal representative ({function}).",
+                f"Een actief mandaat {code} noemt {party.name} als mandaatnemer, en je bent er "
+                f"wettelijk vertegenwoordiger van ({function}).",
             ),
             options,
             order,

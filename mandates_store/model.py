@@ -133,6 +133,22 @@ LEGAL_REPRESENTATIVE = "legal_representative"
 KIND_ORDER = {OWN_NAME: 0, WORK_RELATIONSHIP: 1, LEGAL_REPRESENTATIVE: 2, MANDATE: 3}
 
 
+class Reason(str):
+    """Why an option exists: the English text (the string itself) with its Dutch words in .nl, so
+    that a command prints one language per run. Built once per kind of route, not per option."""
+
+    def __new__(cls, en: str, nl: str) -> "Reason":
+        reason = super().__new__(cls, en)
+        reason.nl = nl
+        return reason
+
+    def __reduce__(self):
+        return Reason, (str(self), self.nl)
+
+    def in_language(self, language: str) -> str:
+        return self.nl if language == "nl" else str(self)
+
+
 class LoginOption(NamedTuple):
     kind: str  # own_name | work_relationship | mandate | legal_representative
     acting: Party
@@ -142,7 +158,7 @@ class LoginOption(NamedTuple):
     mandate_type: str | None
     valid_from: date | None
     valid_until: date | None  # exclusive
-    reason: str
+    reason: Reason
     key: str  # stable per option: own, work:<org>, rep:<org>, mandate:<id>
 
 

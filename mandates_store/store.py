@@ -301,6 +301,12 @@ class Store:
         return bulk.report_text_nl(self.db, self.bulk_report(operation_id))
 
     # --- files ---------------------------------------------------------------------------
+    def import_mandates(self, path: str, operator: str) -> list[int]:
+        """Existing mandates with their past dates and states (see importing.py); whole file or nothing."""
+        from mandates_store.importing import import_mandates
+
+        return import_mandates(self.db, path, operator, self.now())
+
     def load(self, what: str, path: str) -> int:
         """Load one file whole or not at all; `what` is a key of loaders.LOADERS."""
         from mandates_store.loaders import LOADERS

@@ -5,7 +5,7 @@ import sys
 
 import click
 
-from broker.settings import ConfigError, Settings
+from broker.settings import ConfigError, Settings, serve_option_problem
 
 
 def _load(config_path: str) -> Settings:
@@ -16,10 +16,22 @@ def _load(config_path: str) -> Settings:
         sys.exit(1)
 
 
+def _serve_option(ctx, param, value):
+    """--workers and --bind get the [serve] table's checks."""
+    if value is not None and (problem := serve_option_problem(param.name, value)):
+        raise click.BadParameter(problem)
+    return value
+
+
 @click.command("serve")
 @click.option("--config", "config_path", required=True, type=click.Path(dir_okay=False), help="the TOML file")
-@click.option("--workers", type=int, help="worker processes (default: [serve] workers, 0 = the number of cores)")
-@click.option("--bind", help="host:port (default: [serve] bind)")
+@click.option(
+    "--workers",
+    type=int,
+    callback=_serve_option,
+    help="worker processes (default: [serve] workers, 0 = the number of cores)",
+)
+@click.option("--bind", callback=_serve_option, help="host:port (default: [serve] bind)")
 def serve_command(config_path, workers, bind):
     """Run the broker under gunicorn."""
     from broker.ops.serve import serve

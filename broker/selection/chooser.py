@@ -1,6 +1,7 @@
 """The chooser's page model: one card per represented party, search, paging.
 
-"Mandaat via <taker>" when one option stands behind a card, "Meerdere mandaten mogelijk" when
+"Mandaat via <taker>" when one option stands behind a card ("Mandaat aan jou" when the taker is the
+person themself), "Meerdere mandaten mogelijk" when
 several takers hold a mandate from that giver for this user: that card opens a second screen.
 Cards come in a fixed order (own name, then organisations the person belongs to, then givers by
 name) so a person with thousands of givers finds them where they expect, page after page.

@@ -22,6 +22,11 @@ CONDITION_TEXT = {
     "no_active_mandate": "%(organisation)s holds no active mandate of a type this application uses.",
     "mandate_not_active": "Mandate %(mandate)s from %(giver)s is not active.",
     "type_not_in_scope": "Mandate %(mandate)s from %(giver)s is of a type this application does not use.",
+    "person_is_giver": "Mandate %(mandate)s is one you gave: it lets its taker act on your behalf, it gives you no login.",
+    "right_gives_no_login": "Your right SSM Mandaatbeheerder at %(organisation)s lets you manage mandates; it gives no login.",
+    "right_not_asked": "Your right at %(organisation)s is not a right this application asks for.",
+    "member_right_not_valid": "The user right this application asks for at %(organisation)s is not valid today.",
+    "member_right_without_work": "The user right this application asks for at %(organisation)s counts only with a valid work relationship there.",
 }
 MANDATE_CONDITION_TEXT = {
     "mandates_not_allowed": "Mandate %(mandate)s from %(giver)s cannot be used: this application does not accept mandates.",
@@ -37,6 +42,8 @@ def option_label(option: LoginOption, language: str | None = None) -> str:
     """The chooser's line under a party; `language` for use outside a request (the CLI)."""
     _ = gettext if language is None else partial(translated, language)  # `_`: the extractor finds the ids
     if option.kind == MANDATE and option.intermediary is not None:
+        if option.intermediary.number == option.acting.number:  # a person-to-person mandate to this person
+            return _("Mandate to you")
         return _("Mandate via %(taker)s", taker=option.intermediary.name)
     if option.kind == OWN_NAME:
         return _("In your own name")

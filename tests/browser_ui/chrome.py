@@ -7,10 +7,9 @@ import os
 import re
 
 from selenium import webdriver
-from selenium.common.exceptions import WebDriverException
+from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import WebDriverWait
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -39,6 +38,24 @@ def new_driver() -> webdriver.Chrome:
     return webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
 
 
+def gone(element):
+    """staleness_of, also when chromedriver answers for the old document's node with "Node with
+    given id does not belong to the document" (seen under load) instead of a stale reference."""
+
+    def check(driver) -> bool:
+        try:
+            element.is_enabled()
+        except StaleElementReferenceException:
+            return True
+        except WebDriverException as error:
+            if "does not belong to the document" in str(error):
+                return True
+            raise
+        return False
+
+    return check
+
+
 class Chrome:
     def __init__(self, driver, live):
         self.driver = driver
@@ -64,12 +81,8 @@ class Chrome:
         self.wait_url(prefix, timeout)
 
     def wait_gone(self, old, timeout: float = WAIT):
-        """Wait until the element `old` (of the previous document) is stale. While the new document
-        is being committed, chromedriver may answer "Node with given id does not belong to the
-        document" instead of a stale-element error: that counts as not yet, and is asked again."""
-        WebDriverWait(self.driver, timeout, ignored_exceptions=(WebDriverException,)).until(
-            expected_conditions.staleness_of(old)
-        )
+        """Wait until the element `old` of the previous document is gone (see gone())."""
+        WebDriverWait(self.driver, timeout).until(gone(old))
 
     def css(self, selector: str):
         return self.driver.find_element(By.CSS_SELECTOR, selector)

@@ -1,6 +1,7 @@
-"""The broker, the demo authenticator and two demo applications on real sockets (127.0.0.1, free
+"""The broker, the demo authenticator and three demo applications on real sockets (127.0.0.1, free
 ports chosen now), for tests in a real browser. Application A has the demo policy; application B
-("strict") accepts no own-name login, so a person without links there meets the no-access page."""
+("strict") accepts no own-name login, so a person without links there meets the no-access page;
+application C ("kiosk") uses the Kiosk mandate type, which the demo has person to person."""
 
 import os
 import threading
@@ -29,6 +30,14 @@ login:
   mandate: true
 skip_single_option: true
 """
+KIOSK_POLICY = """entity_id: {entity}
+mandate_types: [Kiosk]
+login:
+  own_name: true
+  work_relationship: false
+  mandate: true
+skip_single_option: true
+"""
 
 
 @dataclass
@@ -37,6 +46,7 @@ class Live:
     upstream: str
     app: str
     strict_app: str
+    kiosk_app: str
     servers: list
     selfservice: str = ""  # Mandatenbeheer, the self-service application
     store_path: str = ""
@@ -61,11 +71,12 @@ def _add_evil_giver(store_path: str) -> None:
 
 
 def start(workdir: str) -> Live:
-    names = ("broker", "upstream", "app", "strict_app", "selfservice")
+    names = ("broker", "upstream", "app", "strict_app", "kiosk_app", "selfservice")
     urls = {name: f"http://127.0.0.1:{free_port()}" for name in names}
     policies = copy_policies(os.path.join(workdir, "policies"), urls["app"], urls["selfservice"])
-    with open(os.path.join(policies, "strict.yaml"), "w", encoding="utf-8") as handle:
-        handle.write(STRICT_POLICY.format(entity=urls["strict_app"] + "/saml/metadata"))
+    for name, policy in (("strict", STRICT_POLICY), ("kiosk", KIOSK_POLICY)):
+        with open(os.path.join(policies, f"{name}.yaml"), "w", encoding="utf-8") as handle:
+            handle.write(policy.format(entity=urls[f"{name}_app"] + "/saml/metadata"))
     env = prepare(
         os.path.join(workdir, "demo"),
         broker_url=urls["broker"],
@@ -76,17 +87,13 @@ def start(workdir: str) -> Live:
     )
     env.broker["SESSION_COOKIE_SECURE"] = False
     _add_evil_giver(env.broker["STORE_DB"])
-    key, cert = os.path.join(workdir, "strict.key"), os.path.join(workdir, "strict.crt")
-    generate(key, cert, "strict")
-    strict = dict(env.application, base_url=urls["strict_app"], key=key, cert=cert, cookie_name="strict_app_session")
-    config = application_config(urls["strict_app"], key, cert, [], env.application["broker_idp"])
-    with open(os.path.join(env.broker["METADATA_DIR"], "strict.xml"), "w", encoding="utf-8") as handle:
-        handle.write(metadata_xml(config, "sp"))
+    extra = {name: _application(env, workdir, name, urls[f"{name}_app"]) for name in ("strict", "kiosk")}
     apps = {
         "broker": create_app(env.broker),
         "upstream": create_upstream_app(**env.upstream),
         "app": create_application_app(**env.application),
-        "strict_app": create_application_app(**strict),
+        "strict_app": create_application_app(**extra["strict"]),
+        "kiosk_app": create_application_app(**extra["kiosk"]),
         "selfservice": create_selfservice_app(env.selfservice),
     }
     servers = []
@@ -99,7 +106,18 @@ def start(workdir: str) -> Live:
         urls["upstream"],
         urls["app"],
         urls["strict_app"],
+        urls["kiosk_app"],
         servers,
         urls["selfservice"],
         env.broker["STORE_DB"],
     )
+
+
+def _application(env, workdir: str, name: str, url: str) -> dict:
+    """Another demo application at `url`: its keys, its metadata in the broker's folder."""
+    key, cert = os.path.join(workdir, f"{name}.key"), os.path.join(workdir, f"{name}.crt")
+    generate(key, cert, name)
+    config = application_config(url, key, cert, [], env.application["broker_idp"])
+    with open(os.path.join(env.broker["METADATA_DIR"], f"{name}.xml"), "w", encoding="utf-8") as handle:
+        handle.write(metadata_xml(config, "sp"))
+    return dict(env.application, base_url=url, key=key, cert=cert, cookie_name=f"{name}_app_session")

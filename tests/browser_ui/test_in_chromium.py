@@ -43,6 +43,25 @@ def test_mandate_via_and_escaped_names(chrome):
     chrome.shot("03-mandaat-via-application")
 
 
+def test_a_person_to_person_mandate_to_the_person_reads_as_theirs(chrome):
+    chrome.login(d.PERSON_YOUNG, app=chrome.live.kiosk_app)
+    chrome.wait_url(chrome.live.broker + "/choose/")
+    cards = chrome.cards()
+    assert ("An Peeters", d.PERSON_OWN_NAME_ONLY, "Mandaat aan jou") in cards  # not "Mandaat via Noor De Smet"
+    assert not any("Noor De Smet" in line for _, _, line in cards)
+    giver = chrome.card("An Peeters", "Mandaat aan jou")
+    assert giver.find_elements(By.CSS_SELECTOR, ".taker-number") == []  # not their own number again
+    chrome.screen("02b-chooser-mandaat-aan-jou")
+    giver.click()
+    got = chrome.attributes(chrome.live.kiosk_app)
+    assert (got["LoginKind"], got["LegalSubjectID"], got["IntermediateSubjectID"]) == (
+        "mandate",
+        d.PERSON_OWN_NAME_ONLY,
+        d.PERSON_YOUNG,
+    )
+    assert got["MandateType"] == "Kiosk"
+
+
 def test_several_mandates_and_the_second_screen(chrome):
     chrome.login(d.PERSON_SEVERAL_TAKERS)
     chrome.wait_url(chrome.live.broker + "/choose/")

@@ -30,7 +30,7 @@ def test_second_application_with_a_kiosk_mandate(browser):
     assert received(browser)["LoginKind"] == "own_name"
     page = browser.get(APP2 + "/login")
     assert "/choose/" in page.url
-    assert [c[2] for c in cards(page)] == ["Mandaat via Noor De Smet"]
+    assert [c[2] for c in cards(page)] == ["Mandaat aan jou"]  # the taker is the person: not "via" their own name
     page = choose(browser, page, cards(page)[0][0])
     got = received(browser, APP2)
     assert got["MandateType"] == "Kiosk" and got["LegalSubjectID"] == d.PERSON_OWN_NAME_ONLY

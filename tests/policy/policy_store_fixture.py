@@ -10,9 +10,12 @@ Jan Peeters (88012226557) on 2026-06-01, for an application with mandate type WS
 - takes M2 (Kiosk) from IMEC (type_not_in_scope), M3 from BALOISE, stopped (mandate_not_active),
   and M8 (WSE Loket) from Colruyt himself (an option without a right);
 - is Bestuurder of the Broeders van Liefde, which take M6 from Emmaüs (option only when legal
-  representatives are allowed, else legal_representative_not_allowed);
+  representatives are allowed, else legal_representative_not_allowed) and M9 (Kiosk) from Emmaüs
+  (type_not_in_scope);
+- gave M10 (Kiosk) to Emmaüs himself (person_is_giver);
 - was Zaakvoerder of 0402206045 until 2015, which takes M7 from IMEC (representation_not_valid);
-- holds the application right "WSE Loket gebruiker" at BAROCY only (member_right_missing elsewhere).
+- holds the application right "WSE Loket gebruiker" at BAROCY only (member_right_missing elsewhere;
+  right_not_asked when the application asks for no member right).
 """
 
 from datetime import date, datetime
@@ -73,6 +76,8 @@ def build_store(path) -> dict[str, int]:
         "M6": mandate(EMMAUS, BROEDERS, "WSE Loket"),
         "M7": mandate(IMEC, OTHER, "WSE Loket"),
         "M8": mandate(COLRUYT, JAN, "WSE Loket"),
+        "M9": mandate(EMMAUS, BROEDERS, "Kiosk"),
+        "M10": mandate(JAN, EMMAUS, "Kiosk"),
     }
     store.stop(Actor.admin(JAN), ids["M3"], reason="einde samenwerking")
     store.close()

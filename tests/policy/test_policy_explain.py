@@ -78,7 +78,7 @@ def test_every_kind_of_option(store, tmp_path):
     ) in options
     assert (
         f"mandate: Etablissements Fr. Colruyt ({COLRUYT}), mandate {ids['M8']} (WSE Loket) from 2026-06-01 "
-        "indefinitely, taken by the person in own name [Mandaat via Jan Peeters]"
+        "indefinitely, taken by the person in own name [Mandaat aan jou]"
     ) in options
     assert len(options) == 9
     assert "accepts:     own name; work relationship; legal representative; mandate (WSE Loket)" in result.output
@@ -130,7 +130,27 @@ def test_an_option_given_is_never_listed_as_missing(store, tmp_path):
         line.startswith((f"mandate {ids['M1']}:", f"mandate {ids['M8']}:", "own name:", "work relationship at BAROCY"))
         for line in missing
     )
-    assert len(missing) == 11
+    assert len(missing) == 14
+
+
+def test_every_mandate_right_relationship_and_function_has_a_line(store, tmp_path):
+    _, ids = store
+    options, missing = sections(explain(store, tmp_path, WIDE).output)
+    assert (
+        f"mandate {ids['M9']}: type_not_in_scope: Mandate {ids['M9']} (Kiosk) from Emmaüs to Broeders van Liefde "
+        "has a type this application does not use."
+    ) in missing  # a Kiosk mandate of the enterprise he represents, at a WSE Loket application
+    assert (
+        f"mandate {ids['M10']}: person_is_giver: Mandate {ids['M10']} (Kiosk) from Jan Peeters to Emmaüs lets "
+        "Emmaüs act on your behalf; you gave it, so it gives you no login."
+    ) in missing
+    assert (
+        f"right at BAROCY ({BAROCY}): right_not_asked: Your right 'WSE Loket gebruiker' at BAROCY is not a right "
+        "this application asks for."
+    ) in missing
+    mandates = {line.split(":")[0] for line in missing if line.startswith("mandate ")}
+    mandates |= {f"mandate {line.split('mandate ')[1].split(' ')[0]}" for line in options if "mandate " in line}
+    assert mandates == {f"mandate {ids[name]}" for name in ids}  # each of his mandates, one way or the other
 
 
 def test_the_member_right_turns_work_relationships_into_options_only_where_held(store, tmp_path):

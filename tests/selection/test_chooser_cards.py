@@ -1,5 +1,7 @@
 """The chooser's lines for the demo's people: what the store finds, as the broker presents it."""
 
+import dataclasses
+
 import pytest
 
 from broker.selection.chooser import chooser_page
@@ -37,3 +39,14 @@ def test_a_giver_with_two_takers_opens_a_second_screen(demo):
     _, option = shown[d.BALOISE].single
     assert option_label(option, "nl") == "Mandaat via DELOITTE Belastingconsulenten"
     assert option_label(option, "en") == "Mandate via DELOITTE Belastingconsulenten"
+
+
+def test_a_person_to_person_mandate_to_the_person_reads_as_a_mandate_to_them(demo):
+    scope = dataclasses.replace(d.DEMO_SCOPE, mandate_types=frozenset({d.KIOSK}))
+    found = demo.login_options(person=d.PERSON_YOUNG, at=demo.now(), scope=scope)
+    page = chooser_page([(option.key, option) for option in found])
+    (card,) = [card for card in page.cards if card.represented.number == d.PERSON_OWN_NAME_ONLY]
+    _, option = card.single
+    assert option.intermediary.number == option.acting.number == d.PERSON_YOUNG  # the taker is the person
+    labels = [option_label(option, language) for language in ("nl", "fr", "de", "en")]
+    assert labels == ["Mandaat aan jou", "Mandat qui vous est donné", "Ihnen erteiltes Mandat", "Mandate to you"]

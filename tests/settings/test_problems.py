@@ -6,6 +6,7 @@ from click.testing import CliRunner
 
 from broker import create_app
 from broker.cli import main
+from broker.saml.certgen import generate
 from broker.settings import ConfigError, Settings
 
 BAD = """base_url = "http://localhost:8080"
@@ -51,10 +52,12 @@ def test_serve_and_config_check_report_the_same_problems_all_at_once(bad, monkey
         f"{bad}:7: signing_key_in_use: next needs next_signing_key and next_signing_cert",
         f"{bad}:9: metadata_sources: metadata source https://federation.example/md.xml needs a pinned signing_cert",
         f"{bad}:13: serve.bind: must be a string",
-        f"{bad}:14: serve.threads_: unknown key",
+        f"{bad}:14: serve.threads_: unknown key (did you mean threads?)",
         f"{bad}: signing_cert: {folder}/certs/broker-signing.crt does not exist",  # the defaults too
         f"{bad}: metadata_dir: {folder}/metadata does not exist",
         f"{bad}: policy_dir: {folder}/policies does not exist",
+        f"{bad}: store_db: {folder}/var/store.db: no store there; create one with "
+        f"`broker store init --db {folder}/var/store.db`",
         f"{bad}: upstream_entity_id: missing",
         f"{bad}: secret_key: missing (set BROKER_SECRET_KEY in the environment)",
         f"{bad}: pairwise_secret: missing (set BROKER_PAIRWISE_SECRET in the environment)",
@@ -70,7 +73,7 @@ def test_the_metadata_commands_loader_needs_no_secrets_nor_required_keys(tmp_pat
     path.write_text('policy_dir = "policies"\nsecret_key = "read by nobody"\n')
     with pytest.raises(ConfigError) as refused:
         Settings.from_file(str(path))
-    assert len(refused.value.problems) == 6  # the secret in the file, 3 missing, 2 default key files
+    assert len(refused.value.problems) == 7  # the secret in the file, 3 missing, 2 key files, the store
     with pytest.raises(ConfigError) as refused:
         Settings.from_file(str(path), server=False)
     assert [p.split(": ", 1)[1] for p in refused.value.problems] == [
@@ -80,6 +83,13 @@ def test_the_metadata_commands_loader_needs_no_secrets_nor_required_keys(tmp_pat
     (tmp_path / "certs").mkdir()
     (tmp_path / "certs/broker-signing.key").touch()
     (tmp_path / "certs/broker-signing.crt").touch()
+    with pytest.raises(ConfigError) as refused:  # files there, but no key and no certificate
+        Settings.from_file(str(path), server=False)
+    assert [p.split(": ", 1)[1].split(" is ")[1] for p in refused.value.problems] == [
+        "not a PEM private key without a password",
+        "not a PEM certificate",
+    ]
+    generate(str(tmp_path / "certs/broker-signing.key"), str(tmp_path / "certs/broker-signing.crt"), "broker")
     settings = Settings.from_file(str(path), server=False)
     assert settings.secret_key is None and settings.policy_dir == str(tmp_path / "policies")
 

@@ -11,13 +11,17 @@ from click.testing import CliRunner
 from mandates_store import FileFormatError, Store, StoreError
 from mandates_store.cli import DEFAULT_DB
 from mandates_store.cli import store as store_cli
+from mandates_store.clock import TEST_CLOCK_SWITCH
 from mandates_store.demo_data import BAROCY
 
 TODAY = date(2025, 3, 10)
+TEST_CLOCK = {TEST_CLOCK_SWITCH: "1"}  # --today is refused without it
 
 
 def cli(path, *args, lang="nl"):
-    return CliRunner().invoke(store_cli, ["--db", str(path), "--lang", lang, "--today", TODAY.isoformat(), *args])
+    return CliRunner().invoke(
+        store_cli, ["--db", str(path), "--lang", lang, "--today", TODAY.isoformat(), *args], env=TEST_CLOCK
+    )
 
 
 @pytest.fixture

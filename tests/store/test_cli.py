@@ -5,9 +5,11 @@ from click.testing import CliRunner
 
 from mandates_store import Store
 from mandates_store.cli import store as store_cli
+from mandates_store.clock import TEST_CLOCK_SWITCH
 from mandates_store.demo_data import BAROCY, EMMAUS, PERSON_EXECUTOR, PERSON_MANAGER
 
 TODAY = date(2025, 3, 10)
+TEST_CLOCK = {TEST_CLOCK_SWITCH: "1"}  # --today is refused without it
 
 
 @pytest.fixture
@@ -15,7 +17,9 @@ def run(tmp_path):
     path = tmp_path / "cli.db"
 
     def invoke(*args: str, lang: str = "nl"):
-        return CliRunner().invoke(store_cli, ["--db", str(path), "--lang", lang, "--today", TODAY.isoformat(), *args])
+        return CliRunner().invoke(
+            store_cli, ["--db", str(path), "--lang", lang, "--today", TODAY.isoformat(), *args], env=TEST_CLOCK
+        )
 
     invoke.path = path
     return invoke
@@ -271,12 +275,37 @@ def test_options_for_support(demo_run):
         line for line in result.output.splitlines() if line.startswith("Etablissements Fr. Colruyt (0400378485)")
     ]
     assert colruyt == [
-        "Etablissements Fr. Colruyt (0400378485): mandate via DELOITTE Belastingconsulenten (0429053863)",
-        "Etablissements Fr. Colruyt (0400378485): mandate via PricewaterhouseCoopers Tax Consultants (0454658301)",
+        "Etablissements Fr. Colruyt (0400378485): mandaat via DELOITTE Belastingconsulenten (0429053863)",
+        "Etablissements Fr. Colruyt (0400378485): mandaat via PricewaterhouseCoopers Tax Consultants (0454658301)",
     ]
-    assert "Jan Claes (85072220893): own name" in result.output
+    assert "Jan Claes (85072220893): in eigen naam" in result.output
     nothing = demo_run("options", "91110332719", "--type", "WSE Loket", "--no-own-name")
     assert nothing.exit_code == 1 and "type_not_in_scope" in nothing.output
+
+
+@pytest.mark.parametrize(
+    "lang, expected, foreign",
+    [
+        (
+            "nl",
+            ["Je meldt aan in eigen naam.", "Een actief mandaat WSE Loket noemt BAROCY als mandaatnemer"],
+            ["You ", "An active", "mandate via", "own name", "work relationship"],  # condition codes stay codes
+        ),
+        (
+            "en",
+            ["You log in in your own name.", "An active WSE Loket mandate names BAROCY as taker"],
+            ["Je ", "Een actief", "mandaat via", "eigen naam", "werkrelatie", "medewerker"],
+        ),
+    ],
+)
+def test_options_speak_one_language_per_run(demo_run, lang, expected, foreign):
+    # Lotte: own name, her firm, its givers; Els Wouters: nothing but explanations
+    lotte = demo_run("options", PERSON_EXECUTOR, "--type", "WSE Loket", "--work", lang=lang)
+    els = demo_run("options", "91110332719", "--type", "WSE Loket", "--no-own-name", lang=lang)
+    assert lotte.exit_code == 0 and els.exit_code == 1
+    text = lotte.output + els.output
+    assert all(words in text for words in expected), text
+    assert [words for words in foreign if words in text] == [], text
 
 
 def test_store_file_is_usable_afterwards(demo_run):

@@ -13,7 +13,7 @@ from mandates_store.demo_data import (
     PERSON_OWN_NAME_ONLY,
     PERSON_REPRESENTATIVE,
 )
-from tests.store.conftest import ORG_A, ORG_B, ORG_C, PERSON_P, active_mandate, admin
+from tests.store.conftest import ORG_A, ORG_B, ORG_C, PERSON_P, PERSON_Q, active_mandate, admin
 
 
 def explain(store, person, scope=DEMO_SCOPE, at=None):
@@ -24,10 +24,54 @@ def conditions(found):
     return [(m.subject, m.condition) for m in found]
 
 
-def test_nothing_to_explain_without_links(demo):
-    assert explain(demo, PERSON_OWN_NAME_ONLY) == []
-    (own,) = explain(demo, PERSON_OWN_NAME_ONLY, replace(DEMO_SCOPE, own_name=False))
+def test_nothing_to_explain_without_links(world):
+    assert explain(world, PERSON_Q) == []
+    (own,) = explain(world, PERSON_Q, replace(DEMO_SCOPE, own_name=False))
     assert own.condition == "own_name_not_allowed" and "eigen naam" in own.text_nl
+
+
+def test_a_mandate_the_person_gave_has_its_line(demo):
+    (given,) = explain(demo, PERSON_OWN_NAME_ONLY)  # An Peeters gave Noor De Smet a Kiosk mandate
+    assert (given.subject, given.condition, given.mandate_type) == ("mandate", "person_is_giver", "Kiosk")
+    assert "Noor De Smet" in given.text_en and "you gave it" in given.text_en
+    assert "Noor De Smet" in given.text_nl and "jij gaf het" in given.text_nl
+
+
+def test_every_mandate_of_a_represented_enterprise_has_its_line_whatever_its_type(world):
+    kiosk = active_mandate(world, ORG_A, PERSON_P, "Kiosk")  # taken by the person: any type, as before
+    org_org = active_mandate(world, ORG_A, ORG_B, "Test ORG-ORG")
+    world.add_representative(PERSON_Q, ORG_B, "Bestuurder", world.today())
+    scope = Scope(frozenset({"WSE Loket"}), legal_representative=True)
+    found = {m.mandate_id: m for m in explain(world, PERSON_Q, scope) if m.mandate_id}
+    assert found[org_org.id].condition == "type_not_in_scope"  # a type the application does not use
+    assert kiosk.id not in found  # not the representative's: Lotte's own
+    assert found[org_org.id].organisation.number == ORG_B
+
+
+def test_every_right_has_its_line(world):
+    world.add_work_relationship(PERSON_P, ORG_B, world.today())
+    world.grant_right(PERSON_P, ORG_B, "SSM Mandaatbeheerder", world.today())
+    world.grant_right(PERSON_P, ORG_B, "Kiosk gebruiker", world.today())
+    world.grant_right(PERSON_P, ORG_B, "Loket gebruiker", world.today() + timedelta(days=5))
+    scope = Scope(frozenset(), work_relationship=True, member_right="Loket gebruiker")
+    found = explain(world, PERSON_P, scope)
+    assert conditions(found) == [
+        ("work_relationship", "member_right_missing"),
+        ("right", "right_gives_no_login"),
+        ("right", "right_not_asked"),
+        ("right", "member_right_not_valid"),
+    ]
+    assert "starts on" in found[3].text_en and all(m.organisation.number == ORG_B for m in found)
+    world.add_work_relationship(PERSON_P, ORG_C, world.today())
+    world.grant_right(PERSON_P, ORG_C, "Loket gebruiker", world.today())
+    with_work = explain(world, PERSON_P, scope)
+    assert ORG_C not in {m.organisation.number for m in with_work}  # that right gives the option
+    (alone,) = [
+        m
+        for m in explain(world, PERSON_P, replace(scope, work_relationship=False))
+        if m.organisation.number == ORG_C and m.subject == "right"
+    ]
+    assert alone.condition == "right_not_asked"
 
 
 def test_d_every_link_says_why(demo):
