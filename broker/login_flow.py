@@ -110,8 +110,11 @@ class LoginFlow:
         with self.state.transaction():
             if not self.state.first_sighting(login.assertion_id, keep_until):
                 raise _for(SamlError("This sign-in answer was used before.", login.assertion_id), flow.sp_entity_id)
+            lifetime = self.session_lifetime
+            if login.session_not_on_or_after is not None:  # never outlive the upstream's session
+                lifetime = min(lifetime, login.session_not_on_or_after.timestamp() - time.time())
             session = self.state.create_session(
-                self.session_lifetime,
+                lifetime,
                 person=login.person,
                 person_name=login.name,
                 authn_context=login.authn_context,
@@ -202,7 +205,7 @@ class LoginFlow:
                 flow.acs_url,
                 claims,
                 name_id,
-                idp.Authentication(session.authn_instant, session.authn_context, session_index),
+                idp.Authentication(session.authn_instant, session.authn_context, session_index, session.expires),
             )
         with self.state.transaction():  # the answer, its logout record and its audit entry: all or none
             if not self.state.finish_flow(flow.id):

@@ -5,7 +5,7 @@ import hmac
 import logging
 import re
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
 from lxml import etree
@@ -141,6 +141,7 @@ class Authentication:
     instant: str
     context: str
     session_index: str
+    session_end: float | None = None  # the broker session's end (time.time()), capped at the upstream's
 
 
 def pairwise_id(secret: bytes, sp_entity_id: str, acting: str, represented: str) -> str:
@@ -215,6 +216,7 @@ def build_response(
         assertion,
         AuthnInstant=authentication.instant,
         SessionIndex=authentication.session_index,
+        SessionNotOnOrAfter=_instant_of(authentication.session_end),
     )
     context = element("saml", "AuthnContext", statement)
     element("saml", "AuthnContextClassRef", context, authentication.context)
@@ -239,6 +241,10 @@ def build_response(
     if policy.sign_response:
         crypto.sign(response, settings.signing_key)
     return response
+
+
+def _instant_of(timestamp: float | None) -> str | None:
+    return None if timestamp is None else format_instant(datetime.fromtimestamp(timestamp, UTC))
 
 
 def build_error_response(

@@ -59,6 +59,7 @@ class UpstreamLogin:
     authn_instant: str
     authn_context: str
     not_on_or_after: datetime
+    session_not_on_or_after: datetime | None = None  # the upstream's end of the person's session
 
 
 def _only(parent: etree._Element, tag: str, what: str, required: bool = True) -> etree._Element | None:
@@ -183,6 +184,10 @@ def _read_assertion(
         raise SamlError("The assertion does not say how the person authenticated.")
     if required_context and context != required_context:
         raise SamlError("The person did not authenticate at the required level.", context)
+    session_end = statement.get("SessionNotOnOrAfter")
+    session_not_on_or_after = parse_instant(session_end, "SessionNotOnOrAfter") if session_end else None
+    if session_not_on_or_after is not None and session_not_on_or_after <= current - skew:
+        raise SamlError("The upstream session has already ended.", session_end)
 
     values: dict[str, list[str]] = {}
     for statement_node in assertion.findall(ns.q("saml", "AttributeStatement")):
@@ -204,4 +209,5 @@ def _read_assertion(
         authn_instant=statement.get("AuthnInstant") or "",
         authn_context=context,
         not_on_or_after=not_on_or_after,
+        session_not_on_or_after=session_not_on_or_after,
     )
