@@ -58,6 +58,9 @@ class Settings:
     signing_cert: str = key("certs/broker-signing.crt", path=True, exists=True)
     decryption_key: str | None = key(None, path=True, exists=True)
     decryption_cert: str | None = key(None, path=True, exists=True)
+    # decryption key rollover: the next pair is published beside the current one and both decrypt
+    next_decryption_key: str | None = key(None, path=True, exists=True)
+    next_decryption_cert: str | None = key(None, path=True, exists=True)
     upstream_entity_id: str | None = key(None, required=True)
     # signed sources with pinned signers: [{"url" or "path": ..., "signing_cert": PEM path(s)}]
     metadata_sources: tuple[dict, ...] = key((), paths_in=("path", "signing_cert"))
@@ -108,6 +111,7 @@ class Settings:
             base_url=self.base_url.rstrip("/"),
             signing_key=signing_key,
             decryption_key_path=self.decryption_key,
+            next_decryption_key_path=self.next_decryption_key,
             upstream_entity_id=self.upstream_entity_id or "",
             upstream_id_attribute=self.upstream_id_attribute,
             upstream_signed=self.upstream_signed,
@@ -233,6 +237,8 @@ class _Loader:
         """Checks that concern more than one key."""
         from broker.saml.metadata_sources import Source
 
+        if bool(values["next_decryption_key"]) != bool(values["next_decryption_cert"]):
+            self.problem("next_decryption_key", "next_decryption_key and next_decryption_cert go together")
         if values["signing_key_in_use"] == "next" and not (values["next_signing_key"] and values["next_signing_cert"]):
             self.problem("signing_key_in_use", "next needs next_signing_key and next_signing_cert")
         for entry in values["metadata_sources"]:

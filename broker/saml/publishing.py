@@ -36,11 +36,12 @@ def signing_keys(settings: Settings) -> tuple[SigningKey, tuple[str, ...]]:
 def own_metadata(settings: Settings) -> "OwnMetadata":
     """The broker's metadata as configured; its .settings are the SAML settings the broker runs with."""
     signing_key, extra = signing_keys(settings)
-    encryption_cert = None
-    if settings.decryption_cert:
-        with open(settings.decryption_cert, "rb") as handle:
-            encryption_cert = handle.read()
-    return OwnMetadata(settings.saml(signing_key), settings.publication(extra), encryption_cert)
+    encryption_certs = []
+    for path in (settings.decryption_cert, settings.next_decryption_cert):  # rollover: both published
+        if path:
+            with open(path, "rb") as handle:
+                encryption_certs.append(handle.read())
+    return OwnMetadata(settings.saml(signing_key), settings.publication(extra), tuple(encryption_certs))
 
 
 class OwnMetadata:
@@ -50,8 +51,8 @@ class OwnMetadata:
     request: each document is rebuilt once half its validity or its cacheDuration has passed.
     """
 
-    def __init__(self, settings: SamlSettings, publication: Publication, encryption_cert_pem: bytes | None):
-        self.settings, self.publication, self.encryption_cert_pem = settings, publication, encryption_cert_pem
+    def __init__(self, settings: SamlSettings, publication: Publication, encryption_certs_pem: tuple[bytes, ...]):
+        self.settings, self.publication, self.encryption_certs_pem = settings, publication, encryption_certs_pem
         cache = parse_duration(publication.cache_duration) or publication.validity
         self.rebuild_after = min(publication.validity / 2, cache).total_seconds()
         self._built: dict[str, tuple[float, bytes]] = {}
@@ -64,7 +65,7 @@ class OwnMetadata:
                 document = (
                     idp_metadata(self.settings, self.publication)
                     if kind == "idp"
-                    else sp_metadata(self.settings, self.encryption_cert_pem, self.publication)
+                    else sp_metadata(self.settings, self.encryption_certs_pem, self.publication)
                 )
                 built = self._built[kind] = (time.monotonic(), document)
             return built[1]

@@ -18,6 +18,11 @@ class SamlSettings:
     clock_skew: int = 60
     request_max_age: int = 300
     assertion_lifetime: int = 300
+    next_decryption_key_path: str | None = None  # rollover: tried too, published beside the current
+
+    @property
+    def decryption_key_paths(self) -> tuple[str, ...]:
+        return tuple(p for p in (self.decryption_key_path, self.next_decryption_key_path) if p)
 
     @property
     def idp_entity_id(self) -> str:

@@ -4,6 +4,7 @@ pysaml2 is not trusted here: every condition is checked below, and identity is r
 element whose own signature was verified with a key from the upstream's metadata.
 """
 
+import copy
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -83,10 +84,9 @@ def _assertion(response: etree._Element, settings: SamlSettings) -> etree._Eleme
         raise SamlError("The sign-in answer must carry exactly one assertion.", f"found {len(plain) + len(encrypted)}")
     if plain:
         return plain[0]
-    if not settings.decryption_key_path:
+    if not settings.decryption_key_paths:
         raise SamlError("The sign-in answer is encrypted but the broker has no decryption key.")
-    data = _only(encrypted[0], ns.q("xenc", "EncryptedData"), "EncryptedData")
-    decrypted = crypto.decrypt(data, load_decryption_key(settings.decryption_key_path))
+    decrypted = _decrypted(encrypted[0], settings.decryption_key_paths)
     check_unique_ids(response)
     # Read what was decrypted again from bytes, with the message's scrutiny (no DTD, no comments,
     # unique IDs); also, lxml's find() misses nodes that xmlsec created in memory.
@@ -94,6 +94,18 @@ def _assertion(response: etree._Element, settings: SamlSettings) -> etree._Eleme
     if assertion.tag != ns.q("saml", "Assertion"):
         raise SamlError("The encrypted content is not an assertion.", assertion.tag)
     return assertion
+
+
+def _decrypted(wrapper: etree._Element, key_paths: tuple[str, ...]) -> etree._Element:
+    """Each of the broker's decryption keys in turn (a rollover holds two), each on a fresh copy."""
+    failure = None
+    for path in key_paths:
+        data = _only(copy.deepcopy(wrapper), ns.q("xenc", "EncryptedData"), "EncryptedData")
+        try:
+            return crypto.decrypt(data, load_decryption_key(path))
+        except SamlError as error:
+            failure = error
+    raise failure
 
 
 def in_response_to(received: Received) -> str | None:
