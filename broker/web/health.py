@@ -28,6 +28,8 @@ def _checks() -> dict[str, str]:
     metadata = ext["metadata"]
     upstream = metadata.identity_provider(ext["saml_settings"].upstream_entity_id)
     checks["metadata"] = "ok" if upstream and metadata.service_providers else "upstream or applications missing"
+    if metadata.folder_errors:  # like the policies: a refused file is a problem even with its last good copy
+        checks["metadata"] = f"{len(metadata.folder_errors)} files refused"
     policies = ext["policies"]
     policies.refresh()
     checks["policies"] = "ok" if policies.all() and not policies.errors else f"{len(policies.errors)} problems"
