@@ -90,7 +90,10 @@ class LoginFlow:
         )
 
     # 2. the upstream authenticator answers
-    def upstream_answered(self, received: bindings.Received, browser: str) -> LoggedIn:
+    def upstream_answered(self, received: bindings.Received, browser: str) -> LoggedIn | PostForm:
+        """The upstream's answer; a failure (its status, or an answer the broker refuses) is answered
+        to the application whose request this browser carries, as the side that received a request
+        answers it. Without a known request there is no one to answer: the broker's own page."""
         in_response_to = sp.in_response_to(received)
         flow = self.state.flow_for_upstream(in_response_to, browser) if in_response_to else None
         if flow is None:
@@ -104,12 +107,13 @@ class LoginFlow:
                 flow.requested_context,
             )
         except SamlError as error:
-            raise _for(error, flow.sp_entity_id) from None
+            return self._upstream_failed(flow, error)
         metrics.UPSTREAM_LATENCY.observe(max(0.0, time.time() - flow.created))
         keep_until = max(login.not_on_or_after.timestamp(), 0) + self.settings.clock_skew
         with self.state.transaction():
             if not self.state.first_sighting(login.assertion_id, keep_until):
-                raise _for(SamlError("This sign-in answer was used before.", login.assertion_id), flow.sp_entity_id)
+                replayed = SamlError("This sign-in answer was used before.", login.assertion_id)
+                return self._upstream_failed(flow, replayed)
             lifetime = self.session_lifetime
             if login.session_not_on_or_after is not None:  # never outlive the upstream's session
                 lifetime = min(lifetime, login.session_not_on_or_after.timestamp() - time.time())
@@ -219,12 +223,22 @@ class LoginFlow:
         log.info("login answered: application=%s kind=%s", flow.sp_entity_id, option.kind)
         return carried(bindings.posted(flow.acs_url, response, "SAMLResponse", flow.relay_state))
 
-    def _answer_error(self, flow, second_level: idp.Status, message: str) -> PostForm:
-        self.state.finish_flow(flow.id)
+    def _answer_error(self, flow, second_level: idp.Status | str, message: str) -> PostForm:
+        if not self.state.finish_flow(flow.id):
+            raise SamlError("This login was already completed.")
         record = self.state.session_record(flow.session_id) if flow.session_id else None
         self._audit_refused(message, flow.sp_entity_id, record.person if record else None)
         response = idp.build_error_response(self.settings, flow.request_id, flow.acs_url, second_level, message)
         return carried(bindings.posted(flow.acs_url, response, "SAMLResponse", flow.relay_state))
+
+    def _upstream_failed(self, flow, error: SamlError) -> PostForm:
+        # a second answer for a login the upstream already completed (a double submit, a replay in
+        # the same browser) leaves that login alone; an application withdrawn meanwhile gets nothing
+        if flow.session_id is not None or self.metadata.service_provider(flow.sp_entity_id) is None:
+            raise _for(error, flow.sp_entity_id)
+        log.warning("upstream login failed for flow %s, answered to the application: %s", flow.id, error)
+        metrics.LOGINS_REFUSED.labels("upstream", error.reason).inc()
+        return self._answer_error(flow, sp.status_for_application(error), error.reason)
 
     def _audit_refused(self, reason: str, application: str, person: str | None) -> None:
         if self.audit is not None:

@@ -14,7 +14,7 @@ from broker.saml import crypto, ns
 from broker.saml.bindings import Received
 from broker.saml.errors import SamlError
 from broker.saml.keys import load_decryption_key
-from broker.saml.messages import check_fresh, check_success, element, expect, issuer_of, now, protocol_message
+from broker.saml.messages import check_fresh, element, expect, issuer_of, now, protocol_message, status_codes
 from broker.saml.metadata import IdentityProvider, MetadataRegistry
 from broker.saml.settings import SamlSettings
 from broker.saml.timefmt import parse_instant
@@ -61,6 +61,40 @@ class UpstreamLogin:
     authn_context: str
     not_on_or_after: datetime
     session_not_on_or_after: datetime | None = None  # the upstream's end of the person's session
+
+
+# Second-level codes of the upstream that say something true to the application about the person's
+# authentication; the others (about the broker's own request: NameIDPolicy, binding, version) do not.
+_PASSED_ON = frozenset(
+    "urn:oasis:names:tc:SAML:2.0:status:" + code
+    for code in (
+        "AuthnFailed",
+        "NoPassive",
+        "RequestDenied",
+        "NoAuthnContext",
+        "UnknownPrincipal",
+        "NoAvailableIDP",
+        "NoSupportedIDP",
+        "ProxyCountExceeded",
+    )
+)
+
+
+class UpstreamFailed(SamlError):
+    """The upstream answered with a failure status."""
+
+    def __init__(self, codes: list[str]):
+        super().__init__("The sign-in did not succeed.", " / ".join(codes))
+        self.codes = tuple(codes)
+
+
+def status_for_application(error: SamlError) -> str:
+    """The second-level status the broker answers the application with when its upstream login
+    failed: the upstream's own when it is about the authentication, else AuthnFailed (an answer the
+    broker could not accept is an authentication that failed)."""
+    if isinstance(error, UpstreamFailed):
+        return next((code for code in error.codes[1:] if code in _PASSED_ON), ns.STATUS_AUTHN_FAILED)
+    return getattr(error, "status", None) or ns.STATUS_AUTHN_FAILED
 
 
 def _only(parent: etree._Element, tag: str, what: str, required: bool = True) -> etree._Element | None:
@@ -131,7 +165,9 @@ def validate_response(
         raise SamlError("The sign-in answer does not answer this browser's request.", str(root.get("InResponseTo")))
     check_fresh(root, settings.request_max_age, settings.clock_skew)
     response_signed = _signed_and_verified(root, keys)
-    check_success(root)
+    codes = status_codes(root)
+    if not codes or any(c != ns.STATUS_SUCCESS for c in codes):
+        raise UpstreamFailed(codes)
     assertion = _assertion(root, settings)
     assertion_signed = _signed_and_verified(assertion, keys)
     needed = settings.upstream_signed
