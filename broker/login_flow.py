@@ -15,7 +15,7 @@ from broker import metrics
 from broker.outcomes import LoggedIn, NoOption, Outcome, PostForm, Refused, ShowChooser, carried
 from broker.policy import Policy
 from broker.policy.scope import scope_for
-from broker.saml import bindings, idp, messages, sp
+from broker.saml import authn_context, bindings, idp, messages, sp
 from broker.saml.errors import SamlError
 from broker.saml.state_ids import new_message_id
 from broker.selection.directed import requested
@@ -58,6 +58,9 @@ class LoginFlow:
         if policy.require_signed_requests and not request.signed:
             raise _for(SamlError("The application must sign its requests.", request.issuer), request.issuer)
         metrics.LOGINS_STARTED.labels(request.issuer).inc()
+        levels = authn_context.Levels(self.settings.authn_levels)
+        # the class refs that meet both the application's request and the policy's floor
+        acceptable = levels.acceptable(request.requested_contexts, request.requested_comparison, policy.authn_context)
         flow_values = dict(
             browser=browser,
             sp_entity_id=request.issuer,
@@ -65,24 +68,30 @@ class LoginFlow:
             acs_url=request.acs_url,
             relay_state=request.relay_state,
             force_authn=int(request.force_authn),
-            requested_context=policy.authn_context,
+            requested_context=None if acceptable is None else " ".join(acceptable),
             requested_giver=request.requested_giver,
             requested_taker=request.requested_taker,
             switch=int(request.switch),
         )
-        if session is not None and not request.force_authn and self._good_enough(session, policy):
+        if acceptable == ():
+            flow = self.state.create_flow(**flow_values)
+            return self._answer_error(
+                flow, idp.Status.NO_AUTHN_CONTEXT, "requested authentication context not possible"
+            )
+        if session is not None and not request.force_authn and self._good_enough(session, acceptable):
             return self._after_authentication(self.state.create_flow(**flow_values), session, policy)
         if request.is_passive:
             flow = self.state.create_flow(**flow_values)
             return self._answer_error(flow, idp.Status.REQUEST_DENIED, "passive login not possible")
         return self._ask_upstream(flow_values, policy)
 
-    def _good_enough(self, session: Session, policy: Policy) -> bool:
-        return policy.authn_context in (None, session.authn_context)
+    def _good_enough(self, session: Session, acceptable: tuple[str, ...] | None) -> bool:
+        """An SSO session weaker than this request needs leads to a new upstream login."""
+        return acceptable is None or session.authn_context in acceptable
 
     def _ask_upstream(self, flow_values: dict, policy: Policy) -> Outcome:
         upstream = sp.upstream(self.settings, self.metadata)
-        contexts = (policy.authn_context,) if policy.authn_context else ()
+        contexts = tuple((flow_values["requested_context"] or "").split())
         request = sp.build_authn_request(self.settings, upstream, contexts, bool(flow_values["force_authn"]))
         self.state.create_flow(upstream_request_id=messages.id_of(request), **flow_values)
         return carried(

@@ -18,6 +18,23 @@ from dataclasses import Field, dataclass, field, fields
 from datetime import timedelta
 
 SECRET_HINT = "set BROKER_{name} in the environment"
+_AC = "urn:oasis:names:tc:SAML:2.0:ac:classes:"
+# levels of assurance, weak to strong, with the upstream's class refs for each (README "Security")
+DEFAULT_AUTHN_LEVELS = (
+    {
+        "name": "low",
+        "class_refs": ("http://eidas.europa.eu/LoA/low", _AC + "PasswordProtectedTransport", _AC + "Password"),
+    },
+    {
+        "name": "substantial",
+        "class_refs": (
+            "http://eidas.europa.eu/LoA/substantial",
+            _AC + "MobileTwoFactorContract",
+            _AC + "TimeSyncToken",
+        ),
+    },
+    {"name": "high", "class_refs": ("http://eidas.europa.eu/LoA/high", _AC + "SmartcardPKI")},
+)
 
 
 class ConfigError(Exception):
@@ -75,6 +92,7 @@ class Settings:
     signing_key_in_use: str = key("current", choices=("current", "next"))
     upstream_signed: str = key("assertion", choices=("assertion", "response", "both", "either"))
     upstream_id_attribute: str = key("urn:be:fgov:person:ssin")
+    authn_levels: tuple[dict, ...] = key(DEFAULT_AUTHN_LEVELS)  # [{name, class_refs}], weak to strong
     clock_skew: int = key(60)
     request_max_age: int = key(300)
     session_lifetime: int = key(8 * 3600)
@@ -115,6 +133,7 @@ class Settings:
             upstream_entity_id=self.upstream_entity_id or "",
             upstream_id_attribute=self.upstream_id_attribute,
             upstream_signed=self.upstream_signed,
+            authn_levels=tuple(tuple(level["class_refs"]) for level in self.authn_levels),
             clock_skew=self.clock_skew,
             request_max_age=self.request_max_age,
         )
@@ -233,10 +252,15 @@ class _Loader:
             raise ConfigError([message(name, reason, located) for name, reason, located in self.problems])
         return Settings(**values, serve=given.get("serve", Serve()))
 
+    def _levels(self, levels) -> None:
+        for problem in _levels_problems(levels):
+            self.problem("authn_levels", problem)
+
     def _across(self, values: dict) -> None:
         """Checks that concern more than one key."""
         from broker.saml.metadata_sources import Source
 
+        self._levels(values["authn_levels"])
         if bool(values["next_decryption_key"]) != bool(values["next_decryption_cert"]):
             self.problem("next_decryption_key", "next_decryption_key and next_decryption_cert go together")
         if values["signing_key_in_use"] == "next" and not (values["next_signing_key"] and values["next_signing_cert"]):
@@ -246,6 +270,24 @@ class _Loader:
                 Source.from_config(entry)
             except ValueError as exc:
                 self.problem("metadata_sources", str(exc))
+
+
+def _levels_problems(levels) -> list[str]:
+    problems, seen = [], {}
+    for number, level in enumerate(levels, 1):
+        name, refs = level.get("name"), level.get("class_refs")
+        if not isinstance(name, str) or not name:
+            problems.append(f"level {number}: name must be a string")
+        if not isinstance(refs, list | tuple) or not refs or not all(isinstance(r, str) and r for r in refs):
+            problems.append(f"level {number}: class_refs must be a list of class refs")
+            continue
+        for ref in refs:
+            if ref in seen:
+                problems.append(f"level {number}: {ref} is already in level {seen[ref]}")
+            seen.setdefault(ref, number)
+        if unknown := set(level) - {"name", "class_refs"}:
+            problems.append(f"level {number}: unknown key {', '.join(sorted(unknown))}")
+    return problems
 
 
 def _line_of(text: str, name: str) -> int | None:

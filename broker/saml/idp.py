@@ -32,6 +32,7 @@ class Status(StrEnum):
     """Second-level status codes the broker answers an application with (build_error_response)."""
 
     REQUEST_DENIED = ns.STATUS_REQUEST_DENIED
+    NO_AUTHN_CONTEXT = ns.STATUS_NO_AUTHN_CONTEXT
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,7 @@ class AuthnRequestIn:
     is_passive: bool
     requested_contexts: tuple[str, ...]
     signed: bool
+    requested_comparison: str = "exact"
     requested_giver: str | None = None
     requested_taker: str | None = None
     switch: bool = False
@@ -114,6 +116,7 @@ def receive_authn_request(received: Received, settings: SamlSettings, metadata: 
     if index is not None and not re.fullmatch(r"[0-9]{1,5}", index):
         raise SamlError("The application asked for an answer address its metadata does not list.", index)
     acs = sp.consumer(url=root.get("AssertionConsumerServiceURL"), index=int(index) if index is not None else None)
+    requested = root.find(ns.q("samlp", "RequestedAuthnContext"))
     contexts = tuple(
         (ref.text or "").strip()
         for ref in root.iterfind(f"{ns.q('samlp', 'RequestedAuthnContext')}/{ns.q('saml', 'AuthnContextClassRef')}")
@@ -128,6 +131,7 @@ def receive_authn_request(received: Received, settings: SamlSettings, metadata: 
         is_passive=root.get("IsPassive") in ("true", "1"),
         requested_contexts=contexts,
         signed=signed,
+        requested_comparison=requested.get("Comparison", "exact") if requested is not None else "exact",
         requested_giver=giver,
         requested_taker=taker,
         switch=_extension(root, "Switch") is not None,

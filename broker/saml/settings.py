@@ -18,6 +18,7 @@ class SamlSettings:
     clock_skew: int = 60
     request_max_age: int = 300
     assertion_lifetime: int = 300
+    authn_levels: tuple[tuple[str, ...], ...] = ()  # levels of assurance, weak to strong (broker.saml.authn_context)
     next_decryption_key_path: str | None = None  # rollover: tried too, published beside the current
 
     @property

@@ -88,6 +88,15 @@ class UpstreamFailed(SamlError):
         self.codes = tuple(codes)
 
 
+class ContextNotMet(SamlError):
+    """The upstream authenticated the person at a level the application's request does not accept."""
+
+    status = ns.STATUS_NO_AUTHN_CONTEXT
+
+    def __init__(self, context: str):
+        super().__init__("The person did not authenticate at the required level.", context)
+
+
 def status_for_application(error: SamlError) -> str:
     """The second-level status the broker answers the application with when its upstream login
     failed: the upstream's own when it is about the authentication, else AuthnFailed (an answer the
@@ -154,6 +163,7 @@ def validate_response(
     expected_request_id: str,
     required_context: str | None,
 ) -> UpstreamLogin:
+    """required_context: the class refs the broker accepts, space-separated (URIs hold no spaces)."""
     root = received.root
     expect(root, "Response")
     keys = idp.signing_keys
@@ -230,8 +240,8 @@ def _read_assertion(
     context = text_of(statement.find(f"{ns.q('saml', 'AuthnContext')}/{ns.q('saml', 'AuthnContextClassRef')}"))
     if not context:
         raise SamlError("The assertion does not say how the person authenticated.")
-    if required_context and context != required_context:
-        raise SamlError("The person did not authenticate at the required level.", context)
+    if required_context and context not in required_context.split():
+        raise ContextNotMet(context)
     session_end = statement.get("SessionNotOnOrAfter")
     session_not_on_or_after = parse_instant(session_end, "SessionNotOnOrAfter") if session_end else None
     if session_not_on_or_after is not None and session_not_on_or_after <= current - skew:

@@ -166,7 +166,7 @@ class Options:
 
 
 def settings():
-    return SimpleNamespace(upstream_entity_id=UPSTREAM, signing_key=None, clock_skew=60)
+    return SimpleNamespace(upstream_entity_id=UPSTREAM, signing_key=None, clock_skew=60, authn_levels=())
 
 
 def request(**values) -> idp.AuthnRequestIn:
