@@ -15,7 +15,7 @@ from broker import metrics
 from broker.outcomes import LoggedIn, NoOption, Outcome, PostForm, Refused, ShowChooser, carried
 from broker.policy import Policy
 from broker.policy.scope import scope_for
-from broker.saml import bindings, idp, messages, sp
+from broker.saml import authn_context, bindings, idp, messages, sp
 from broker.saml.errors import SamlError
 from broker.saml.state_ids import new_message_id
 from broker.selection.directed import requested
@@ -58,6 +58,9 @@ class LoginFlow:
         if policy.require_signed_requests and not request.signed:
             raise _for(SamlError("The application must sign its requests.", request.issuer), request.issuer)
         metrics.LOGINS_STARTED.labels(request.issuer).inc()
+        levels = authn_context.Levels(self.settings.authn_levels)
+        # the class refs that meet both the application's request and the policy's floor
+        acceptable = levels.acceptable(request.requested_contexts, request.requested_comparison, policy.authn_context)
         flow_values = dict(
             browser=browser,
             sp_entity_id=request.issuer,
@@ -65,7 +68,7 @@ class LoginFlow:
             acs_url=request.acs_url,
             relay_state=request.relay_state,
             force_authn=int(request.force_authn),
-            requested_context=policy.authn_context,
+            requested_context=None if acceptable is None else " ".join(acceptable),
             requested_giver=request.requested_giver,
             requested_taker=request.requested_taker,
             switch=int(request.switch),
@@ -74,19 +77,25 @@ class LoginFlow:
         refusal = idp.refusal(request, policy, self.settings)
         if refusal is not None:  # a valid request the broker cannot fulfil: answered, not refused
             return self._answer_error(self.state.create_flow(**flow_values), *refusal)
-        if session is not None and not request.force_authn and self._good_enough(session, policy):
+        if acceptable == ():
+            flow = self.state.create_flow(**flow_values)
+            return self._answer_error(
+                flow, idp.Status.NO_AUTHN_CONTEXT, "requested authentication context not possible"
+            )
+        if session is not None and not request.force_authn and self._good_enough(session, acceptable):
             return self._after_authentication(self.state.create_flow(**flow_values), session, policy)
         if request.is_passive:
             flow = self.state.create_flow(**flow_values)
             return self._answer_error(flow, idp.Status.REQUEST_DENIED, "passive login not possible")
         return self._ask_upstream(flow_values, policy, request)
 
-    def _good_enough(self, session: Session, policy: Policy) -> bool:
-        return policy.authn_context in (None, session.authn_context)
+    def _good_enough(self, session: Session, acceptable: tuple[str, ...] | None) -> bool:
+        """An SSO session weaker than this request needs leads to a new upstream login."""
+        return acceptable is None or session.authn_context in acceptable
 
     def _ask_upstream(self, flow_values: dict, policy: Policy, asked: idp.AuthnRequestIn) -> Outcome:
         upstream = sp.upstream(self.settings, self.metadata)
-        contexts = (policy.authn_context,) if policy.authn_context else ()
+        contexts = tuple((flow_values["requested_context"] or "").split())
         count = asked.proxy_count - 1 if asked.proxy_count is not None else None
         scoping = sp.Scoping(count, asked.requester_ids + (asked.issuer,))
         request = sp.build_authn_request(self.settings, upstream, contexts, bool(flow_values["force_authn"]), scoping)
@@ -96,7 +105,10 @@ class LoginFlow:
         )
 
     # 2. the upstream authenticator answers
-    def upstream_answered(self, received: bindings.Received, browser: str) -> LoggedIn:
+    def upstream_answered(self, received: bindings.Received, browser: str) -> LoggedIn | PostForm:
+        """The upstream's answer; a failure (its status, or an answer the broker refuses) is answered
+        to the application whose request this browser carries, as the side that received a request
+        answers it. Without a known request there is no one to answer: the broker's own page."""
         in_response_to = sp.in_response_to(received)
         flow = self.state.flow_for_upstream(in_response_to, browser) if in_response_to else None
         if flow is None:
@@ -110,14 +122,18 @@ class LoginFlow:
                 flow.requested_context,
             )
         except SamlError as error:
-            raise _for(error, flow.sp_entity_id) from None
+            return self._upstream_failed(flow, error)
         metrics.UPSTREAM_LATENCY.observe(max(0.0, time.time() - flow.created))
         keep_until = max(login.not_on_or_after.timestamp(), 0) + self.settings.clock_skew
         with self.state.transaction():
             if not self.state.first_sighting(login.assertion_id, keep_until):
-                raise _for(SamlError("This sign-in answer was used before.", login.assertion_id), flow.sp_entity_id)
+                replayed = SamlError("This sign-in answer was used before.", login.assertion_id)
+                return self._upstream_failed(flow, replayed)
+            lifetime = self.session_lifetime
+            if login.session_not_on_or_after is not None:  # never outlive the upstream's session
+                lifetime = min(lifetime, login.session_not_on_or_after.timestamp() - time.time())
             session = self.state.create_session(
-                self.session_lifetime,
+                lifetime,
                 person=login.person,
                 person_name=login.name,
                 authn_context=login.authn_context,
@@ -210,7 +226,7 @@ class LoginFlow:
                 flow.acs_url,
                 claims,
                 name_id,
-                idp.Authentication(session.authn_instant, session.authn_context, session_index),
+                idp.Authentication(session.authn_instant, session.authn_context, session_index, session.expires),
             )
         with self.state.transaction():  # the answer, its logout record and its audit entry: all or none
             if not self.state.finish_flow(flow.id):
@@ -224,12 +240,22 @@ class LoginFlow:
         log.info("assertion issued: application=%s kind=%s", flow.sp_entity_id, option.kind)
         return carried(bindings.posted(flow.acs_url, response, "SAMLResponse", flow.relay_state))
 
-    def _answer_error(self, flow, second_level: idp.Status, message: str) -> PostForm:
-        self.state.finish_flow(flow.id)
+    def _answer_error(self, flow, second_level: idp.Status | str, message: str) -> PostForm:
+        if not self.state.finish_flow(flow.id):
+            raise SamlError("This login was already completed.")
         record = self.state.session_record(flow.session_id) if flow.session_id else None
         self._audit_refused(message, flow.sp_entity_id, record.person if record else None)
         response = idp.build_error_response(self.settings, flow.request_id, flow.acs_url, second_level, message)
         return carried(bindings.posted(flow.acs_url, response, "SAMLResponse", flow.relay_state))
+
+    def _upstream_failed(self, flow, error: SamlError) -> PostForm:
+        # a second answer for a login the upstream already completed (a double submit, a replay in
+        # the same browser) leaves that login alone; an application withdrawn meanwhile gets nothing
+        if flow.session_id is not None or self.metadata.service_provider(flow.sp_entity_id) is None:
+            raise _for(error, flow.sp_entity_id)
+        log.warning("upstream login failed for flow %s, answered to the application: %s", flow.id, error)
+        metrics.LOGINS_REFUSED.labels("upstream", error.reason).inc()
+        return self._answer_error(flow, sp.status_for_application(error), error.reason)
 
     def _audit_refused(self, reason: str, application: str, person: str | None) -> None:
         if self.audit is not None:

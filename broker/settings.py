@@ -24,6 +24,23 @@ SECRET_HINT = "set BROKER_{name} in the environment"
 # A request body above this is refused before its form is parsed (413): the largest SAML message
 # the bindings accept (broker.saml.bindings.MAX_ENCODED_BYTES), form-encoded, fits well within it.
 MAX_BODY_BYTES = 1024 * 1024
+_AC = "urn:oasis:names:tc:SAML:2.0:ac:classes:"
+# levels of assurance, weak to strong, with the upstream's class refs for each (README "Security")
+DEFAULT_AUTHN_LEVELS = (
+    {
+        "name": "low",
+        "class_refs": ("http://eidas.europa.eu/LoA/low", _AC + "PasswordProtectedTransport", _AC + "Password"),
+    },
+    {
+        "name": "substantial",
+        "class_refs": (
+            "http://eidas.europa.eu/LoA/substantial",
+            _AC + "MobileTwoFactorContract",
+            _AC + "TimeSyncToken",
+        ),
+    },
+    {"name": "high", "class_refs": ("http://eidas.europa.eu/LoA/high", _AC + "SmartcardPKI")},
+)
 
 
 class ConfigError(Exception):
@@ -99,6 +116,9 @@ class Settings:
     signing_cert: str = key("certs/broker-signing.crt", path=True, exists=True, check=checks.certificate_file)
     decryption_key: str | None = key(None, path=True, exists=True, check=checks.private_key_file)
     decryption_cert: str | None = key(None, path=True, exists=True, check=checks.certificate_file)
+    # decryption key rollover: the next pair is published beside the current one and both decrypt
+    next_decryption_key: str | None = key(None, path=True, exists=True, check=checks.private_key_file)
+    next_decryption_cert: str | None = key(None, path=True, exists=True, check=checks.certificate_file)
     upstream_entity_id: str | None = key(None, required=True)
     # signed sources with pinned signers: [{"url" or "path": ..., "signing_cert": PEM path(s)}]
     metadata_sources: tuple[dict, ...] = key((), paths_in=("path", "signing_cert"))
@@ -116,6 +136,7 @@ class Settings:
     # must sign anyway (policy or its own metadata); "always" = every application must sign
     want_authn_requests_signed: str = key("auto", choices=("auto", "always"))
     upstream_id_attribute: str = key("urn:be:fgov:person:ssin")
+    authn_levels: tuple[dict, ...] = key(DEFAULT_AUTHN_LEVELS)  # [{name, class_refs}], weak to strong
     clock_skew: int = key(60, check=checks.at_least(0))
     request_max_age: int = key(300, check=checks.at_least(1))
     session_lifetime: int = key(8 * 3600, check=checks.at_least(1))
@@ -152,10 +173,12 @@ class Settings:
             base_url=self.base_url.rstrip("/"),
             signing_key=signing_key,
             decryption_key_path=self.decryption_key,
+            next_decryption_key_path=self.next_decryption_key,
             upstream_entity_id=self.upstream_entity_id or "",
             upstream_id_attribute=self.upstream_id_attribute,
             upstream_signed=self.upstream_signed,
             want_authn_requests_signed=self.want_authn_requests_signed == "always",
+            authn_levels=tuple(tuple(level["class_refs"]) for level in self.authn_levels),
             clock_skew=self.clock_skew,
             request_max_age=self.request_max_age,
         )
@@ -279,6 +302,10 @@ class _Loader:
             raise ConfigError([message(name, reason, located) for name, reason, located in self.problems])
         return Settings(**values, serve=given.get("serve", Serve()))
 
+    def _levels(self, levels) -> None:
+        for problem in _levels_problems(levels):
+            self.problem("authn_levels", problem)
+
     def _across(self, values: dict) -> None:
         """Checks that concern more than one key."""
         from broker.saml.metadata_sources import Source
@@ -288,6 +315,9 @@ class _Loader:
             if values[key_name] and values[cert_name] and not located & {key_name, cert_name}:
                 if not checks.key_pair(values[key_name], values[cert_name]):
                     self.problem(cert_name, f"{values[cert_name]} is not the certificate of {key_name}")
+        self._levels(values["authn_levels"])
+        if bool(values["next_decryption_key"]) != bool(values["next_decryption_cert"]):
+            self.problem("next_decryption_key", "next_decryption_key and next_decryption_cert go together")
         if values["signing_key_in_use"] == "next" and not (values["next_signing_key"] and values["next_signing_cert"]):
             self.problem("signing_key_in_use", "next needs next_signing_key and next_signing_cert")
         for entry in values["metadata_sources"]:
@@ -295,6 +325,24 @@ class _Loader:
                 Source.from_config(entry)
             except ValueError as exc:
                 self.problem("metadata_sources", str(exc))
+
+
+def _levels_problems(levels) -> list[str]:
+    problems, seen = [], {}
+    for number, level in enumerate(levels, 1):
+        name, refs = level.get("name"), level.get("class_refs")
+        if not isinstance(name, str) or not name:
+            problems.append(f"level {number}: name must be a string")
+        if not isinstance(refs, list | tuple) or not refs or not all(isinstance(r, str) and r for r in refs):
+            problems.append(f"level {number}: class_refs must be a list of class refs")
+            continue
+        for ref in refs:
+            if ref in seen:
+                problems.append(f"level {number}: {ref} is already in level {seen[ref]}")
+            seen.setdefault(ref, number)
+        if unknown := set(level) - {"name", "class_refs"}:
+            problems.append(f"level {number}: unknown key {', '.join(sorted(unknown))}")
+    return problems
 
 
 def _line_of(text: str, name: str) -> int | None:

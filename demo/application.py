@@ -7,8 +7,8 @@ from flask import Flask, redirect, request, session
 from saml2 import BINDING_HTTP_POST, BINDING_HTTP_REDIRECT, ExtensionElement
 from saml2.client import Saml2Client
 from saml2.response import StatusError
-from saml2.saml import NAMEID_FORMAT_PERSISTENT
-from saml2.samlp import Extensions, response_from_string
+from saml2.saml import NAMEID_FORMAT_PERSISTENT, AuthnContextClassRef
+from saml2.samlp import Extensions, RequestedAuthnContext, response_from_string
 
 from demo.entities import SHA256, base_config, load, with_backend
 
@@ -56,6 +56,15 @@ def broker_extensions(args) -> Extensions | None:
     if args.get("switch"):
         found.append(ExtensionElement("Switch", namespace=MB))
     return Extensions(extension_elements=found) if found else None
+
+
+def requested_context(args) -> dict:
+    """?context=URI[&comparison=minimum]: a RequestedAuthnContext (README "Levels of assurance")."""
+    if not args.get("context"):
+        return {}
+    refs = [AuthnContextClassRef(text=ref) for ref in args.getlist("context")]
+    wanted = RequestedAuthnContext(authn_context_class_ref=refs, comparison=args.get("comparison", "exact"))
+    return {"requested_authn_context": wanted}
 
 
 def status_words(saml_response: str) -> str:
@@ -122,6 +131,7 @@ def create_application_app(
             binding=BINDING_HTTP_REDIRECT,
             sigalg=SHA256,
             extensions=broker_extensions(request.args),
+            **requested_context(request.args),
         )
         session["outstanding"] = {request_id: "/"}
         return redirect(dict(info["headers"])["Location"], 303)

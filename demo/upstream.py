@@ -52,7 +52,8 @@ PAGE = """<!doctype html><html lang="nl"><head><meta charset="utf-8"><title>Demo
 <h1>Aanmelden bij de demo-authenticator</h1><form method="post" action="login">
 <fieldset><legend>Testpersoon</legend>{persons}</fieldset>
 <fieldset><legend>Aanmeldmiddel</legend>{means}</fieldset>
-<button type="submit">Aanmelden</button></form></body></html>"""
+<button type="submit">Aanmelden</button>
+<button type="submit" name="refuse" value="AuthnFailed" formnovalidate>Annuleren</button></form></body></html>"""
 
 
 def create_upstream_app(
@@ -111,6 +112,21 @@ def create_upstream_app(
     @app.route("/login", methods=["POST"])
     def login():
         pending = session.pop("request", None)
+        refused = request.form.get("refuse")
+        if pending is not None and refused:  # cancelled (or, in tests, any status the IdP may answer)
+            status = "urn:oasis:names:tc:SAML:2.0:status:" + refused
+            response = server.create_error_response(
+                pending["id"],
+                pending["acs"],
+                (status, "Aanmelden geannuleerd"),
+                sign=sign_response,
+                sign_alg=SHA256,
+                digest_alg=DIGEST_SHA256,
+            )
+            http = server.apply_binding(
+                BINDING_HTTP_POST, str(response), pending["acs"], pending["relay"], response=True
+            )
+            return http["data"]
         person = by_number.get(request.form.get("person", ""))
         if pending is None or person is None:
             return "Geen openstaande aanvraag of onbekende persoon.", 400

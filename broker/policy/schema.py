@@ -154,8 +154,10 @@ KEYS: tuple[Key, ...] = (
         "authn_context",
         OptionalText(),
         None,
-        "The authentication context class (level of assurance) the broker asks upstream and demands in the "
-        "upstream answer; a login at a lower level is refused. null: whatever the upstream gives.",
+        "The floor of the level of assurance: a class ref of the broker's configured levels of assurance (that level or a higher "
+        "one is asked upstream and demanded in its answer, also when the application asks for less), or "
+        "another class ref, then demanded exactly; a login below it is refused. null: no floor, whatever "
+        "the application asks for or, without a request, whatever the upstream gives.",
         "http://eidas.europa.eu/LoA/substantial",
         "authn_context",
     ),

@@ -5,7 +5,7 @@ import hmac
 import logging
 import re
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
 from lxml import etree
@@ -36,6 +36,7 @@ class Status(StrEnum):
     INVALID_NAMEID_POLICY = ns.STATUS_INVALID_NAMEID_POLICY
     UNKNOWN_PRINCIPAL = ns.STATUS_UNKNOWN_PRINCIPAL
     PROXY_COUNT_EXCEEDED = ns.STATUS_PROXY_COUNT_EXCEEDED
+    NO_AUTHN_CONTEXT = ns.STATUS_NO_AUTHN_CONTEXT
 
 
 # the requester's fault (top-level Requester); the others are the responder's (Responder)
@@ -63,6 +64,7 @@ class AuthnRequestIn:
     is_passive: bool
     requested_contexts: tuple[str, ...]
     signed: bool
+    requested_comparison: str = "exact"
     requested_giver: str | None = None
     requested_taker: str | None = None
     switch: bool = False
@@ -177,6 +179,7 @@ def receive_authn_request(received: Received, settings: SamlSettings, metadata: 
     if index is not None and not re.fullmatch(r"[0-9]{1,5}", index):
         raise SamlError("The application asked for an answer address its metadata does not list.", index)
     acs = sp.consumer(url=root.get("AssertionConsumerServiceURL"), index=int(index) if index is not None else None)
+    requested = root.find(ns.q("samlp", "RequestedAuthnContext"))
     contexts = tuple(
         (ref.text or "").strip()
         for ref in root.iterfind(f"{ns.q('samlp', 'RequestedAuthnContext')}/{ns.q('saml', 'AuthnContextClassRef')}")
@@ -192,6 +195,7 @@ def receive_authn_request(received: Received, settings: SamlSettings, metadata: 
         is_passive=root.get("IsPassive") in ("true", "1"),
         requested_contexts=contexts,
         signed=signed,
+        requested_comparison=requested.get("Comparison", "exact") if requested is not None else "exact",
         requested_giver=giver,
         requested_taker=taker,
         switch=_extension(root, "Switch") is not None,
@@ -242,6 +246,7 @@ class Authentication:
     instant: str
     context: str
     session_index: str
+    session_end: float | None = None  # the broker session's end (time.time()), capped at the upstream's
 
 
 def pairwise_id(secret: bytes, sp_entity_id: str, acting: str, represented: str) -> str:
@@ -316,6 +321,7 @@ def build_response(
         assertion,
         AuthnInstant=authentication.instant,
         SessionIndex=authentication.session_index,
+        SessionNotOnOrAfter=_instant_of(authentication.session_end),
     )
     context = element("saml", "AuthnContext", statement)
     element("saml", "AuthnContextClassRef", context, authentication.context)
@@ -339,6 +345,10 @@ def build_response(
     if policy.sign_response:
         crypto.sign(response, settings.signing_key)
     return response
+
+
+def _instant_of(timestamp: float | None) -> str | None:
+    return None if timestamp is None else format_instant(datetime.fromtimestamp(timestamp, UTC))
 
 
 def build_error_response(

@@ -5,7 +5,6 @@ message names.
 """
 
 import logging
-import os
 import threading
 from dataclasses import dataclass
 from datetime import datetime
@@ -16,8 +15,8 @@ from lxml import etree
 from broker.saml import ns
 from broker.saml.errors import SamlError
 from broker.saml.keys import verification_key
+from broker.saml.metadata_folder import MetadataFolder
 from broker.saml.metadata_sources import (
-    MAX_METADATA_BYTES,
     RETRY_AFTER_FAILURE,
     Accepted,
     Refused,
@@ -28,7 +27,7 @@ from broker.saml.metadata_sources import (
     now,
 )
 from broker.saml.timefmt import parse_instant
-from broker.saml.xmlsafe import parse, text_of
+from broker.saml.xmlsafe import text_of
 
 log = logging.getLogger("broker.metadata")
 
@@ -217,6 +216,7 @@ class MetadataRegistry:
         cache_dir: str | None = None,
         fetch_timeout: float = 10.0,
         clock=now,
+        check_interval: float = 2.0,
     ):
         self.folder = folder
         self.feeds = tuple(s if isinstance(s, Source) else Source.from_config(s) for s in sources)
@@ -228,7 +228,9 @@ class MetadataRegistry:
         self.sources: dict[str, str] = {}
         self.entities: dict[str, EntityInfo] = {}
         self._accepted: dict[Source, Accepted] = {}
-        self._folder_documents: list[tuple[str, etree._Element]] = []
+        self._folder = MetadataFolder(
+            folder, (s.path for s in self.feeds if s.path), lambda root, path: read_entities(root, path), check_interval
+        )
         self._lock = threading.Lock()
         self.outcomes: dict[str, str] = {}  # source location -> outcome of the last attempt
         self.load()
@@ -236,7 +238,7 @@ class MetadataRegistry:
     def load(self) -> None:
         """Read the folder and every source afresh."""
         with self._lock:
-            self._folder_documents = self._read_folder()
+            self._folder.load()
             current = self.clock()
             self.outcomes = {source.location: self._refresh_source(source, current) for source in self.feeds}
             self._rebuild(current)
@@ -255,26 +257,34 @@ class MetadataRegistry:
             self._rebuild(current)
         return outcomes
 
+    @property
+    def check_interval(self) -> float:
+        """How often (seconds) a lookup looks at the folder's files for changes."""
+        return self._folder.check_interval
+
+    @check_interval.setter
+    def check_interval(self, seconds: float) -> None:
+        self._folder.check_interval = seconds
+
+    @property
+    def folder_errors(self) -> tuple[tuple[str, str], ...]:
+        """(file, reason) for each folder file refused right now (its last good version, if any, in use)."""
+        return self._folder.errors
+
     def _maybe_refresh(self) -> None:
         current = self.clock()
-        if not any(s not in self._accepted or self._accepted[s].refresh_at <= current for s in self.feeds):
+        sources_due = any(s not in self._accepted or self._accepted[s].refresh_at <= current for s in self.feeds)
+        if not sources_due and not self._folder.due():
             return
         if self._lock.acquire(blocking=False):  # another thread refreshing: go on with what is loaded
             try:
-                self._refresh_due(False)
+                folder_changed = self._folder.due() and self._folder.refresh()
+                if sources_due:
+                    self._refresh_due(False)  # rebuilds
+                elif folder_changed:
+                    self._rebuild(current)
             finally:
                 self._lock.release()
-
-    def _read_folder(self) -> list[tuple[str, etree._Element]]:
-        configured = {os.path.abspath(s.path) for s in self.feeds if s.path}
-        documents = []
-        for name in sorted(os.listdir(self.folder)):
-            path = os.path.join(self.folder, name)
-            if not name.endswith(".xml") or os.path.abspath(path) in configured:
-                continue
-            with open(path, "rb") as handle:
-                documents.append((path, parse(handle.read(), limit=MAX_METADATA_BYTES, allow_comments=True)))
-        return documents
 
     def _refresh_source(self, source: Source, current: datetime) -> str:
         try:
@@ -323,7 +333,7 @@ class MetadataRegistry:
         return f"refused ({reason}); no good copy"
 
     def _rebuild(self, current: datetime) -> None:
-        documents = [(path, root, "folder", _root_expiry(root)) for path, root in self._folder_documents]
+        documents = [(path, root, "folder", _root_expiry(root)) for path, root in self._folder.documents]
         documents += [
             (s.location, a.root, a.origin, a.valid_until) for s, a in self._accepted.items() if s in self.feeds
         ]

@@ -119,8 +119,11 @@ def idp_metadata(settings: SamlSettings, publication: Publication = Publication(
 
 
 def sp_metadata(
-    settings: SamlSettings, encryption_cert_pem: bytes | None = None, publication: Publication = Publication()
+    settings: SamlSettings,
+    encryption_certs_pem: bytes | tuple[bytes, ...] | None = None,
+    publication: Publication = Publication(),
 ) -> bytes:
+    """encryption_certs_pem: the current certificate, or during a rollover the current and the next."""
     entity = _entity(settings.sp_entity_id, publication)
     role = _md(
         "SPSSODescriptor",
@@ -130,8 +133,10 @@ def sp_metadata(
         WantAssertionsSigned="true",
     )
     _signing_keys(role, settings, publication)
-    if encryption_cert_pem:
-        _key(role, "encryption", certificate_b64(encryption_cert_pem))
+    if isinstance(encryption_certs_pem, bytes):
+        encryption_certs_pem = (encryption_certs_pem,)
+    for certificate in encryption_certs_pem or ():
+        _key(role, "encryption", certificate_b64(certificate))
         descriptor = role.findall(ns.q("md", "KeyDescriptor"))[-1]
         for algorithm in (ns.AES256_GCM, ns.AES128_GCM, ns.RSA_OAEP_MGF1P):
             _md("EncryptionMethod", descriptor, Algorithm=algorithm)

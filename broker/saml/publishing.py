@@ -48,11 +48,12 @@ def own_metadata(settings: Settings, policies=None, metadata=None) -> "OwnMetada
     """The broker's metadata as configured; its .settings are the SAML settings the broker runs with.
     With the policy and metadata registries, WantAuthnRequestsSigned follows what they demand."""
     signing_key, extra = signing_keys(settings)
-    encryption_cert = None
-    if settings.decryption_cert:
-        with open(settings.decryption_cert, "rb") as handle:
-            encryption_cert = handle.read()
-    published = OwnMetadata(settings.saml(signing_key), settings.publication(extra), encryption_cert)
+    encryption_certs = []
+    for path in (settings.decryption_cert, settings.next_decryption_cert):  # rollover: both published
+        if path:
+            with open(path, "rb") as handle:
+                encryption_certs.append(handle.read())
+    published = OwnMetadata(settings.saml(signing_key), settings.publication(extra), tuple(encryption_certs))
     if policies is not None and metadata is not None:
         published.want_signed = lambda: signed_requests_demanded(policies, metadata)
     return published
@@ -65,8 +66,8 @@ class OwnMetadata:
     request: each document is rebuilt once half its validity or its cacheDuration has passed.
     """
 
-    def __init__(self, settings: SamlSettings, publication: Publication, encryption_cert_pem: bytes | None):
-        self.settings, self.publication, self.encryption_cert_pem = settings, publication, encryption_cert_pem
+    def __init__(self, settings: SamlSettings, publication: Publication, encryption_certs_pem: tuple[bytes, ...]):
+        self.settings, self.publication, self.encryption_certs_pem = settings, publication, encryption_certs_pem
         cache = parse_duration(publication.cache_duration) or publication.validity
         self.rebuild_after = min(publication.validity / 2, cache).total_seconds()
         self._built: dict[tuple, tuple[float, bytes]] = {}
@@ -80,7 +81,7 @@ class OwnMetadata:
                 document = (
                     idp_metadata(self.settings, self.publication, want_signed)
                     if kind == "idp"
-                    else sp_metadata(self.settings, self.encryption_cert_pem, self.publication)
+                    else sp_metadata(self.settings, self.encryption_certs_pem, self.publication)
                 )
                 built = self._built[(kind, want_signed)] = (time.monotonic(), document)
             return built[1]

@@ -19,6 +19,12 @@ class SamlSettings:
     clock_skew: int = 60
     request_max_age: int = 300
     assertion_lifetime: int = 300
+    authn_levels: tuple[tuple[str, ...], ...] = ()  # levels of assurance, weak to strong (broker.saml.authn_context)
+    next_decryption_key_path: str | None = None  # rollover: tried too, published beside the current
+
+    @property
+    def decryption_key_paths(self) -> tuple[str, ...]:
+        return tuple(p for p in (self.decryption_key_path, self.next_decryption_key_path) if p)
 
     @property
     def idp_entity_id(self) -> str:

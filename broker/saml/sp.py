@@ -4,6 +4,7 @@ pysaml2 is not trusted here: every condition is checked below, and identity is r
 element whose own signature was verified with a key from the upstream's metadata.
 """
 
+import copy
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -13,7 +14,7 @@ from broker.saml import crypto, ns
 from broker.saml.bindings import Received
 from broker.saml.errors import SamlError
 from broker.saml.keys import load_decryption_key
-from broker.saml.messages import check_fresh, check_success, element, expect, issuer_of, now, protocol_message
+from broker.saml.messages import check_fresh, element, expect, issuer_of, now, protocol_message, status_codes
 from broker.saml.metadata import IdentityProvider, MetadataRegistry
 from broker.saml.settings import SamlSettings
 from broker.saml.timefmt import parse_instant
@@ -76,6 +77,50 @@ class UpstreamLogin:
     authn_instant: str
     authn_context: str
     not_on_or_after: datetime
+    session_not_on_or_after: datetime | None = None  # the upstream's end of the person's session
+
+
+# Second-level codes of the upstream that say something true to the application about the person's
+# authentication; the others (about the broker's own request: NameIDPolicy, binding, version) do not.
+_PASSED_ON = frozenset(
+    "urn:oasis:names:tc:SAML:2.0:status:" + code
+    for code in (
+        "AuthnFailed",
+        "NoPassive",
+        "RequestDenied",
+        "NoAuthnContext",
+        "UnknownPrincipal",
+        "NoAvailableIDP",
+        "NoSupportedIDP",
+        "ProxyCountExceeded",
+    )
+)
+
+
+class UpstreamFailed(SamlError):
+    """The upstream answered with a failure status."""
+
+    def __init__(self, codes: list[str]):
+        super().__init__("The sign-in did not succeed.", " / ".join(codes))
+        self.codes = tuple(codes)
+
+
+class ContextNotMet(SamlError):
+    """The upstream authenticated the person at a level the application's request does not accept."""
+
+    status = ns.STATUS_NO_AUTHN_CONTEXT
+
+    def __init__(self, context: str):
+        super().__init__("The person did not authenticate at the required level.", context)
+
+
+def status_for_application(error: SamlError) -> str:
+    """The second-level status the broker answers the application with when its upstream login
+    failed: the upstream's own when it is about the authentication, else AuthnFailed (an answer the
+    broker could not accept is an authentication that failed)."""
+    if isinstance(error, UpstreamFailed):
+        return next((code for code in error.codes[1:] if code in _PASSED_ON), ns.STATUS_AUTHN_FAILED)
+    return getattr(error, "status", None) or ns.STATUS_AUTHN_FAILED
 
 
 def _only(parent: etree._Element, tag: str, what: str, required: bool = True) -> etree._Element | None:
@@ -99,10 +144,9 @@ def _assertion(response: etree._Element, settings: SamlSettings) -> etree._Eleme
         raise SamlError("The sign-in answer must carry exactly one assertion.", f"found {len(plain) + len(encrypted)}")
     if plain:
         return plain[0]
-    if not settings.decryption_key_path:
+    if not settings.decryption_key_paths:
         raise SamlError("The sign-in answer is encrypted but the broker has no decryption key.")
-    data = _only(encrypted[0], ns.q("xenc", "EncryptedData"), "EncryptedData")
-    decrypted = crypto.decrypt(data, load_decryption_key(settings.decryption_key_path))
+    decrypted = _decrypted(encrypted[0], settings.decryption_key_paths)
     check_unique_ids(response)
     # Read what was decrypted again from bytes, with the message's scrutiny (no DTD, no comments,
     # unique IDs); also, lxml's find() misses nodes that xmlsec created in memory.
@@ -110,6 +154,18 @@ def _assertion(response: etree._Element, settings: SamlSettings) -> etree._Eleme
     if assertion.tag != ns.q("saml", "Assertion"):
         raise SamlError("The encrypted content is not an assertion.", assertion.tag)
     return assertion
+
+
+def _decrypted(wrapper: etree._Element, key_paths: tuple[str, ...]) -> etree._Element:
+    """Each of the broker's decryption keys in turn (a rollover holds two), each on a fresh copy."""
+    failure = None
+    for path in key_paths:
+        data = _only(copy.deepcopy(wrapper), ns.q("xenc", "EncryptedData"), "EncryptedData")
+        try:
+            return crypto.decrypt(data, load_decryption_key(path))
+        except SamlError as error:
+            failure = error
+    raise failure
 
 
 def in_response_to(received: Received) -> str | None:
@@ -124,6 +180,7 @@ def validate_response(
     expected_request_id: str,
     required_context: str | None,
 ) -> UpstreamLogin:
+    """required_context: the class refs the broker accepts, space-separated (URIs hold no spaces)."""
     root = received.root
     expect(root, "Response")
     keys = idp.signing_keys
@@ -138,7 +195,9 @@ def validate_response(
     # SAML profiles 4.1.4.2: a signed Response, or one with an encrypted assertion, names its issuer
     if issuer_of(root) is None and (response_signed or root.find(ns.q("saml", "EncryptedAssertion")) is not None):
         raise SamlError("The sign-in answer does not name its issuer.")
-    check_success(root)
+    codes = status_codes(root)
+    if not codes or any(c != ns.STATUS_SUCCESS for c in codes):
+        raise UpstreamFailed(codes)
     assertion = _assertion(root, settings)
     assertion_signed = _signed_and_verified(assertion, keys)
     needed = settings.upstream_signed
@@ -201,8 +260,12 @@ def _read_assertion(
     context = text_of(statement.find(f"{ns.q('saml', 'AuthnContext')}/{ns.q('saml', 'AuthnContextClassRef')}"))
     if not context:
         raise SamlError("The assertion does not say how the person authenticated.")
-    if required_context and context != required_context:
-        raise SamlError("The person did not authenticate at the required level.", context)
+    if required_context and context not in required_context.split():
+        raise ContextNotMet(context)
+    session_end = statement.get("SessionNotOnOrAfter")
+    session_not_on_or_after = parse_instant(session_end, "SessionNotOnOrAfter") if session_end else None
+    if session_not_on_or_after is not None and session_not_on_or_after <= current - skew:
+        raise SamlError("The upstream session has already ended.", session_end)
 
     values: dict[str, list[str]] = {}
     for statement_node in assertion.findall(ns.q("saml", "AttributeStatement")):
@@ -224,4 +287,5 @@ def _read_assertion(
         authn_instant=statement.get("AuthnInstant") or "",
         authn_context=context,
         not_on_or_after=not_on_or_after,
+        session_not_on_or_after=session_not_on_or_after,
     )

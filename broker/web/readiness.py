@@ -57,7 +57,11 @@ def _disk_space(files: tuple[str, ...], minimum_mb: int) -> str:
 def _metadata(ext: dict) -> str:
     metadata = ext["metadata"]
     upstream = metadata.identity_provider(ext["saml_settings"].upstream_entity_id)
-    return "ok" if upstream and metadata.service_providers else "upstream or applications missing"
+    if not (upstream and metadata.service_providers):
+        return "upstream or applications missing"
+    if metadata.folder_errors:  # like the policies: a refused file is a problem even with its last good copy
+        return f"{len(metadata.folder_errors)} files refused"
+    return "ok"
 
 
 def _policies(policies) -> str:

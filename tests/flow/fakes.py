@@ -11,6 +11,7 @@ from types import SimpleNamespace
 from broker import login_flow
 from broker.policy import Policy
 from broker.saml import idp
+from broker.saml import sp as real_sp
 from broker.saml.bindings import Outgoing
 from broker.saml.errors import SamlError
 from broker.saml.metadata import Endpoint
@@ -113,6 +114,7 @@ class Saml:
             in_response_to=lambda received: received.in_response_to,
             validate_response=self._validate,
             Scoping=Scoping,
+            status_for_application=real_sp.status_for_application,
         )
         self.bindings = SimpleNamespace(
             outgoing=lambda endpoint, message, param, relay_state, key, location=None: Outgoing(
@@ -168,7 +170,7 @@ class Options:
 
 
 def settings():
-    return SimpleNamespace(upstream_entity_id=UPSTREAM, signing_key=None, clock_skew=60)
+    return SimpleNamespace(upstream_entity_id=UPSTREAM, signing_key=None, clock_skew=60, authn_levels=())
 
 
 def request(**values) -> idp.AuthnRequestIn:

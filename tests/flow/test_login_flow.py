@@ -8,7 +8,7 @@ from broker import login_flow
 from broker.login_flow import LoginFlow
 from broker.outcomes import LoggedIn, NoOption, PostForm, Redirect, Refused, ShowChooser
 from broker.policy import Policy
-from broker.saml import idp
+from broker.saml import idp, ns
 from broker.saml.errors import SamlError
 from tests.flow import fakes
 from tests.flow.fakes import ACS, APP, OWN, PERSON, WORK, Answer
@@ -185,12 +185,21 @@ def test_an_answer_to_another_browser_is_refused(world):
         world.flow.upstream_answered(Answer("_up1"), "another-browser")
 
 
-def test_a_replayed_answer_is_refused(world):
+def test_a_replayed_answer_is_answered_to_the_application_as_failed(world):
     sign_in(world)
     world.flow.start(fakes.request(id="_req2"), BROWSER, None)
+    answer = world.flow.upstream_answered(Answer("_up2"), BROWSER)  # the same assertion ID again
+    assert isinstance(answer, PostForm) and answer.fields["SAMLResponse"]["InResponseTo"] == "_req2"
+    assert answer.fields["SAMLResponse"]["Status"] == ns.STATUS_AUTHN_FAILED
+    assert world.audit.refusals == [("This sign-in answer was used before.", APP, None)]
+
+
+def test_an_answer_again_for_a_login_past_the_upstream_leaves_it_alone(world):
+    world.options.by_person[PERSON] = [OWN, WORK]
+    sign_in(world)  # at the chooser
     with pytest.raises(SamlError, match="used before") as refusal:
-        world.flow.upstream_answered(Answer("_up2"), BROWSER)  # the same assertion ID again
-    assert refusal.value.application == APP
+        world.flow.upstream_answered(Answer("_up1"), BROWSER)  # a double submit of the same answer
+    assert refusal.value.application == APP and world.audit.refusals == []
 
 
 def test_a_login_is_answered_once(world):

@@ -180,9 +180,18 @@ def reached_application(browser, app=APP) -> bool:
 
 
 def assert_refused(page, parties, browser, reason: str | None = None):
-    """A clean refusal: a 4xx page with the user-safe reason, no session, nothing at the application."""
-    assert 400 <= page.status < 500, (page.status, page.text[:500])
+    """A clean refusal, no session, no identity at the application: the broker's 4xx page with the
+    user-safe reason, or, once the application's request is known (an upstream answer refused at
+    /saml/sp/acs), a SAML error Response that the application shows as refused, the reason audited."""
     assert "Traceback" not in page.text
+    if reached_application(browser):
+        assert (page.url, page.status) == (APP + "/saml/acs", 403), (page.url, page.status, page.text[:500])
+        assert "Aanmelden geweigerd" in page.text and "Statuscode" in page.text
+        assert session_count(parties) == 0
+        refusal = parties["broker"].extensions["audit"].entries()[-1]
+        assert refusal.outcome == "refused" and reason in (None, refusal.reason), (reason, refusal.reason)
+        return
+    assert 400 <= page.status < 500, (page.status, page.text[:500])
     if reason is not None:
         shown = " ".join(p.text_content() for p in page.doc.xpath("//*[@class='reason']"))
         assert shown in (reason, CATALOGUES["nl"].get(reason, reason)), (reason, shown)

@@ -14,7 +14,7 @@ SECRETS = ("SECRET_KEY", "PAIRWISE_SECRET")
 
 def build_site(demo, folder) -> dict:
     """The demo broker's files copied under `folder`, plus a next signing key, a metadata cache and a
-    signed metadata source file: {lower-case key: value relative to `folder`}."""
+    signed metadata source file, the next decryption key pair: {lower-case key: value relative to `folder`}."""
     values = {}
     for name, value in demo.broker.items():
         if name in SECRETS or value is None:
@@ -30,6 +30,8 @@ def build_site(demo, folder) -> dict:
     os.makedirs(os.path.join(folder, "next"))
     generate(os.path.join(folder, "next/next.key"), os.path.join(folder, "next/next.crt"), "broker signing next")
     values["next_signing_key"], values["next_signing_cert"] = "next/next.key", "next/next.crt"
+    generate(os.path.join(folder, "next/dec.key"), os.path.join(folder, "next/dec.crt"), "broker encryption next")
+    values["next_decryption_key"], values["next_decryption_cert"] = "next/dec.key", "next/dec.crt"
     values["metadata_cache_dir"] = "cache"
     os.makedirs(os.path.join(folder, "sources"))
     publisher = [os.path.join(folder, "sources/publisher" + ext) for ext in (".key", ".crt")]
