@@ -107,7 +107,10 @@ def test_an_assertion_the_upstream_encrypts_with_aes_cbc_is_refused(chrome, upst
     # AES-GCM (CBC is open to padding-oracle attacks), so this login cannot succeed
     idp_encrypts(upstream, True)
     login(chrome, upstream, d.PERSON_OWN_NAME_ONLY)
-    chrome.wait_url(live.broker + "/saml/sp/acs")
+    # the broker refuses the answer and, as the side that received the application's request,
+    # answers the application with a failure status (issue 16, item 10)
+    chrome.wait_url(upstream["app"] + "/acs")
+    assert chrome.text("h1").startswith("refused: SAML provider returned Responder error"), chrome.text()
     assert "aes128-cbc" in caplog.text and "weak or unknown algorithm" in caplog.text
     chrome.open(upstream["app"] + "/")
     assert chrome.text("h1") == "anonymous"
