@@ -4,7 +4,6 @@ Every refusal prints one clear message and exits with code 1; `bulk create` exit
 line succeeded (Geslaagd), 2 on Gedeeltelijk succes, 1 on Fout.
 """
 
-import functools
 import os
 from datetime import date
 
@@ -16,78 +15,25 @@ from mandates_store import (
     MANDATE,
     OWN_NAME,
     WORK_RELATIONSHIP,
-    Actor,
-    MandateSearch,
     Scope,
-    Store,
-    StoreError,
 )
-from mandates_store.bulk import COMMIT_LINES
+from mandates_store.cli_bulk import bulk
+from mandates_store.cli_common import (
+    Context,
+    actor_options,
+    date_option,
+    echo_mandate,
+    make_actor,
+    make_search,
+    pass_context,
+    refusals,
+    search_options,
+)
 from mandates_store.clock import TEST_CLOCK_SWITCH, clock_override_allowed
-from mandates_store.database import store_file_problem
 from mandates_store.export import export as export_file
-from mandates_store.loaders import LOADERS, parse_date
-from mandates_store.search import parse_participants
-from mandates_store.status import parse_status
-from mandates_store.validity import last_valid_day
+from mandates_store.loaders import LOADERS
 
 DEFAULT_DB = "var/store.db"  # the broker's own default (STORE_DB)
-
-
-class Context:
-    def __init__(self, path: str, language: str, today: date | None) -> None:
-        self.path = path
-        self.language = language
-        self.today = today
-        self._store: Store | None = None
-        self.may_create = False  # only `init` creates a store: a mistyped --db must not
-
-    @property
-    def store(self) -> Store:
-        if self._store is None:
-            if not self.may_create:
-                self._refuse_a_file_that_is_no_store()
-            if self.today is None:
-                self._store = Store(self.path)
-            else:
-                from datetime import datetime, time
-
-                fixed = datetime.combine(self.today, time(12))
-                self._store = Store(self.path, now=lambda: fixed)
-        return self._store
-
-    def _refuse_a_file_that_is_no_store(self) -> None:
-        problem = store_file_problem(self.path)
-        if problem is not None:
-            raise click.ClickException(f"{self.path}: {problem[1] if self.language == 'nl' else problem[0]}")
-
-    def message(self, error: StoreError) -> str:
-        return error.message_nl if self.language == "nl" else error.message
-
-
-def refusals(command):
-    """A StoreError becomes one message and exit code 1, never a traceback."""
-
-    @functools.wraps(command)
-    def wrapper(*args, **kwargs):
-        context = click.get_current_context().find_object(Context)
-        try:
-            return command(*args, **kwargs)
-        except StoreError as error:
-            raise click.ClickException(context.message(error)) from None
-        except ValueError as error:
-            raise click.ClickException(str(error)) from None
-
-    return wrapper
-
-
-def _date(ctx, param, value):
-    if value is None:
-        return None
-    try:
-        return parse_date(value, param.name)
-    except StoreError as error:
-        raise click.BadParameter(error.message) from None
 
 
 @click.group()
@@ -110,7 +56,7 @@ def _date(ctx, param, value):
 )
 @click.option(
     "--today",
-    callback=_date,
+    callback=date_option,
     help="Act as if today were this date: tests and the demo only, with MANDATES_STORE_TEST_CLOCK=1.",
 )
 @click.pass_context
@@ -126,30 +72,6 @@ def store(ctx: click.Context, path: str, language: str, today: date | None) -> N
         )
     ctx.obj = Context(path, language, today)
     ctx.call_on_close(lambda: ctx.obj._store and ctx.obj._store.close())
-
-
-pass_context = click.make_pass_decorator(Context)
-
-
-def actor_options(command):
-    command = click.option(
-        "--admin", "admin_user", metavar="USER", help="Act as administrator USER (no rights checked)."
-    )(command)
-    command = click.option(
-        "--for", "party", metavar="NUMBER", help="The party acted for (default: the person itself)."
-    )(command)
-    command = click.option("--as", "person", metavar="NATIONAL_NUMBER", help="The acting person.")(command)
-    return command
-
-
-def make_actor(person: str | None, party: str | None, admin_user: str | None) -> Actor:
-    if admin_user:
-        if not party:
-            raise click.UsageError("--admin needs --for PARTY")
-        return Actor.admin(party, admin_user)
-    if not person:
-        raise click.UsageError("give --as PERSON (and --for PARTY), or --admin USER --for PARTY")
-    return Actor(person, party or person)
 
 
 # --- set-up -------------------------------------------------------------------------------
@@ -215,22 +137,13 @@ def demo(context: Context) -> None:
 # --- one mandate --------------------------------------------------------------------------
 
 
-def _show(mandate) -> None:
-    end = f" tot en met {last_valid_day(mandate.end_date):%d/%m/%Y}" if mandate.end_date else ""
-    click.echo(
-        f"{mandate.id}\t{mandate.type_code}\t{mandate.giver.label} -> "
-        f"{mandate.taker.label}\tvanaf {mandate.start_date:%d/%m/%Y}{end}\t"
-        f"{mandate.status_nl}"
-    )
-
-
 @store.command()
 @actor_options
 @click.option("--role", type=click.Choice(["giver", "taker"]), required=True, help="The role of the party acted for.")
 @click.option("--type", "types", multiple=True, required=True, help="Mandate type (repeatable).")
 @click.option("--counterparty", required=True, help="National or enterprise number.")
-@click.option("--start", callback=_date, help="Start date (default today).")
-@click.option("--end", callback=_date, help="End date, the first day it no longer holds.")
+@click.option("--start", callback=date_option, help="Start date (default today).")
+@click.option("--end", callback=date_option, help="End date, the first day it no longer holds.")
 @click.option("--reference")
 @click.option("--language", default="nl", show_default=True)
 @click.option("--accept", is_flag=True, help="Accept the contract text (required).")
@@ -251,7 +164,7 @@ def create(
         language=language,
         accept_contract=accept,
     ):
-        _show(mandate)
+        echo_mandate(mandate)
 
 
 @store.command()
@@ -262,7 +175,7 @@ def create(
 @refusals
 def sign(context, mandate_id, person, party, admin_user, accept) -> None:
     """Sign a mandate as its counterparty."""
-    _show(context.store.sign(make_actor(person, party, admin_user), mandate_id, accept_contract=accept))
+    echo_mandate(context.store.sign(make_actor(person, party, admin_user), mandate_id, accept_contract=accept))
 
 
 @store.command()
@@ -273,7 +186,7 @@ def sign(context, mandate_id, person, party, admin_user, accept) -> None:
 @refusals
 def stop(context, mandate_id, person, party, admin_user, reason) -> None:
     """Stop a mandate, immediately, as its giver or taker."""
-    _show(context.store.stop(make_actor(person, party, admin_user), mandate_id, reason=reason))
+    echo_mandate(context.store.stop(make_actor(person, party, admin_user), mandate_id, reason=reason))
 
 
 @store.command()
@@ -284,7 +197,7 @@ def stop(context, mandate_id, person, party, admin_user, reason) -> None:
 @refusals
 def transfer(context, mandate_id, person, party, admin_user, new_taker) -> None:
     """Propose a mandate to a new taker; it takes over when the new taker signs."""
-    _show(context.store.transfer(make_actor(person, party, admin_user), mandate_id, new_taker))
+    echo_mandate(context.store.transfer(make_actor(person, party, admin_user), mandate_id, new_taker))
 
 
 @store.command()
@@ -294,49 +207,13 @@ def transfer(context, mandate_id, person, party, admin_user, new_taker) -> None:
 def show(context, mandate_id) -> None:
     """A mandate with its history."""
     mandate = context.store.mandate(mandate_id)
-    _show(mandate)
+    echo_mandate(mandate)
     click.echo(f"Gewijzigd door: {mandate.changed_by}; referentie: {mandate.reference or '-'}")
     for entry in context.store.history(mandate_id):
         click.echo(f"  {entry.at:%d/%m/%Y}\t{entry.text_nl}")
 
 
 # --- search and export --------------------------------------------------------------------
-
-
-def search_options(command):
-    for option in reversed(
-        [
-            click.option("--party", help="Whose mandates (default: every mandate; administrator)."),
-            click.option(
-                "--role", type=click.Choice(["giver", "taker", "either"]), default="either", show_default=True
-            ),
-            click.option("--type", "types", multiple=True, help="Mandate type (repeatable)."),
-            click.option(
-                "--status", help="active, awaiting_signature, future_start, stopped, expired (or the Dutch label)."
-            ),
-            click.option("--changed-by", type=click.Choice(["giver", "taker", "administrator"])),
-            click.option("--participants", help="Numbers separated by comma or space."),
-            click.option("--name", help="Part of the other side's name."),
-            click.option("--reference"),
-            click.option("--changed-since", callback=_date, help="dd/mm/yyyy or yyyy-mm-dd."),
-        ]
-    ):
-        command = option(command)
-    return command
-
-
-def make_search(party, role, types, status, changed_by, participants, name, reference, changed_since) -> MandateSearch:
-    return MandateSearch(
-        party=party,
-        role=role,
-        types=frozenset(types),
-        status=parse_status(status) if status else None,
-        changed_by=changed_by,
-        participants=parse_participants(participants or ""),
-        name=name,
-        reference=reference,
-        changed_since=changed_since,
-    )
 
 
 @store.command()
@@ -356,154 +233,9 @@ def search(context, export_path, limit, **filters) -> None:
         return
     found = context.store.search(query, limit=limit + 1)
     for mandate in found[:limit]:
-        _show(mandate)
+        echo_mandate(mandate)
     more = " (more not shown)" if len(found) > limit else ""
     click.echo(f"{min(len(found), limit)} result(s){more}")
-
-
-# --- bulk ---------------------------------------------------------------------------------
-
-
-@store.group()
-def bulk() -> None:
-    """Bulk actions (Gegroepeerde acties): create from CSV, sign or stop a search result."""
-
-
-EXIT = {"Geslaagd": 0, "Gedeeltelijk succes": 2, "Fout": 1}
-
-
-def _finish_report(context: Context, report) -> None:
-    click.echo(context.store.bulk_report_text(report.operation.id), nl=False)
-    code = EXIT.get(report.status, 1)
-    if code:
-        click.get_current_context().exit(code)
-
-
-@bulk.command("create")
-@click.argument("csv_file", type=click.Path(dir_okay=False))
-@actor_options
-@click.option("--role", type=click.Choice(["giver", "taker"]), required=True)
-@click.option("--type", "types", multiple=True, required=True)
-@click.option("--accept", is_flag=True, help="Accept the contract text (required).")
-@click.option(
-    "--resume",
-    type=int,
-    metavar="OPERATION",
-    help="Continue this interrupted bulk create of the same file after its last committed line.",
-)
-@click.option("--again", is_flag=True, help="Start a new operation even though one on this file was interrupted.")
-@click.option(
-    "--commit-every",
-    type=click.IntRange(min=1),
-    default=COMMIT_LINES,
-    show_default=True,
-    help="Lines per commit at most (1: one commit per line).",
-)
-@pass_context
-@refusals
-def bulk_create(context, csv_file, person, party, admin_user, role, types, accept, resume, again, commit_every) -> None:
-    """Create mandates from the seeds' CSV (no header, `;`, one mandate per line)."""
-    if not os.path.exists(csv_file):
-        raise click.ClickException(f"{csv_file}: file not found")
-    actor = make_actor(person, party, admin_user)
-    if resume is None and not again:
-        # Running a file again after an interrupted import would create its first lines twice.
-        for interrupted in context.store.interrupted_bulk_creates(actor.party, csv_file):
-            raise click.ClickException(
-                f"Gegroepeerde actie {interrupted.id} op dit bestand werd onderbroken na lijn "
-                f"{interrupted.last_line or 0}; hervat ze met --resume {interrupted.id} "
-                f"(of begin opnieuw met --again)."
-                if context.language == "nl"
-                else f"Bulk operation {interrupted.id} on this file was interrupted after line "
-                f"{interrupted.last_line or 0}; continue it with --resume {interrupted.id} "
-                f"(or start anew with --again)."
-            )
-    report = context.store.bulk_create(
-        actor,
-        role=role,
-        types=list(types),
-        path=csv_file,
-        accept_contract=accept,
-        commit_every=commit_every,
-        resume=resume,
-    )
-    _finish_report(context, report)
-
-
-def _bulk_over_search(context, kind, person, party, admin_user, count, filters, **extra) -> None:
-    actor = make_actor(person, party, admin_user)
-    query = make_search(party=actor.party, **filters)
-    if count is None:
-        found = context.store.bulk_preview(actor, query, kind)
-        for mandate in found:
-            _show(mandate)
-        raise click.ClickException(f"{len(found)} mandate(s) found; confirm with --count {len(found)}")
-    action = context.store.bulk_sign if kind == "sign" else context.store.bulk_stop
-    _finish_report(context, action(actor, query, confirm_count=count, **extra))
-
-
-def bulk_search_options(command):
-    for option in reversed(
-        [
-            click.option("--role", type=click.Choice(["giver", "taker", "either"]), default="either"),
-            click.option("--type", "types", multiple=True),
-            click.option("--changed-by", type=click.Choice(["giver", "taker", "administrator"])),
-            click.option("--participants"),
-            click.option("--name"),
-            click.option("--reference"),
-            click.option("--changed-since", callback=_date),
-            click.option("--count", type=int, help="The number of mandates found, to confirm."),
-        ]
-    ):
-        command = option(command)
-    return command
-
-
-@bulk.command("sign")
-@actor_options
-@bulk_search_options
-@click.option("--accept", is_flag=True, help="Accept the contract texts (required).")
-@pass_context
-@refusals
-def bulk_sign(context, person, party, admin_user, count, accept, **filters) -> None:
-    """Sign every mandate awaiting signature in a search (without --count: preview)."""
-    _bulk_over_search(
-        context, "sign", person, party, admin_user, count, dict(filters, status=None), accept_contract=accept
-    )
-
-
-@bulk.command("stop")
-@actor_options
-@bulk_search_options
-@click.option("--reason")
-@pass_context
-@refusals
-def bulk_stop(context, person, party, admin_user, count, reason, **filters) -> None:
-    """Stop every active mandate in a search (without --count: preview)."""
-    _bulk_over_search(context, "stop", person, party, admin_user, count, dict(filters, status=None), reason=reason)
-
-
-@bulk.command("list")
-@click.option("--party")
-@pass_context
-@refusals
-def bulk_list(context, party) -> None:
-    """The history of bulk operations, newest first."""
-    for operation in context.store.bulk_operations(party):
-        where = f"\ttot lijn {operation.last_line or 0}" if operation.interrupted else ""
-        click.echo(
-            f"{operation.id}\t{operation.started_at:%d/%m/%Y}\t{operation.kind_nl}\t"
-            f"{operation.status}\t{operation.lines_ok}/{operation.lines_total}{where}"
-        )
-
-
-@bulk.command("report")
-@click.argument("operation_id", type=int)
-@pass_context
-@refusals
-def bulk_report(context, operation_id) -> None:
-    """The report of one bulk operation."""
-    click.echo(context.store.bulk_report_text(operation_id), nl=False)
 
 
 # --- the broker's question, for support ---------------------------------------------------
@@ -517,7 +249,7 @@ def bulk_report(context, operation_id) -> None:
 @click.option("--member-right")
 @click.option("--mandates/--no-mandates", "mandate", default=True)
 @click.option("--legal-representative/--no-legal-representative", default=False)
-@click.option("--at", callback=_date, help="The day (default today).")
+@click.option("--at", callback=date_option, help="The day (default today).")
 @pass_context
 @refusals
 def options(
@@ -543,3 +275,6 @@ def options(
 KIND_EN = {kind: kind.replace("_", " ") for kind in KIND_ORDER}
 KIND_NL = {OWN_NAME: "in eigen naam", WORK_RELATIONSHIP: "als medewerker", MANDATE: "mandaat"}
 KIND_NL[LEGAL_REPRESENTATIVE] = "als wettelijk vertegenwoordiger"
+
+
+store.add_command(bulk)
