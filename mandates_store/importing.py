@@ -20,7 +20,7 @@ from mandates_store.database import iso_date, iso_moment
 from mandates_store.errors import InvalidInput
 from mandates_store.loaders import _load, _required_date, _text, parse_date
 from mandates_store.mandate_types import require_mandate_type
-from mandates_store.mandates import _check_combination, _check_no_conflict, check_terms
+from mandates_store.mandates import check_combination, check_no_conflict, check_terms
 from mandates_store.model import ADMINISTRATOR, GIVER, TAKER
 from mandates_store.parties import require_party
 from mandates_store.status import STATUS_NL, derive_status, parse_status
@@ -65,7 +65,7 @@ def import_mandates(db: sqlite_utils.Database, path: str | Path, operator: str, 
                 "Een partij kan niet tegelijk mandaatgever en mandaatnemer zijn.",
                 field="taker",
             )
-        _check_combination(mandate_type, giver, taker)
+        check_combination(mandate_type, giver, taker)
         start = _required_date(record, "start")
         # the start itself as "today": a new mandate's not-in-the-past rule does not apply here
         language, start, end = check_terms(
@@ -86,7 +86,7 @@ def import_mandates(db: sqlite_utils.Database, path: str | Path, operator: str, 
         if signer_side not in (GIVER, TAKER):
             raise InvalidInput("signer must be giver or taker", "signer moet giver of taker zijn", field="signer")
         if state == "signed":
-            _check_no_conflict(db, mandate_type.code, giver, taker, start, end, today)
+            check_no_conflict(db, mandate_type.code, giver, taker, start, end, today)
         moment = iso_moment(now)
         mandate_id = db.conn.execute(
             "INSERT INTO mandates (type_code, giver, taker, state, signer, start_date, end_date, reference, "

@@ -18,6 +18,7 @@ from mandates_store import (
     idm,
     kbo,
     login,
+    mandate_changes,
     mandate_types,
     mandates,
     parties,
@@ -148,13 +149,13 @@ class Store:
         )
 
     def sign(self, actor: Actor, mandate_id: int, *, accept_contract: bool = False) -> Mandate:
-        return mandates.sign_mandate(self.db, actor, mandate_id, now=self.now(), accept_contract=accept_contract)
+        return mandate_changes.sign_mandate(self.db, actor, mandate_id, now=self.now(), accept_contract=accept_contract)
 
     def stop(self, actor: Actor, mandate_id: int, *, reason: str | None = None) -> Mandate:
-        return mandates.stop_mandate(self.db, actor, mandate_id, now=self.now(), reason=reason)
+        return mandate_changes.stop_mandate(self.db, actor, mandate_id, now=self.now(), reason=reason)
 
     def transfer(self, actor: Actor, mandate_id: int, new_taker: str) -> Mandate:
-        return mandates.transfer_mandate(self.db, actor, mandate_id, new_taker, now=self.now())
+        return mandate_changes.transfer_mandate(self.db, actor, mandate_id, new_taker, now=self.now())
 
     def mandate(self, mandate_id: int) -> Mandate:
         return mandates.get_mandate(self.db, mandate_id, self.today())

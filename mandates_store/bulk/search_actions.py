@@ -10,10 +10,7 @@ from mandates_store.bulk.operations import finish_operation, record_line, start_
 from mandates_store.bulk.reports import bulk_report
 from mandates_store.database import write
 from mandates_store.errors import NotAllowed, StoreError
-from mandates_store.mandates import (
-    sign_mandate,
-    stop_mandate,
-)
+from mandates_store.mandate_changes import sign_mandate, stop_mandate
 from mandates_store.model import Actor
 from mandates_store.search import MandateSearch, search_mandates
 from mandates_store.status import ACTIVE, AWAITING_SIGNATURE
