@@ -6,6 +6,7 @@ from broker import create_app
 from broker.saml.certgen import generate
 from demo.upstream import create_upstream_app
 from tests.browser import Browser
+from tests.browser_ui.chrome import Chrome, new_driver
 from tests.interop.onelogin_sp import create_onelogin_app, sp_metadata, sp_settings
 
 ONELOGIN = "http://localhost:8002"
@@ -20,6 +21,22 @@ skip_single_option: true
 signing: {signing}
 encrypt_assertion: {encrypt}
 """
+
+
+# the stacks' tests (node-saml, Shibboleth, SimpleSAMLphp): one headless chromium per module, a clean
+# one per test; `live` is each module's own broker and peers
+@pytest.fixture(scope="module")
+def driver():
+    chrome = new_driver()
+    yield chrome
+    chrome.quit()
+
+
+@pytest.fixture
+def chrome(driver, live):
+    driver.get(live.broker + "/logged-out")
+    driver.delete_all_cookies()
+    return Chrome(driver, live)
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from selenium.webdriver.common.by import By
 from broker.saml.certgen import generate
 from demo.environment import free_port
 from mandates_store import demo_data as d
-from tests.browser_ui.chrome import REPO, Chrome, new_driver
+from tests.browser_ui.chrome import REPO
 from tests.interop import live_stack
 
 NODE_SP = os.path.join(os.path.dirname(os.path.abspath(__file__)), "node_sp.js")
@@ -38,20 +38,6 @@ def node_sp(live, workdir, name: str, encrypt: bool) -> str:
 def apps(live, tmp_path_factory):
     workdir = str(tmp_path_factory.mktemp("node-sp"))
     return {"plain": node_sp(live, workdir, "node-plain", False), "encrypted": node_sp(live, workdir, "node-enc", True)}
-
-
-@pytest.fixture(scope="module")
-def driver():
-    chrome = new_driver()
-    yield chrome
-    chrome.quit()
-
-
-@pytest.fixture
-def chrome(driver, live):
-    driver.get(live.broker + "/logged-out")
-    driver.delete_all_cookies()
-    return Chrome(driver, live)
 
 
 def signed_in(chrome, app) -> dict:

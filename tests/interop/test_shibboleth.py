@@ -16,7 +16,7 @@ from broker.policy.model import NAMEID_PERSISTENT
 from broker.saml.certgen import generate
 from demo.environment import free_port
 from mandates_store import demo_data as d
-from tests.browser_ui.chrome import PREFIX, Chrome, new_driver
+from tests.browser_ui.chrome import PREFIX
 from tests.interop import live_stack
 
 HERE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "shibboleth")
@@ -87,20 +87,6 @@ def shibboleth(live):
     live.connect("shibboleth", live.shibboleth_metadata, entity_id, encrypt=False)
     yield base
     shutil.rmtree(workdir, ignore_errors=True)
-
-
-@pytest.fixture(scope="module")
-def driver():
-    chrome = new_driver()
-    yield chrome
-    chrome.quit()
-
-
-@pytest.fixture
-def chrome(driver, live):
-    driver.get(live.broker + "/logged-out")
-    driver.delete_all_cookies()
-    return Chrome(driver, live)
 
 
 def signed_in(chrome, base) -> dict:

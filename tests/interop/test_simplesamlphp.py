@@ -12,7 +12,6 @@ import pytest
 from broker.saml.certgen import generate
 from demo.environment import free_port
 from mandates_store import demo_data as d
-from tests.browser_ui.chrome import Chrome, new_driver
 from tests.interop import live_stack
 
 HERE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "simplesamlphp")
@@ -68,20 +67,6 @@ def ssp(live, tmp_path_factory):
     for name, sp in sps.items():
         live.connect(name, live_stack.get(sp["entity_id"]), sp["entity_id"], sp["encrypted"])
     return base
-
-
-@pytest.fixture(scope="module")
-def driver():
-    chrome = new_driver()
-    yield chrome
-    chrome.quit()
-
-
-@pytest.fixture
-def chrome(driver, live):
-    driver.get(live.broker + "/logged-out")
-    driver.delete_all_cookies()
-    return Chrome(driver, live)
 
 
 def login(chrome, ssp, source: str, person: str):

@@ -13,7 +13,6 @@ from broker.saml.certgen import generate
 from demo.environment import free_port, persons
 from mandates_store import Store
 from mandates_store import demo_data as d
-from tests.browser_ui.chrome import Chrome, new_driver
 from tests.interop import live_stack
 from tests.interop.test_node_saml import node_sp
 from tests.interop.test_simplesamlphp import start_simplesamlphp
@@ -52,20 +51,6 @@ def upstream(live, tmp_path_factory):
     live.config["UPSTREAM_ENTITY_ID"] = entity_id
     app = node_sp(live, workdir, "node-app", encrypt=False)  # connecting restarts the broker
     return {"base": base, "app": app, "stack": os.path.join(workdir, "run", "config", "stack.json")}
-
-
-@pytest.fixture(scope="module")
-def driver():
-    chrome = new_driver()
-    yield chrome
-    chrome.quit()
-
-
-@pytest.fixture
-def chrome(driver, live):
-    driver.get(live.broker + "/logged-out")
-    driver.delete_all_cookies()
-    return Chrome(driver, live)
 
 
 def idp_encrypts(upstream, on: bool):
