@@ -9,6 +9,7 @@ from demo.entities import metadata_xml
 from demo.environment import copy_policies, prepare
 from demo.upstream import create_upstream_app
 from tests.browser import Browser
+from tests.postgres import running_server
 
 BROKER = "http://localhost:8080"
 UPSTREAM = "http://localhost:8090"
@@ -68,3 +69,16 @@ def browser(parties):
             "localhost:8001": parties["application2"],
         }
     )
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    """One PostgreSQL cluster for the whole run (about a second to start)."""
+    with running_server() as server:
+        yield server
+
+
+@pytest.fixture
+def postgres_url(postgres_server):
+    """A fresh, empty database of its own for one test."""
+    return postgres_server.create_database()
