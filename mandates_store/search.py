@@ -39,27 +39,43 @@ def search_mandates(
     db: sqlite_utils.Database, search: MandateSearch, day: date, limit: int | None = None
 ) -> list[Mandate]:
     """Newest first."""
-    where, params = _where(search, day)
-    return select_mandates(db, " AND ".join(where) or "1", params, day, order="m.id DESC", limit=limit)
+    tables, where, params = _where(search, day)
+    page = f"SELECT m.id FROM {tables} WHERE {' AND '.join(where) or '1'}"
+    return select_mandates(db, f"m.id IN ({page})", params, day, order="m.id DESC", limit=limit)
 
 
 def count_mandates(db: sqlite_utils.Database, search: MandateSearch, day: date) -> int:
-    where, params = _where(search, day)
-    sql = (
-        "SELECT count(*) FROM mandates m JOIN parties g ON g.number = m.giver JOIN parties t ON t.number = m.taker "
-        f"WHERE {' AND '.join(where) or '1'}"
-    )
-    return db.conn.execute(sql, params).fetchone()[0]
+    tables, where, params = _where(search, day)
+    return db.conn.execute(f"SELECT count(*) FROM {tables} WHERE {' AND '.join(where) or '1'}", params).fetchone()[0]
 
 
-def search_page(db: sqlite_utils.Database, search: MandateSearch, day: date, offset: int, limit: int) -> list[Mandate]:
-    """One page of the result, newest first: `limit` mandates after the first `offset`."""
-    where, params = _where(search, day)
-    order = f"m.id DESC LIMIT {int(limit)} OFFSET {max(0, int(offset))}"
-    return select_mandates(db, " AND ".join(where) or "1", params, day, order=order)
+def search_page(
+    db: sqlite_utils.Database, search: MandateSearch, day: date, offset: int, limit: int
+) -> tuple[int, list[Mandate]]:
+    """(how many the whole result has, one page of it newest first: `limit` after the first
+    `offset`). The page's ids come from the indexes alone (schema v7); the parties' names are
+    joined only for the page's few rows."""
+    tables, where, params = _where(search, day)
+    condition = " AND ".join(where) or "1"
+    window = f"ORDER BY m.id DESC LIMIT {int(limit)} OFFSET {max(0, int(offset))}"
+    if search.name:
+        # The name filter reads every mandate's other side: count and page in that one pass.
+        rows = db.conn.execute(f"SELECT m.id, count(*) OVER () FROM {tables} WHERE {condition} {window}", params)
+        rows = rows.fetchall()
+        total = rows[0][1] if rows else count_mandates(db, search, day)
+        ids = [row[0] for row in rows]
+    else:
+        total = count_mandates(db, search, day)
+        ids = [row[0] for row in db.conn.execute(f"SELECT m.id FROM {tables} WHERE {condition} {window}", params)]
+    if not ids:
+        return total, []
+    marks = ",".join("?" * len(ids))
+    return total, select_mandates(db, f"m.id IN ({marks})", ids, day, order="m.id DESC")
 
 
-def _where(search: MandateSearch, day: date) -> tuple[list[str], list]:
+def _where(search: MandateSearch, day: date) -> tuple[str, list[str], list]:
+    """(the tables to read, the conditions, their parameters)."""
+    tables = "mandates m"
     where: list[str] = []
     params: list = []
     other = None
@@ -109,15 +125,16 @@ def _where(search: MandateSearch, day: date) -> tuple[list[str], list]:
             where.append(f"{other} IN ({marks})")
             params += ([own] if search.role == EITHER else []) + numbers
     if search.name:
+        # Only the other side's name is looked up (a covering index), and only with this filter.
         pattern = "%" + _escape(search.name.strip()) + "%"
         if other is None:
+            tables += ", parties g, parties t"
+            where.append("g.number = m.giver AND t.number = m.taker")
             where.append("(g.name LIKE ? ESCAPE '\\' OR t.name LIKE ? ESCAPE '\\')")
             params += [pattern, pattern]
         else:
-            side = {"m.taker": "t.name", "m.giver": "g.name"}.get(
-                other, "(CASE WHEN m.giver = ? THEN t.name ELSE g.name END)"
-            )
-            where.append(f"{side} LIKE ? ESCAPE '\\'")
+            tables += ", parties o"
+            where.append(f"o.number = {other} AND o.name LIKE ? ESCAPE '\\'")
             params += ([own] if search.role == EITHER else []) + [pattern]
     if search.reference:
         where.append("m.reference = ?")
@@ -125,7 +142,7 @@ def _where(search: MandateSearch, day: date) -> tuple[list[str], list]:
     if search.changed_since:
         where.append("m.changed_at >= ?")
         params.append(iso_date(search.changed_since))
-    return where, params
+    return tables, where, params
 
 
 def _escape(text: str) -> str:

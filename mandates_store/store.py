@@ -224,8 +224,7 @@ class Store:
 
     def search_page(self, query: MandateSearch, *, offset: int, limit: int) -> tuple[int, list[Mandate]]:
         """(how many the whole result has, one page of it): the self-service search page's paging."""
-        day = self.today()
-        return search.count_mandates(self.db, query, day), search.search_page(self.db, query, day, offset, limit)
+        return search.search_page(self.db, query, self.today(), offset, limit)
 
     def export(self, query: MandateSearch, path: str) -> int:
         """Write the search result to a .csv or .xlsx file; returns the number of mandates."""
