@@ -95,7 +95,7 @@ def test_an_old_version_1_store_is_migrated_keeping_its_data(tmp_path):
         assert store.party(ORG_A).name == "Emmaüs"
         assert "bulk_line_mandates" in store.db.table_names()
         columns = [r[2] for r in store.db.conn.execute("PRAGMA index_info(mandates_by_taker)")]
-        assert columns == ["taker", "type_code", "state", "start_date", "end_date", "giver"]
+        assert columns == ["taker", "type_code", "state", "start_date", "end_date", "giver", "changed_by", "changed_at"]
 
 
 def test_version_4_bulk_reports_survive_the_move_to_without_rowid_tables(tmp_path):
