@@ -4,10 +4,9 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-import sqlite_utils
-
 from mandates_store import identifiers
 from mandates_store.database import iso_date
+from mandates_store.engines import Database
 from mandates_store.errors import InvalidInput
 from mandates_store.mandates import select_mandates
 from mandates_store.model import ADMINISTRATOR, GIVER, TAKER, Mandate
@@ -35,38 +34,34 @@ def parse_participants(text: str) -> tuple[str, ...]:
     return tuple(identifiers.party_number(p, "participants")[0] for p in parts)
 
 
-def search_mandates(
-    db: sqlite_utils.Database, search: MandateSearch, day: date, limit: int | None = None
-) -> list[Mandate]:
+def search_mandates(db: Database, search: MandateSearch, day: date, limit: int | None = None) -> list[Mandate]:
     """Newest first."""
     tables, where, params = _where(search, day)
-    page = f"SELECT m.id FROM {tables} WHERE {' AND '.join(where) or '1'}"
+    page = f"SELECT m.id FROM {tables} WHERE {' AND '.join(where) or 'TRUE'}"
     return select_mandates(db, f"m.id IN ({page})", params, day, order="m.id DESC", limit=limit)
 
 
-def count_mandates(db: sqlite_utils.Database, search: MandateSearch, day: date) -> int:
+def count_mandates(db: Database, search: MandateSearch, day: date) -> int:
     tables, where, params = _where(search, day)
-    return db.conn.execute(f"SELECT count(*) FROM {tables} WHERE {' AND '.join(where) or '1'}", params).fetchone()[0]
+    return db.execute(f"SELECT count(*) FROM {tables} WHERE {' AND '.join(where) or 'TRUE'}", params).fetchone()[0]
 
 
-def search_page(
-    db: sqlite_utils.Database, search: MandateSearch, day: date, offset: int, limit: int
-) -> tuple[int, list[Mandate]]:
+def search_page(db: Database, search: MandateSearch, day: date, offset: int, limit: int) -> tuple[int, list[Mandate]]:
     """(how many the whole result has, one page of it newest first: `limit` after the first
     `offset`). The page's ids come from the indexes alone (schema v7); the parties' names are
     joined only for the page's few rows."""
     tables, where, params = _where(search, day)
-    condition = " AND ".join(where) or "1"
+    condition = " AND ".join(where) or "TRUE"
     window = f"ORDER BY m.id DESC LIMIT {int(limit)} OFFSET {max(0, int(offset))}"
     if search.name:
         # The name filter reads every mandate's other side: count and page in that one pass.
-        rows = db.conn.execute(f"SELECT m.id, count(*) OVER () FROM {tables} WHERE {condition} {window}", params)
+        rows = db.execute(f"SELECT m.id, count(*) OVER () FROM {tables} WHERE {condition} {window}", params)
         rows = rows.fetchall()
         total = rows[0][1] if rows else count_mandates(db, search, day)
         ids = [row[0] for row in rows]
     else:
         total = count_mandates(db, search, day)
-        ids = [row[0] for row in db.conn.execute(f"SELECT m.id FROM {tables} WHERE {condition} {window}", params)]
+        ids = [row[0] for row in db.execute(f"SELECT m.id FROM {tables} WHERE {condition} {window}", params)]
     if not ids:
         return total, []
     marks = ",".join("?" * len(ids))
@@ -130,11 +125,12 @@ def _where(search: MandateSearch, day: date) -> tuple[str, list[str], list]:
         if other is None:
             tables += ", parties g, parties t"
             where.append("g.number = m.giver AND t.number = m.taker")
-            where.append("(g.name LIKE ? ESCAPE '\\' OR t.name LIKE ? ESCAPE '\\')")
+            # lower() on both sides: SQLite's LIKE ignores ASCII case, PostgreSQL's does not
+            where.append("(lower(g.name) LIKE lower(?) ESCAPE '\\' OR lower(t.name) LIKE lower(?) ESCAPE '\\')")
             params += [pattern, pattern]
         else:
             tables += ", parties o"
-            where.append(f"o.number = {other} AND o.name LIKE ? ESCAPE '\\'")
+            where.append(f"o.number = {other} AND lower(o.name) LIKE lower(?) ESCAPE '\\'")
             params += ([own] if search.role == EITHER else []) + [pattern]
     if search.reference:
         where.append("m.reference = ?")

@@ -13,8 +13,8 @@ TEST_CLOCK = {TEST_CLOCK_SWITCH: "1"}  # --today is refused without it
 
 
 @pytest.fixture
-def run(tmp_path):
-    path = tmp_path / "cli.db"
+def run(store_location):
+    path = store_location
 
     def invoke(*args: str, lang: str = "nl"):
         return CliRunner().invoke(
@@ -192,7 +192,7 @@ def test_bulk_create_after_an_interruption_must_resume_or_say_again(demo_run, tm
             accept_contract=True,
         )
         operation = first.operation.id
-        store.db.conn.execute(
+        store.db.execute(
             "UPDATE bulk_operations SET source_sha256 = ? WHERE id = ?", [file_sha256(csv_file), operation]
         )
         interrupt(store, operation, 1)

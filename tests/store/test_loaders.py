@@ -6,8 +6,8 @@ from mandates_store import MANDAATUITVOERDER, FileFormatError, Store
 
 
 @pytest.fixture
-def empty(tmp_path):
-    with Store(tmp_path / "load.db") as store:
+def empty(store_location):
+    with Store(store_location) as store:
         yield store
 
 

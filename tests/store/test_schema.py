@@ -41,8 +41,8 @@ def test_first_mandate_id_follows_the_seeds_numbering(world):
 
 def test_raw_sql_cannot_insert_a_second_active_mandate(world):
     first = active_mandate(world, ORG_A, ORG_B)
-    with pytest.raises(sqlite3.IntegrityError, match="conflict"):
-        world.db.conn.execute(
+    with pytest.raises(world.db.IntegrityError, match="conflict"):
+        world.db.execute(
             "INSERT INTO mandates (type_code, giver, taker, state, signer, start_date, language, "
             "created_at, changed_by, changed_at) VALUES ('WSE Loket', ?, ?, 'signed', ?, ?, 'nl', "
             "'x', 'giver', 'x')",
@@ -56,23 +56,23 @@ def test_raw_sql_cannot_make_a_party_its_own_taker_or_use_a_forbidden_combinatio
         "created_at, changed_by, changed_at) VALUES (?, ?, ?, 'awaiting', ?, '2030-01-01', "
         "'nl', 'x', 'giver', 'x')"
     )
-    with pytest.raises(sqlite3.IntegrityError):
-        world.db.conn.execute(sql, ["WSE Loket", ORG_A, ORG_A, ORG_A])
-    with pytest.raises(sqlite3.IntegrityError, match="combination"):
-        world.db.conn.execute(sql, ["Kiosk", ORG_A, ORG_B, ORG_B])
+    with pytest.raises(world.db.IntegrityError):
+        world.db.execute(sql, ["WSE Loket", ORG_A, ORG_A, ORG_A])
+    with pytest.raises(world.db.IntegrityError, match="combination"):
+        world.db.execute(sql, ["Kiosk", ORG_A, ORG_B, ORG_B])
 
 
 def test_history_is_append_only(world):
     mandate = active_mandate(world, ORG_A, ORG_B)
-    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
-        world.db.conn.execute("DELETE FROM mandate_events WHERE mandate_id = ?", [mandate.id])
-    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
-        world.db.conn.execute("UPDATE mandate_events SET event = 'x'")
+    with pytest.raises(world.db.IntegrityError, match="append-only"):
+        world.db.execute("DELETE FROM mandate_events WHERE mandate_id = ?", [mandate.id])
+    with pytest.raises(world.db.IntegrityError, match="append-only"):
+        world.db.execute("UPDATE mandate_events SET event = 'x'")
 
 
 def test_foreign_keys_refuse_an_unknown_party(world):
-    with pytest.raises(sqlite3.IntegrityError):
-        world.db.conn.execute(
+    with pytest.raises(world.db.IntegrityError):
+        world.db.execute(
             "INSERT INTO work_relationships (person, organisation, valid_from) VALUES ('99999999999', ?, '2020-01-01')",
             [ORG_A],
         )
@@ -81,7 +81,7 @@ def test_foreign_keys_refuse_an_unknown_party(world):
 def test_an_old_version_1_store_is_migrated_keeping_its_data(tmp_path):
     import sqlite_utils
 
-    from mandates_store.schema import MIGRATIONS
+    from mandates_store.engines.sqlite_schema import MIGRATIONS
 
     path = tmp_path / "v1.db"
     conn = sqlite3.connect(path, isolation_level=None)
@@ -93,7 +93,7 @@ def test_an_old_version_1_store_is_migrated_keeping_its_data(tmp_path):
     with Store(path) as store:
         assert store.db.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 7
         assert store.party(ORG_A).name == "Emmaüs"
-        assert "bulk_line_mandates" in store.db.table_names()
+        assert "bulk_line_mandates" in store.db.utils.table_names()
         columns = [r[2] for r in store.db.conn.execute("PRAGMA index_info(mandates_by_taker)")]
         assert columns == ["taker", "type_code", "state", "start_date", "end_date", "giver", "changed_by", "changed_at"]
 
@@ -101,7 +101,7 @@ def test_an_old_version_1_store_is_migrated_keeping_its_data(tmp_path):
 def test_version_4_bulk_reports_survive_the_move_to_without_rowid_tables(tmp_path):
     import sqlite_utils
 
-    from mandates_store.schema import MIGRATIONS
+    from mandates_store.engines.sqlite_schema import MIGRATIONS
 
     path = tmp_path / "v4.db"
     conn = sqlite3.connect(path, isolation_level=None)
@@ -132,3 +132,46 @@ def test_version_4_bulk_reports_survive_the_move_to_without_rowid_tables(tmp_pat
             sql = conn.execute("SELECT sql FROM sqlite_master WHERE name = ?", [table]).fetchone()
             assert sql[0].rstrip().endswith("WITHOUT ROWID")
         assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
+
+
+def test_postgresql_keeps_the_version_in_a_table_and_refuses_a_newer_schema(postgres_url):
+    from mandates_store.engines import postgresql_schema, sqlite_schema
+
+    assert len(postgresql_schema.MIGRATIONS) == len(sqlite_schema.MIGRATIONS) == SCHEMA_VERSION
+    with Store(postgres_url) as first:
+        first.put_party(ORG_A, "Emmaüs")
+        assert first.db.execute("SELECT version FROM schema_version").fetchall() == [(SCHEMA_VERSION,)]
+    with Store(postgres_url) as second:  # reopened: the data stays, nothing migrates twice
+        assert second.party(ORG_A).name == "Emmaüs"
+        assert second.db.schema_version() == SCHEMA_VERSION
+        second.db.execute("UPDATE schema_version SET version = ?", [SCHEMA_VERSION + 1])
+    with pytest.raises(RuntimeError, match="newer"):
+        Store(postgres_url)
+
+
+def test_postgresql_steps_one_to_five_then_six_give_the_schema_a_new_database_has(postgres_server):
+    import psycopg
+
+    from mandates_store.engines import postgresql_schema
+
+    def schema(url):
+        with psycopg.connect(url) as conn:
+            return conn.execute(
+                "SELECT table_name, column_name, data_type FROM information_schema.columns "
+                "WHERE table_schema = 'public' ORDER BY table_name, column_name"
+            ).fetchall(), conn.execute(
+                "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = 'public' ORDER BY indexname"
+            ).fetchall()
+
+    new, old = postgres_server.create_database(), postgres_server.create_database()
+    Store(new).shutdown()
+    real = postgresql_schema.SCHEMA_VERSION
+    try:
+        postgresql_schema.SCHEMA_VERSION = 5  # a store of the code before step 6
+        postgresql_schema.MIGRATIONS, steps = postgresql_schema.MIGRATIONS[:5], postgresql_schema.MIGRATIONS
+        Store(old).shutdown()
+    finally:
+        postgresql_schema.SCHEMA_VERSION, postgresql_schema.MIGRATIONS = real, steps
+    with Store(old) as upgraded:
+        assert upgraded.db.schema_version() == SCHEMA_VERSION
+    assert schema(old) == schema(new)

@@ -1,5 +1,7 @@
 """Store.search_page: the count of the whole result and one page of it, newest first."""
 
+import pytest
+
 from mandates_store import MandateSearch
 from mandates_store import demo_data as d
 
@@ -22,8 +24,10 @@ def test_count_follows_the_filters(demo):
     assert demo.search_page(MandateSearch(party=d.BAROCY, name="no such name"), offset=0, limit=5) == (0, [])
 
 
+@pytest.mark.parametrize("engine", ["sqlite"], indirect=True)
 def test_every_filter_but_the_name_counts_and_pages_from_the_indexes_alone(demo):
-    """A firm with a hundred thousand mandates: no table row is read to count or page them."""
+    """A firm with a hundred thousand mandates: no table row is read to count or page them
+    (SQLite's query plan; PostgreSQL's planner chooses by its statistics)."""
     from datetime import date
 
     from mandates_store import search
@@ -36,7 +40,7 @@ def test_every_filter_but_the_name_counts_and_pages_from_the_indexes_alone(demo)
     ]
     for query in queries:
         tables, where, params = search._where(query, date(2026, 12, 1))
-        sql = f"SELECT count(*), max(m.id) FROM {tables} WHERE {' AND '.join(where) or '1'}"
-        plan = [row[3] for row in demo.db.conn.execute(f"EXPLAIN QUERY PLAN {sql}", params)]
+        sql = f"SELECT count(*), max(m.id) FROM {tables} WHERE {' AND '.join(where) or 'TRUE'}"
+        plan = [row[3] for row in demo.db.execute(f"EXPLAIN QUERY PLAN {sql}", params)]
         reads = [step for step in plan if step.startswith(("SEARCH", "SCAN"))]
         assert reads and all("COVERING INDEX" in step for step in reads), (query, plan)
