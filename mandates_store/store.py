@@ -252,6 +252,10 @@ class Store:
     def admin_end_right(self, actor: Actor, right_id: int) -> UserRight:
         return user_admin.end(self.db, actor, actor.party, right_id, now=self.now())
 
+    def executor_types(self) -> list[MandateType]:
+        """The mandate types SSM Mandaatuitvoerder may name: those an organisation can take."""
+        return user_admin.executor_types(self.db)
+
     def local_administrators(self, organisation: str) -> list[tuple[Party, UserRight]]:
         return user_admin.local_administrators(self.db, organisation, self.today())
 

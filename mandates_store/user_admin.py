@@ -30,6 +30,7 @@ from mandates_store.model import (
     ORGANISATION,
     PERSON,
     Actor,
+    MandateType,
     Party,
     UserRight,
     WorkRelationship,
@@ -63,6 +64,7 @@ class IdmEvent:
     actor: str
     actor_name: str
     actor_party: str
+    actor_party_name: str
     organisation: str
     person: str
     person_name: str
@@ -301,11 +303,11 @@ def grant(
                 "de begin- en einddatum van het recht moeten binnen een werkrelatie met deze organisatie liggen",
                 field="valid_from",
             )
-        allowed = {t.code for t in types_for(db, ORGANISATION)}
+        allowed = {t.code for t in executor_types(db)}
         if any(code not in allowed for code in types):
             raise InvalidInput(
-                "this organisation cannot take part in one of the chosen mandate types",
-                "deze organisatie kan niet deelnemen aan een van de gekozen mandaattypes",
+                "this organisation cannot take part in one of the chosen mandate types as taker",
+                "deze organisatie kan niet als mandaatnemer deelnemen aan een van de gekozen mandaattypes",
                 field="mandate types",
             )
         right = idm.grant_right(
@@ -321,6 +323,11 @@ def grant(
         detail = ", ".join(types) + (f"; {', '.join(sorted(right.givers))}" if right.givers else "")
         _record(db, actor, organisation, right.person, "right_granted", now, name, detail or None)
     return right
+
+
+def executor_types(db: sqlite_utils.Database) -> list[MandateType]:
+    """The types an organisation can take part in as taker: the only ones its executors can use."""
+    return [t for t in types_for(db, ORGANISATION) if any(taker == ORGANISATION for _, taker in t.combinations)]
 
 
 def end(db: sqlite_utils.Database, actor: Actor, organisation: str, right_id: int, *, now: datetime) -> UserRight:
@@ -354,9 +361,10 @@ def local_administrators(db: sqlite_utils.Database, organisation: str, day: date
 def events(db: sqlite_utils.Database, organisation: str, person: str | None = None) -> list[IdmEvent]:
     """The organisation's Gebruikersbeheer history, newest first; `person`: only theirs."""
     sql = (
-        "SELECT e.id, e.at, e.actor, a.name, e.actor_party, e.organisation, e.person, p.name, e.event, "
+        "SELECT e.id, e.at, e.actor, a.name, e.actor_party, o.name, e.organisation, e.person, p.name, e.event, "
         "e.right_name, e.detail FROM idm_events e LEFT JOIN parties a ON a.number = e.actor "
-        "LEFT JOIN parties p ON p.number = e.person WHERE e.organisation = ?"
+        "LEFT JOIN parties o ON o.number = e.actor_party LEFT JOIN parties p ON p.number = e.person "
+        "WHERE e.organisation = ?"
     )
     values = [organisation]
     if person is not None:
@@ -364,8 +372,10 @@ def events(db: sqlite_utils.Database, organisation: str, person: str | None = No
         values.append(person)
     rows = db.conn.execute(sql + " ORDER BY e.at DESC, e.id DESC", values).fetchall()
     return [
-        IdmEvent(i, to_moment(at), who, who_name or "", party, org, p, p_name or "", ev, right, detail)
-        for i, at, who, who_name, party, org, p, p_name, ev, right, detail in rows
+        IdmEvent(
+            i, to_moment(at), who, who_name or "", party, party_name or "", org, p, p_name or "", ev, right, detail
+        )
+        for i, at, who, who_name, party, party_name, org, p, p_name, ev, right, detail in rows
     ]
 
 
@@ -387,4 +397,5 @@ __all__ = [
     "end",
     "local_administrators",
     "events",
+    "executor_types",
 ]

@@ -9,7 +9,7 @@ import re
 
 from flask import Blueprint, get_flashed_messages, render_template, request
 
-from mandates_store import MANDAATUITVOERDER, ORGANISATION
+from mandates_store import MANDAATUITVOERDER
 from mandates_store.user_admin import GRANTABLE
 from mandates_store.validity import holds_on
 from selfservice import i18n
@@ -114,7 +114,7 @@ def person_values(member, **extra):
         "member": member,
         "level": level,
         "grantable": GRANTABLE[level],
-        "types": store().mandate_types(ORGANISATION),
+        "types": store().executor_types(),
         "history": store().idm_events(login.party, member.person.number),
         "notices": get_flashed_messages(),
         "errors": {},

@@ -69,6 +69,16 @@ def test_a_right_lies_inside_a_work_relationship(demo, clock):
             MANDAATUITVOERDER,
             today,
             today.replace(year=today.year + 1),
+            mandate_types=["Kiosk"],  # organisations only give Kiosk mandates: no executor can use one
+        )
+    assert "Kiosk" not in {t.code for t in demo.executor_types()}
+    with pytest.raises(InvalidInput, match="cannot take part"):
+        demo.admin_grant(
+            ADMIN,
+            d.PERSON_NEW_COLLEAGUE,
+            MANDAATUITVOERDER,
+            today,
+            today.replace(year=today.year + 1),
             mandate_types=["Nope"],
         )
 
