@@ -118,6 +118,8 @@ def test_another_organisations_people_and_rights_answer_404(browser, store):
 
 def test_a_manager_may_not_enter_but_sees_the_local_administrators(browser):
     log_in(browser, d.PERSON_MANAGER, "Emmaüs")
+    start = browser.get(SELF + "/")
+    assert "Mijn lokale beheerders" in words(start) and "/gebruikers" not in start.text  # no way in
     refused = browser.get(SELF + "/gebruikers")
     assert refused.status == 403 and "Lokale beheerder" in words(refused)
     mine = browser.get(SELF + "/lokale-beheerders")  # any member sees them
