@@ -20,8 +20,9 @@ from datetime import date, datetime
 import sqlite_utils
 
 from mandates_store import identifiers, idm
-from mandates_store.database import iso_date, iso_moment, to_date, to_moment, write
+from mandates_store.database import iso_date, to_date, write
 from mandates_store.errors import InvalidIdentifier, InvalidInput, NotAllowed, UnknownEntity
+from mandates_store.idm_history import IdmEvent, events, record
 from mandates_store.kbo import represents_on
 from mandates_store.mandate_types import types_for
 from mandates_store.model import (
@@ -55,22 +56,6 @@ class Member:
     person: Party
     relationships: tuple[WorkRelationship, ...]  # with this organisation only
     rights: tuple[UserRight, ...]  # at this organisation only
-
-
-@dataclass(frozen=True)
-class IdmEvent:
-    id: int
-    at: datetime
-    actor: str
-    actor_name: str
-    actor_party: str
-    actor_party_name: str
-    organisation: str
-    person: str
-    person_name: str
-    event: str  # relationship_added, relationship_ended, right_granted, right_ended
-    right_name: str | None
-    detail: str | None
 
 
 def standing(db: sqlite_utils.Database, actor: Actor, organisation: str, day: date) -> str:
@@ -147,21 +132,6 @@ def members(db: sqlite_utils.Database, organisation: str, text: str = "") -> lis
     return [member(db, organisation, number) for number in list(found)[:SEARCH_LIMIT]]
 
 
-def _record(db, actor: Actor, organisation: str, person: str, event: str, now: datetime, right=None, detail=None):
-    db["idm_events"].insert(
-        {
-            "at": iso_moment(now),
-            "actor": actor.person,
-            "actor_party": actor.party,
-            "organisation": organisation,
-            "person": person,
-            "event": event,
-            "right_name": right,
-            "detail": detail,
-        }
-    )
-
-
 def add_relationship(
     db: sqlite_utils.Database,
     actor: Actor,
@@ -198,7 +168,7 @@ def add_relationship(
                 value=number,
             )
         relationship = idm.add_work_relationship(db, number, organisation, valid_from, valid_until)
-        _record(db, actor, organisation, number, "relationship_added", now, detail=_period(valid_from, valid_until))
+        record(db, actor, organisation, number, "relationship_added", now, detail=_period(valid_from, valid_until))
     return relationship
 
 
@@ -261,7 +231,7 @@ def end_relationship(
                     )
                 ended.append(right)
         db.execute("UPDATE work_relationships SET valid_until = ? WHERE id = ?", [iso_date(until), relationship_id])
-        _record(db, actor, organisation, person, "relationship_ended", now, detail=iso_date(until))
+        record(db, actor, organisation, person, "relationship_ended", now, detail=iso_date(until))
         for right in ended:
             _end_right_row(db, actor, organisation, right, today, now)
     return ended
@@ -270,7 +240,7 @@ def end_relationship(
 def _end_right_row(db, actor: Actor, organisation: str, right: UserRight, today: date, now: datetime) -> None:
     until = max(right.valid_from, today)
     db.execute("UPDATE user_rights SET valid_until = ? WHERE id = ?", [iso_date(until), right.id])
-    _record(db, actor, organisation, right.person, "right_ended", now, right.name, iso_date(until))
+    record(db, actor, organisation, right.person, "right_ended", now, right.name, iso_date(until))
 
 
 def grant(
@@ -321,7 +291,7 @@ def grant(
             givers=None if givers is None else list(givers),
         )
         detail = ", ".join(types) + (f"; {', '.join(sorted(right.givers))}" if right.givers else "")
-        _record(db, actor, organisation, right.person, "right_granted", now, name, detail or None)
+        record(db, actor, organisation, right.person, "right_granted", now, name, detail or None)
     return right
 
 
@@ -356,27 +326,6 @@ def local_administrators(db: sqlite_utils.Database, organisation: str, day: date
                 found.append((get_party(db, number), right))
     order = {name: i for i, name in enumerate(ADMINISTRATOR_RIGHTS)}
     return sorted(found, key=lambda pair: (order[pair[1].name], pair[0].name.casefold(), pair[0].number))
-
-
-def events(db: sqlite_utils.Database, organisation: str, person: str | None = None) -> list[IdmEvent]:
-    """The organisation's Gebruikersbeheer history, newest first; `person`: only theirs."""
-    sql = (
-        "SELECT e.id, e.at, e.actor, a.name, e.actor_party, o.name, e.organisation, e.person, p.name, e.event, "
-        "e.right_name, e.detail FROM idm_events e LEFT JOIN parties a ON a.number = e.actor "
-        "LEFT JOIN parties o ON o.number = e.actor_party LEFT JOIN parties p ON p.number = e.person "
-        "WHERE e.organisation = ?"
-    )
-    values = [organisation]
-    if person is not None:
-        sql += " AND e.person = ?"
-        values.append(person)
-    rows = db.conn.execute(sql + " ORDER BY e.at DESC, e.id DESC", values).fetchall()
-    return [
-        IdmEvent(
-            i, to_moment(at), who, who_name or "", party, party_name or "", org, p, p_name or "", ev, right, detail
-        )
-        for i, at, who, who_name, party, party_name, org, p, p_name, ev, right, detail in rows
-    ]
 
 
 __all__ = [
