@@ -31,6 +31,8 @@ DEMO_PERSONS = [
     (demo_data.PERSON_REPRESENTATIVE, "bestuurder van BAROCY (KBO)"),
     (demo_data.PERSON_MANAGER, "mandaatbeheerder bij Emmaüs"),
     (demo_data.PERSON_YOUNG, "mandaat 'Kiosk' van An Peeters (persoon aan persoon)"),
+    (demo_data.PERSON_LOCAL_ADMIN, "hoofd lokale beheerder bij BAROCY (Gebruikersbeheer)"),
+    (demo_data.PERSON_NEW_COLLEAGUE, "nieuwe collega bij BAROCY, nog zonder werkrelatie"),
 ]
 
 

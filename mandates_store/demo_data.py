@@ -29,6 +29,11 @@ relationship allowed (`DEMO_SCOPE`):
     Emmaüs's mandates in the demo); no SSM Mandaatuitvoerder, so only own name and work:Emmaüs.
 (g) PERSON_YOUNG 02030512412 Noor De Smet - born in 2003 (the "2" check rule); taker of a
     "Kiosk" mandate from An Peeters (person to person).
+(h) PERSON_LOCAL_ADMIN 76051824669 Karin Vermeulen - Hoofd lokale beheerder at BAROCY (work
+    relationship there): administers BAROCY's users in Gebruikersbeheer; only own name and
+    work:BAROCY at an application.
+(i) PERSON_NEW_COLLEAGUE 95090313587 Tom Goossens - known to the store, no link at all yet: the
+    colleague BAROCY's local administrator gives a work relationship and SSM Mandaatuitvoerder.
 """
 
 from datetime import date, datetime, time, timedelta
@@ -54,6 +59,9 @@ PERSON_NO_OPTION = "91110332719"
 PERSON_REPRESENTATIVE = "67020815358"
 PERSON_MANAGER = "83041738602"
 PERSON_YOUNG = "02030512412"
+PERSON_LOCAL_ADMIN = "76051824669"
+PERSON_NEW_COLLEAGUE = "95090313587"
+HOOFD_LOKALE_BEHEERDER = "Hoofd lokale beheerder"
 
 WSE_LOKET, KIOSK, TEST_ORG_ORG, TEST_UNIEK = "WSE Loket", "Kiosk", "Test ORG-ORG", "Test Uniek"
 
@@ -86,6 +94,8 @@ PERSONS = [
     (PERSON_REPRESENTATIVE, "Marc Janssens", Address("Dorpsstraat", "8", "9820", "Merelbeke")),
     (PERSON_MANAGER, "Sofie Maes", Address("Bruul", "40", "2800", "Mechelen")),
     (PERSON_YOUNG, "Noor De Smet", Address("Veldstraat", "55", "9000", "Gent")),
+    (PERSON_LOCAL_ADMIN, "Karin Vermeulen", Address("Hundelgemsesteenweg", "12", "9820", "Merelbeke")),
+    (PERSON_NEW_COLLEAGUE, "Tom Goossens", Address("Kerkstraat", "7", "9050", "Gentbrugge")),
 ]
 
 CONTRACT_NL = (
@@ -147,6 +157,8 @@ def _load(store: Store, today: date) -> None:
     store.add_work_relationship(PERSON_MANAGER, EMMAUS, long_ago)
     store.grant_right(PERSON_MANAGER, EMMAUS, MANDAATBEHEERDER, long_ago)
     store.add_representative(PERSON_REPRESENTATIVE, BAROCY, "Bestuurder", long_ago)
+    store.add_work_relationship(PERSON_LOCAL_ADMIN, BAROCY, long_ago)
+    store.grant_right(PERSON_LOCAL_ADMIN, BAROCY, HOOFD_LOKALE_BEHEERDER, long_ago)
 
     emmaus = Actor(PERSON_MANAGER, EMMAUS)
     barocy = Actor(PERSON_REPRESENTATIVE, BAROCY)

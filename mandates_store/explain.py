@@ -98,8 +98,8 @@ def _work_relationships(db, me: Party, day: date, scope: Scope, given: set[str])
                 MissingOption(
                     WORK_RELATIONSHIP,
                     "member_right_missing",
-                    f"You do not hold the right '{scope.member_right}' at {party.name}.",
-                    f"Je hebt het recht '{scope.member_right}' niet bij {party.name}.",
+                    f"You do not hold the right {scope.member_right_text} at {party.name}.",
+                    f"Je hebt het recht {scope.member_right_text.replace(' or ', ' of ')} niet bij {party.name}.",
                     organisation=party,
                     represented=party,
                 )
@@ -249,7 +249,7 @@ def _other_rights(db, me: Party, day: date, scope: Scope, given: set[str]) -> li
     ).fetchall()
     found = []
     for org, name, valid_from, valid_until in rows:
-        asked = scope.work_relationship and name == scope.member_right
+        asked = scope.work_relationship and name in scope.member_rights
         if asked and f"work:{org}" in given:
             continue
         party = _party(db, org)

@@ -158,14 +158,19 @@ def _add_work_options(
 ) -> None:
     with_right = None
     if scope.member_right:
-        with_right = {org for _, org, name in rights_on(db, me.number, day) if name == scope.member_right}
+        asked = scope.member_rights
+        with_right = {}
+        for _, org, name in sorted(rights_on(db, me.number, day)):
+            if name in asked:
+                with_right.setdefault(org, name)
     for number, org in employers.items():
         if with_right is not None and number not in with_right:
             continue
-        right, recht = (f" and hold the right '{scope.member_right}'", f" en het recht '{scope.member_right}'")
+        held = with_right[number] if with_right is not None else None
+        right, recht = (f" and hold the right '{held}'", f" en het recht '{held}'")
         reason = Reason(
-            f"You have a valid work relationship with {org.name}{right if scope.member_right else ''}.",
-            f"Je hebt een geldige werkrelatie met {org.name}{recht if scope.member_right else ''}.",
+            f"You have a valid work relationship with {org.name}{right if held else ''}.",
+            f"Je hebt een geldige werkrelatie met {org.name}{recht if held else ''}.",
         )
         _put(
             options,

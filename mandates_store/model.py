@@ -119,9 +119,21 @@ class Scope:
     mandate_types: frozenset[str] = frozenset()
     own_name: bool = True
     work_relationship: bool = False
-    member_right: str | None = None  # the application right an ordinary member needs, if any
+    # the application right an ordinary member needs, if any; several (a tuple): any one of them
+    member_right: str | tuple[str, ...] | None = None
     mandate: bool = True
     legal_representative: bool = False
+
+    @property
+    def member_rights(self) -> frozenset[str]:
+        if not self.member_right:
+            return frozenset()
+        return frozenset([self.member_right] if isinstance(self.member_right, str) else self.member_right)
+
+    @property
+    def member_right_text(self) -> str:
+        """The right(s) as a sentence names them: 'A', or 'A' or 'B'."""
+        return " or ".join(f"'{name}'" for name in sorted(self.member_rights))
 
 
 # The kinds of login option, and their order wherever options are listed: own name, then the

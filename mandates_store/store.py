@@ -22,6 +22,7 @@ from mandates_store import (
     mandates,
     parties,
     search,
+    user_admin,
 )
 from mandates_store.bulk import BulkOperation, BulkReport
 from mandates_store.database import BUSY_TIMEOUT_SECONDS, opener
@@ -215,6 +216,64 @@ class Store:
 
     def work_relationships(self, person: str) -> list[WorkRelationship]:
         return idm.work_relationships_of(self.db, parties.require_party(self.db, person).number)
+
+    # --- Gebruikersbeheer: a local administrator's changes, each checked and recorded ----------
+    def check_may_administer(self, actor: Actor) -> str:
+        """user_admin.HEAD or LOCAL for the organisation `actor` acts for, today; NotAllowed otherwise."""
+        return user_admin.standing(self.db, actor, actor.party, self.today())
+
+    def members(self, organisation: str, text: str = "") -> list[user_admin.Member]:
+        return user_admin.members(self.db, organisation, text)
+
+    def member(self, organisation: str, person: str) -> user_admin.Member:
+        return user_admin.member(self.db, organisation, person)
+
+    def admin_add_relationship(
+        self, actor: Actor, person: str, valid_from: date, valid_until: date | None = None, *, name: str = ""
+    ) -> WorkRelationship:
+        return user_admin.add_relationship(
+            self.db, actor, actor.party, person, valid_from, valid_until, now=self.now(), name=name
+        )
+
+    def admin_end_relationship(self, actor: Actor, relationship_id: int) -> list[UserRight]:
+        return user_admin.end_relationship(self.db, actor, actor.party, relationship_id, now=self.now())
+
+    def admin_grant(
+        self,
+        actor: Actor,
+        person: str,
+        name: str,
+        valid_from: date,
+        valid_until: date | None = None,
+        *,
+        mandate_types: Iterable[str] = (),
+        givers: Iterable[str] | None = None,
+    ) -> UserRight:
+        return user_admin.grant(
+            self.db,
+            actor,
+            actor.party,
+            person,
+            name,
+            valid_from,
+            valid_until,
+            now=self.now(),
+            mandate_types=mandate_types,
+            givers=givers,
+        )
+
+    def admin_end_right(self, actor: Actor, right_id: int) -> UserRight:
+        return user_admin.end(self.db, actor, actor.party, right_id, now=self.now())
+
+    def executor_types(self) -> list[MandateType]:
+        """The mandate types SSM Mandaatuitvoerder may name: those an organisation can take."""
+        return user_admin.executor_types(self.db)
+
+    def local_administrators(self, organisation: str) -> list[tuple[Party, UserRight]]:
+        return user_admin.local_administrators(self.db, organisation, self.today())
+
+    def idm_events(self, organisation: str, person: str | None = None) -> list[user_admin.IdmEvent]:
+        return user_admin.events(self.db, organisation, person)
 
     def add_representative(
         self, person: str, enterprise: str, function: str, since: date, until: date | None = None

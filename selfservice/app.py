@@ -70,6 +70,9 @@ def create_app(config: settings_module.Settings | dict) -> Flask:
     app.register_blueprint(actions)
     app.register_blueprint(searching)
     app.register_blueprint(grouped)
+    from selfservice.views_users import register as register_user_management
+
+    register_user_management(app)  # Gebruikersbeheer, the second area
 
     @app.context_processor
     def template_values():

@@ -1,11 +1,12 @@
 """The pages: start page, a mandate's details, the language choice."""
 
-from flask import Blueprint, abort, get_flashed_messages, redirect, render_template, request, session
+from flask import Blueprint, abort, get_flashed_messages, redirect, render_template, request, session, url_for
 
 from mandates_store import MandateSearch
 from mandates_store.status import AWAITING_SIGNATURE
 from selfservice import i18n
 from selfservice.access import checked_login, current_login, own_mandate, own_role, store
+from selfservice.admin_access import may_administer, may_manage
 
 pages = Blueprint("pages", __name__)
 
@@ -15,6 +16,8 @@ def require_login():
         return None
     if current_login() is None:
         return render_template("welcome.html"), 200 if request.endpoint == "pages.start" else 401
+    if request.endpoint == "pages.start" and not may_manage() and may_administer():
+        return redirect(url_for("users.home"), 303)  # a local administrator only: Gebruikersbeheer
     checked_login()  # RightEnded when the right is gone: no page, no action
     return None
 

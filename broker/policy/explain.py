@@ -62,13 +62,19 @@ def render(explanation: Explanation, language: str = "en") -> list[str]:
     return lines
 
 
+def _rights_text(rights: str | tuple[str, ...]) -> str:
+    return " or ".join(f"'{name}'" for name in ([rights] if isinstance(rights, str) else rights))
+
+
 def accepted(policy: Policy) -> str:
     kinds, parts = policy.login_kinds, []
     if kinds.own_name:
         parts.append("own name")
     if kinds.work_relationship:
         parts.append(
-            f"work relationship (with right '{kinds.member_right}')" if kinds.member_right else "work relationship"
+            f"work relationship (with right {_rights_text(kinds.member_right)})"
+            if kinds.member_right
+            else "work relationship"
         )
     if kinds.legal_representative:
         parts.append("legal representative")

@@ -124,6 +124,32 @@ class MandateTypes(Kind):
         return frozenset(codes) if ok else INVALID
 
 
+class RightNames(Kind):
+    """null, one right's name, or a list of them (any one of which will do)."""
+
+    type_name = "text, a list of texts (any one), or null for none"
+
+    def read(self, node, reading):
+        if is_scalar(node, NULL):
+            return None
+        if not isinstance(node, yaml.SequenceNode):
+            return OptionalText().read(node, reading)
+        names, ok = [], True
+        for item in node.value:
+            name = Text().read(item, reading)
+            if name is INVALID:
+                ok = False
+            elif name in names:
+                reading.report.at(item, f"right '{name}' is listed twice")
+                ok = False
+            else:
+                names.append(name)
+        if ok and not names:
+            reading.report.at(node, "expected at least one right's name, got an empty list (null means none)")
+            ok = False
+        return tuple(names) if ok else INVALID
+
+
 NAME_FORMATS = {
     "uri": "urn:oasis:names:tc:SAML:2.0:attrname-format:uri",
     "basic": "urn:oasis:names:tc:SAML:2.0:attrname-format:basic",

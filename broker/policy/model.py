@@ -30,7 +30,7 @@ def default_attributes() -> tuple[ReleasedAttribute, ...]:
 class LoginKinds:
     own_name: bool = True
     work_relationship: bool = False
-    member_right: str | None = None  # the application right an ordinary member needs
+    member_right: str | tuple[str, ...] | None = None  # the right(s) an ordinary member needs: any one
     mandate: bool = True
     legal_representative: bool = False
 

@@ -12,6 +12,7 @@ from broker.policy.kinds import (
     MandateTypes,
     OptionalText,
     ReleasedAttributes,
+    RightNames,
     Section,
 )
 from broker.policy.model import NAMEID_PERSISTENT, NAMEID_TRANSIENT, NAMEID_UNSPECIFIED
@@ -81,9 +82,10 @@ KEYS: tuple[Key, ...] = (
     ),
     Key(
         "login.member_right",
-        OptionalText(),
+        RightNames(),
         None,
         "The application right (in identity management) an ordinary member must hold for that organisation; "
+        "a list: any one of them (the chooser offers only the organisations where the person holds one); "
         "null: a valid work relationship is enough. Only allowed with work_relationship: true.",
         "WSE Loket gebruiker",
         "login_kinds.member_right",

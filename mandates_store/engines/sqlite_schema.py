@@ -276,6 +276,34 @@ def _v7_covering_search_indexes(db: sqlite_utils.Database) -> None:
         db["mandates"].create_index(list(columns), index_name=name)
 
 
+def _v8_idm_events(db: sqlite_utils.Database) -> None:
+    # Gebruikersbeheer's history: every change a local administrator makes to work relationships
+    # and rights, with who did it (actor), on behalf of which organisation (actor_party), when.
+    db["idm_events"].create(
+        {
+            "id": int,
+            "at": str,
+            "actor": str,
+            "actor_party": str,
+            "organisation": str,
+            "person": str,
+            "event": str,
+            "right_name": str,
+            "detail": str,
+        },
+        pk="id",
+        not_null={"at", "actor", "actor_party", "organisation", "person", "event"},
+        foreign_keys=[("organisation", "parties", "number"), ("person", "parties", "number")],
+    )
+    db["idm_events"].create_index(["organisation", "at"])
+    db["idm_events"].create_index(["person", "at"])
+    for statement in ("UPDATE", "DELETE"):
+        db.execute(
+            f"CREATE TRIGGER idm_events_no_{statement.lower()} BEFORE {statement} ON idm_events "
+            "BEGIN SELECT RAISE(ABORT, 'history is append-only'); END"
+        )
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _v1_core,
     _v2_bulk_line_mandates,
@@ -284,6 +312,7 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _v5_resumable_bulk,
     _v6_conflict_triggers,
     _v7_covering_search_indexes,
+    _v8_idm_events,
 ]
 assert len(MIGRATIONS) == SCHEMA_VERSION
 

@@ -91,9 +91,10 @@ def test_an_old_version_1_store_is_migrated_keeping_its_data(tmp_path):
     conn.execute("INSERT INTO parties (number, kind, name) VALUES (?, 'organisation', 'Emmaüs')", [ORG_A])
     conn.close()
     with Store(path) as store:
-        assert store.db.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 7
+        assert store.db.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 8
         assert store.party(ORG_A).name == "Emmaüs"
         assert "bulk_line_mandates" in store.db.utils.table_names()
+        assert "idm_events" in store.db.utils.table_names()
         columns = [r[2] for r in store.db.conn.execute("PRAGMA index_info(mandates_by_taker)")]
         assert columns == ["taker", "type_code", "state", "start_date", "end_date", "giver", "changed_by", "changed_at"]
 
