@@ -14,6 +14,7 @@ import threading
 from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, url_for
 
 from mandates_store import StoreError, UnknownEntity
+from mandates_store.bulk.model import RUNNING
 from selfservice import i18n
 from selfservice.access import checked_login, store
 from selfservice.views import require_login
@@ -23,6 +24,7 @@ from selfservice.views_search import query_from
 grouped = Blueprint("grouped", __name__)
 grouped.before_request(require_login)
 MAX_UPLOAD = 32 * 1024 * 1024
+REFRESH_SECONDS = 2  # the result page of a running import reloads itself this often
 
 
 def _settings():
@@ -147,8 +149,21 @@ def over_search(kind):
 
 @grouped.route("/gegroepeerd/resultaat/<operation_id>")
 def result(operation_id):
+    """While the operation runs, the page refreshes itself (an HTTP Refresh header: no script, and
+    unlike <meta refresh> it is no WCAG failure) until it has finished; "?vernieuwen=uit" stops that."""
     report = own_operation(operation_id)
-    return render_template("bulk_result.html", report=report, lines=report.lines[:200])
+    running = report.operation.status == RUNNING
+    refreshing = running and request.args.get("vernieuwen") != "uit"
+    page = render_template(
+        "bulk_result.html",
+        report=report,
+        lines=report.lines[:200],
+        running=running,
+        refreshing=refreshing,
+        refresh_seconds=REFRESH_SECONDS,
+    )
+    headers = {"Refresh": str(REFRESH_SECONDS)} if refreshing else {}
+    return page, 200, headers
 
 
 @grouped.route("/gegroepeerd/resultaat/<operation_id>/hervatten", methods=["POST"])
