@@ -24,7 +24,6 @@ from mandates_store import demo_data as d
 from mandates_store.identifiers import with_check_digits
 from selfservice import create_app
 from selfservice.access import Login
-from tests.serve.test_workers import wait_until_up
 
 SELFSERVICE_CMD = os.path.join(os.path.dirname(sys.executable), "selfservice")
 LINES = 30_000
@@ -51,11 +50,23 @@ def served(tmp_path_factory):
             start_new_session=True,
         )
     try:
-        wait_until_up(f"http://127.0.0.1:{port}/healthz", seconds=WAIT)
+        wait_until_answering(f"http://127.0.0.1:{port}/healthz")
         yield {"url": f"http://127.0.0.1:{port}", "env": env, "numbers": numbers, "log": log_path}
     finally:
         os.killpg(process.pid, signal.SIGTERM)
         process.wait(30)
+
+
+def wait_until_answering(url: str) -> None:
+    """Until gunicorn answers; a worker still booting on a busy machine may take seconds to."""
+    deadline = time.monotonic() + WAIT
+    while time.monotonic() < deadline:
+        try:
+            if requests.get(url, timeout=10).status_code == 200:
+                return
+        except requests.RequestException:
+            time.sleep(0.2)
+    raise AssertionError(f"{url} did not come up")
 
 
 def logged_in(served) -> requests.Session:
