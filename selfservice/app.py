@@ -54,6 +54,10 @@ def create_app(config: settings_module.Settings | dict) -> Flask:
     app.extensions["selfservice_store"] = Store(settings.store_db)
     app.extensions["saml_client"] = saml_client.client(settings)
     csrf = CSRFProtect(app)
+    from selfservice import logs, metrics  # metrics: only now, after serve chose the metrics folder
+
+    logs.init_request_ids(app)
+    metrics.init_app(app)
 
     from selfservice.views import pages
     from selfservice.views_actions import actions

@@ -21,7 +21,9 @@ def load_catalogues() -> dict[str, dict[str, str]]:
         if os.path.exists(path):
             with open(path, "rb") as handle:
                 catalogue = read_po(handle, locale=language)
-            catalogues[language] = {m.id: m.string for m in catalogue if m.id and m.string and not m.fuzzy}
+            catalogues[language] = {
+                m.id: m.string for m in catalogue if m.id and m.string and not m.fuzzy and not m.context
+            }  # context "refusal": the store's refusals (selfservice/refusals.py)
     return catalogues
 
 

@@ -5,7 +5,9 @@ answer any request.
 """
 
 import argparse
+import os
 import sys
+import tempfile
 
 from gunicorn.app.base import BaseApplication
 
@@ -24,11 +26,21 @@ class SelfServiceServer(BaseApplication):
 
     def load(self):
         from selfservice import create_app
+        from selfservice.logs import configure
 
+        configure()
         return create_app(self.settings)
 
 
+def _child_exit(server, worker):
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)
+
+
 def serve(settings: Settings) -> None:
+    # prometheus_client picks its multi-process mode when first imported: set it up before that
+    os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", tempfile.mkdtemp(prefix="selfservice-metrics-"))
     from selfservice import create_app
 
     create_app(settings)  # fail here, before forking, when anything is wrong
@@ -39,6 +51,7 @@ def serve(settings: Settings) -> None:
         "worker_class": "gthread" if settings.serve.threads > 1 else "sync",
         "timeout": settings.serve.timeout,
         "accesslog": None,
+        "child_exit": _child_exit,
         "preload_app": False,
     }
     SelfServiceServer(settings, options).run()

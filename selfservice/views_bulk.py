@@ -7,6 +7,7 @@ worker shows its progress, and one whose worker died shows "Onderbroken" and can
 uploaded file (whose second column may hold e-mail addresses) is removed once the import is done.
 """
 
+import hashlib
 import os
 import secrets
 import threading
@@ -14,7 +15,8 @@ import threading
 from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, url_for
 
 from mandates_store import StoreError, UnknownEntity
-from selfservice import i18n
+from mandates_store.bulk.model import RUNNING
+from selfservice import i18n, metrics
 from selfservice.access import checked_login, store
 from selfservice.views import require_login
 from selfservice.views_create import store_message
@@ -23,6 +25,7 @@ from selfservice.views_search import query_from
 grouped = Blueprint("grouped", __name__)
 grouped.before_request(require_login)
 MAX_UPLOAD = 32 * 1024 * 1024
+REFRESH_SECONDS = 2  # the result page of a running import reloads itself this often
 
 
 def _settings():
@@ -54,12 +57,21 @@ def overview():
 
 
 def _run_import(app, actor, role, types, path, resume=None):
+    start = "resume" if resume else "new"
     with app.app_context():
         store_ = app.extensions["selfservice_store"]
         try:
-            store_.bulk_create(actor, role=role, types=types, path=path, accept_contract=True, resume=resume)
-        except StoreError:
-            app.logger.warning("bulk create refused", exc_info=True)
+            report = store_.bulk_create(actor, role=role, types=types, path=path, accept_contract=True, resume=resume)
+        except StoreError as refused:
+            metrics.BULK_IMPORTS.labels(start, "refused").inc()
+            app.logger.warning("bulk import refused: %s", refused.code, extra={"operation": resume})
+        else:
+            op = report.operation
+            metrics.BULK_IMPORTS.labels(start, "finished").inc()
+            metrics.BULK_LINES.labels("ok").inc(op.lines_ok)
+            metrics.BULK_LINES.labels("refused").inc(op.lines_failed)
+            values = {"operation": op.id, "status": op.status, "lines_ok": op.lines_ok, "lines_failed": op.lines_failed}
+            app.logger.info("bulk import finished", extra=values)
         finally:
             if os.path.exists(path):
                 os.remove(path)
@@ -111,6 +123,7 @@ def create():
         return render_template("bulk_create_confirm.html", token=request.form["token"], lines=lines, **values), 400
     checked_login()  # the right holds now; the store checks it again when the import starts
     start_import(checked_login().actor, values["role"], [t.code for t in chosen], path)
+    current_app.logger.info("bulk import queued")
     return redirect(url_for("grouped.overview"), 303)
 
 
@@ -147,8 +160,21 @@ def over_search(kind):
 
 @grouped.route("/gegroepeerd/resultaat/<operation_id>")
 def result(operation_id):
+    """While the operation runs, the page refreshes itself (an HTTP Refresh header: no script, and
+    unlike <meta refresh> it is no WCAG failure) until it has finished; "?vernieuwen=uit" stops that."""
     report = own_operation(operation_id)
-    return render_template("bulk_result.html", report=report, lines=report.lines[:200])
+    running = report.operation.status == RUNNING
+    refreshing = running and request.args.get("vernieuwen") != "uit"
+    page = render_template(
+        "bulk_result.html",
+        report=report,
+        lines=report.lines[:200],
+        running=running,
+        refreshing=refreshing,
+        refresh_seconds=REFRESH_SECONDS,
+    )
+    headers = {"Refresh": str(REFRESH_SECONDS)} if refreshing else {}
+    return page, 200, headers
 
 
 @grouped.route("/gegroepeerd/resultaat/<operation_id>/hervatten", methods=["POST"])
@@ -160,15 +186,26 @@ def resume(operation_id):
         abort(404)
     upload = request.files.get("file")
     content = upload.read(MAX_UPLOAD + 1) if upload else b""
-    if not content.strip():
-        return render_template("bulk_result.html", report=report, lines=report.lines[:200], error=True), 400
+    if not content.strip() or hashlib.sha256(content).hexdigest() != operation.source_sha256:
+        error = i18n.gettext("Upload the same file the import was reading.")
+        return render_template("bulk_result.html", report=report, lines=report.lines[:200], error=error), 400
+    _remove_stale_upload(operation.source)
     path = _upload_path(secrets.token_hex(16))
     os.makedirs(_settings().bulk_dir, exist_ok=True)
     with open(path, "wb") as handle:
         handle.write(content)
     types = [t.strip() for t in (operation.mandate_types or "").split(",") if t.strip()]
     start_import(checked_login().actor, operation.role, types, path, resume=operation.id)
+    current_app.logger.info("bulk import resumed", extra={"operation": operation.id})
     return redirect(url_for("grouped.result", operation_id=operation.id), 303)
+
+
+def _remove_stale_upload(source: str | None) -> None:
+    """The killed worker's copy of the file (it may hold e-mail addresses): never read again."""
+    folder = os.path.abspath(_settings().bulk_dir)
+    if source and os.path.dirname(os.path.abspath(source)) == folder:
+        if os.path.basename(source).startswith(f"{checked_login().party}-") and os.path.exists(source):
+            os.remove(source)
 
 
 @grouped.route("/gegroepeerd/resultaat/<operation_id>/rapport.txt")

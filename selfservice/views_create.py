@@ -5,7 +5,7 @@ exactly one result or none), the contracts with "Ik heb de voorwaarden gelezen e
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 
 from mandates_store import Conflict, InvalidIdentifier, StoreError
-from selfservice import i18n
+from selfservice import i18n, refusals
 from selfservice.access import checked_login, own_mandate, store
 from selfservice.forms import CreateInput, FormError, check_email
 from selfservice.notify import send_creation_notice
@@ -17,8 +17,11 @@ KIND_WORDS = {"organisation": "enterprise", "person": "individual"}
 
 
 def store_message(error: StoreError) -> str:
-    """The store's own sentence in Dutch, its English one in the other languages."""
-    return error.message_nl if i18n.current_language() == "nl" else error.message
+    """The store's own sentence in Dutch and English, French and German from the catalogues."""
+    language = i18n.current_language()
+    if language == "nl":
+        return error.message_nl
+    return refusals.translate(error.message, language)
 
 
 def _types_for_party():

@@ -68,8 +68,8 @@ class _Groups:
 
     def commit(self) -> None:
         self.db.execute(
-            "UPDATE bulk_operations SET last_line = ?, lines_total = ?, lines_ok = ?, lines_failed = ? WHERE id = ?",
-            [self.last_line, self.ok + self.failed, self.ok, self.failed, self.operation_id],
+            "UPDATE bulk_operations SET last_line = ?, lines_ok = ?, lines_failed = ? WHERE id = ?",
+            [self.last_line, self.ok, self.failed, self.operation_id],
         )
         self.db.commit()
 
@@ -118,7 +118,8 @@ def bulk_create(
             f"{where}het bestand bevat geen mandaatlijnen (het is leeg)",
         )
     if resume is None:
-        operation_id = start_operation(db, CREATE, actor, role, type_codes, source, now, source_sha256)
+        total = sum(1 for _ in _numbered(lines))  # the progress a page shows: done of total
+        operation_id = start_operation(db, CREATE, actor, role, type_codes, source, now, source_sha256, total)
         progress = (0, 0, 0)
     else:
         operation_id = int(resume)

@@ -37,7 +37,7 @@ class BulkOperation:
     mandate_types: str | None
     source: str | None
     status: str  # Geslaagd | Fout | Gedeeltelijk succes | Bezig (running) | Onderbroken
-    lines_total: int
+    lines_total: int  # finished: the lines done; running (bulk create): all lines of its file
     lines_ok: int
     lines_failed: int
     last_line: int | None = None  # the last input line committed (bulk create)

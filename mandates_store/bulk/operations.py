@@ -25,13 +25,15 @@ def start_operation(
     source: str | None,
     now: datetime,
     source_sha256: str | None = None,
+    lines_total: int = 0,
 ) -> int:
+    """`lines_total`: the lines the operation will do, when known at the start (its progress)."""
     party = identifiers.party_number(actor.party, "own party")[0]
     with write(db):
         return db.execute(
             "INSERT INTO bulk_operations (kind, started_at, person, party, role, mandate_types, "
             "source, status, lines_total, lines_ok, lines_failed, last_line, source_sha256, pid, "
-            "host) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, 0, 0, 0, ?, ?, ?) RETURNING id",
+            "host) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, 0, ?, ?, ?) RETURNING id",
             [
                 kind,
                 iso_moment(now),
@@ -41,6 +43,7 @@ def start_operation(
                 types,
                 source,
                 RUNNING,
+                lines_total,
                 source_sha256,
                 os.getpid(),
                 socket.gethostname(),

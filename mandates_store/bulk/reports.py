@@ -57,9 +57,10 @@ def bulk_report(db: Database, operation_id: int) -> BulkReport:
             "SELECT line_no, input, ok, reason FROM bulk_lines WHERE operation_id = ? ORDER BY line_no", [operation_id]
         )
     ]
-    if operation.status in (RUNNING, INTERRUPTED):  # not finished: count what is there
+    if operation.status in (RUNNING, INTERRUPTED):  # not finished: count what is there, of the total
         done = sum(line.ok for line in lines)
-        operation = replace(operation, lines_total=len(lines), lines_ok=done, lines_failed=len(lines) - done)
+        total = max(operation.lines_total, len(lines))
+        operation = replace(operation, lines_total=total, lines_ok=done, lines_failed=len(lines) - done)
     return BulkReport(operation, lines)
 
 

@@ -143,3 +143,51 @@ def test_the_conflict_screen_and_other_pages(chrome):
         assert words in chrome.text()
         chrome.screen(f"selfservice start {code}")
     chrome.open(live.selfservice + "/taal/nl?next=/")
+
+
+def test_a_running_import_shows_its_progress_and_refreshes_itself_without_script(chrome):
+    """The import's state as the store holds it (another worker runs it: here this test's process);
+    the page reloads itself while it runs - no JavaScript: the browser follows the Refresh header."""
+    from datetime import datetime
+
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    from mandates_store.bulk.model import CREATE
+    from mandates_store.bulk.operations import finish_operation, record_line, start_operation
+    from mandates_store.database import write
+    from tests.browser_ui.chrome import WAIT
+
+    live = chrome.live
+    store = Store(live.store_path)
+
+    def done(numbers):
+        with write(store.db):
+            for line_no in numbers:
+                record_line(store.db, operation_id, line_no, f"0400378485;;;nl;R{line_no}", (), None)
+
+    actor = Actor(d.PERSON_MANAGER, d.EMMAUS)
+    operation_id = start_operation(store.db, CREATE, actor, "giver", "Test ORG-ORG", "x.csv", datetime.now(), None, 8)
+    done(range(1, 3))
+    _log_in(chrome, d.PERSON_MANAGER, "Emmaüs")
+    url = live.selfservice + f"/gegroepeerd/resultaat/{operation_id}"
+    chrome.open(url)
+    assert "2 van 8 lijnen verwerkt" in chrome.text("#progress")
+    assert chrome.driver.execute_script("return document.scripts.length") == 0  # no script does it
+    chrome.screen("selfservice gegroepeerd bezig")
+    old = chrome.css("html")
+    done(range(3, 6))
+    chrome.wait_gone(old)  # the page reloaded itself
+    WebDriverWait(chrome.driver, WAIT).until(lambda _: "5 van 8 lijnen verwerkt" in chrome.text())
+    chrome.follow(chrome.driver.find_element(By.LINK_TEXT, "Niet meer vernieuwen"), url)
+    assert "Automatisch vernieuwen" in chrome.text("#refresh")
+    chrome.screen("selfservice gegroepeerd bezig zonder vernieuwen")
+    chrome.follow(chrome.driver.find_element(By.LINK_TEXT, "Automatisch vernieuwen"), url)
+    old = chrome.css("html")
+    done(range(6, 9))
+    finish_operation(store.db, operation_id, 8, 0, datetime.now())
+    chrome.wait_gone(old)
+    WebDriverWait(chrome.driver, WAIT).until(lambda _: "Geslaagd" in chrome.text("#status"))
+    assert chrome.all("#refresh") == [] and chrome.all("progress") == []
+    assert "8 geslaagd, 0 geweigerd" in chrome.text()
+    chrome.screen("selfservice gegroepeerd afgelopen")
+    store.close()
