@@ -35,8 +35,8 @@ def served(tmp_path_factory):
     root = tmp_path_factory.mktemp("selfservice-serve")
     env = prepare(str(root / "demo"))
     numbers = [with_check_digits(f"{20_000_000 + i:08d}") for i in range(LINES)]
-    with Store(env.selfservice["STORE_DB"]) as store, store.db.atomic():
-        store.db["parties"].insert_all({"number": n, "kind": "organisation", "name": f"Org {n}"} for n in numbers)
+    with Store(env.selfservice["STORE_DB"]) as store, store.db.transaction():
+        store.db.insert_many("parties", [{"number": n, "kind": "organisation", "name": f"Org {n}"} for n in numbers])
     port = free_port()
     config = str(root / "selfservice.toml")
     secret = write_selfservice_config(env, config, bind=f"127.0.0.1:{port}", workers=2)
