@@ -39,6 +39,7 @@ import requests  # noqa: E402
 from login_measure import children, cores, cpu_seconds, crypto_floor, print_picture, print_profile, read_split  # noqa: E402
 from werkzeug.serving import make_server  # noqa: E402
 
+from broker.ops.profiling import SNAPSHOT_PATH as SNAPSHOT  # noqa: E402
 from demo.application import create_application_app  # noqa: E402
 from demo.environment import copy_policies, free_port, prepare, write_broker_config  # noqa: E402
 from demo.upstream import create_upstream_app  # noqa: E402
@@ -169,7 +170,11 @@ def measure(args, workdir, env, port, app_url, floor, tree, broker_cores) -> dic
             pids = lambda pid=process.pid: children(pid)  # noqa: E731
             cpu_start = cpu_seconds(pids())
             one_login(app_url, person, chooser)  # warm-up: every worker's caches
-            done, medians = 1, []
+            warm = {}  # one worker: its figures after the warm-up, which is left out
+            if not args.profile and workers == 1:
+                warm = requests.get(f"http://127.0.0.1:{port}{SNAPSHOT}").json()
+                cpu_start = cpu_seconds(pids())
+            done, medians = 0 if warm else 1, []
             for concurrency in args.concurrency:
                 r = run(app_url, person, chooser, args.logins, concurrency, pids)
                 done += args.logins - r["failures"]
@@ -184,22 +189,24 @@ def measure(args, workdir, env, port, app_url, floor, tree, broker_cores) -> dic
                     + f"mean {r['cpu_ms']:5.2f} ms = {1000 / r['cpu_ms']:.0f} logins per broker-CPU-second",
                     flush=True,
                 )
-            total_ms = (cpu_seconds(pids()) - cpu_start) / done * 1000
+            total_ms = (cpu_seconds(pids()) - cpu_start) / max(done, 1) * 1000
             stop_broker(process)
             files = [os.path.join(profile_dir, f) for f in os.listdir(profile_dir)]
             if args.profile:
                 print_profile(files[0], done)
                 continue
-            split = {}
-            for path in files:  # one per worker
-                for key, value in read_split(path).items():
+            split = {}  # summed over the workers (with one worker, less the warm-up's figures)
+            for figures, sign in [(read_split(path), 1) for path in files] + [(warm, -1)]:
+                for key, value in figures.items():
                     if isinstance(value, dict):
                         split.setdefault(key, {})
                         for k, v in value.items():
-                            split[key][k] = split[key].get(k, 0) + v
-                    else:
-                        split[key] = split.get(key, 0) + value
-            print(f"workers={workers} {label}, over its {done} logins (mean):")
+                            split[key][k] = split[key].get(k, 0) + sign * v
+                    elif key != "total":
+                        split[key] = split.get(key, 0) + sign * value
+            print(
+                f"workers={workers} {label}, over its {done} logins (mean" + (", warm-up left out):" if warm else "):")
+            )
             figures[(workers, name)] = dict(print_picture(split, done, total_ms, floor), median=min(medians or [0]))
         if {"single", "chooser"} <= set(args.login):
             single, chosen = figures[(workers, "single")], figures[(workers, "chooser")]
