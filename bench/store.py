@@ -132,6 +132,8 @@ def main() -> None:
         print(f"login options, 2,000-giver firm : {percentiles(samples)}; {options // 300} options")
         print(f"                       CPU time : {percentiles(cpu)}; gc passes by generation {passes}")
         if args.options_only:
+            if not args.keep:
+                remove_store(path)
             return
 
         lines = bulk_lines(organisation_numbers(facts["organisation_count"]), args.bulk_lines)
@@ -171,9 +173,13 @@ def main() -> None:
         f"({store_size / mandates:.0f} bytes per mandate)"
     )
     if not args.keep:
-        for suffix in ("", "-wal", "-shm", ".facts.json"):
-            if os.path.exists(f"{path}{suffix}"):
-                os.remove(f"{path}{suffix}")
+        remove_store(path)
+
+
+def remove_store(path: Path) -> None:
+    for suffix in ("", "-wal", "-shm", ".facts.json"):
+        if os.path.exists(f"{path}{suffix}"):
+            os.remove(f"{path}{suffix}")
 
 
 def commit_ceiling(directory: Path, count: int = 20_000) -> float:
