@@ -204,8 +204,8 @@ def measure(args, workdir, env, port, app_url, floor, tree, broker_cores) -> dic
                 print_profile(files[0], done)
                 continue
             split = {}  # summed over the workers (with one worker, less the warm-up's figures)
-            for figures, sign in [(read_split(path), 1) for path in files] + [(warm, -1)]:
-                for key, value in figures.items():
+            for part, sign in [(read_split(path), 1) for path in files] + [(warm, -1)]:
+                for key, value in part.items():
                     if isinstance(value, dict):
                         split.setdefault(key, {})
                         for k, v in value.items():
