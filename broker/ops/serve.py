@@ -56,7 +56,7 @@ def gunicorn_options(settings: Settings) -> dict:
         "workers": serve_options.workers or os.cpu_count() or 1,
         "threads": serve_options.threads,
         # measured (bench/login.py): gthread with keep-alive costs a sync worker's one-thread broker
-        # more CPU per login (+0.5 ms) than the accept and close per request it saves
+        # more CPU per login (+0.3 to +0.9 ms) than the accept and close per request it saves
         "worker_class": "gthread" if serve_options.threads > 1 else "sync",
         "timeout": serve_options.timeout,
         # SIGTERM (a restart, a scale-down): workers stop taking requests and get this long to finish
