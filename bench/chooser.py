@@ -5,10 +5,11 @@ Lotte Verbeke (SSM Mandaatuitvoerder at BAROCY) has 2,000 givers; logs her in th
 SAML chain on Flask test clients, then times the broker's GET of the chooser page (store query,
 options, page model, template): the first page, the last page and a search.
 
-    .venv/bin/python bench/chooser.py [--givers 2000] [--rounds 200]
+    .venv/bin/python bench/chooser.py [--givers 2000] [--rounds 200] [--gc worker|python]
 """
 
 import argparse
+import gc
 import os
 import shutil
 import statistics
@@ -19,6 +20,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from broker import create_app  # noqa: E402
+from broker.ops import gc_tuning  # noqa: E402
 from demo.application import create_application_app  # noqa: E402
 from demo.environment import prepare  # noqa: E402
 from demo.upstream import create_upstream_app  # noqa: E402
@@ -49,6 +51,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--givers", type=int, default=2000)
     parser.add_argument("--rounds", type=int, default=200)
+    parser.add_argument(
+        "--gc",
+        choices=("worker", "python"),
+        default="worker",
+        help="worker: the garbage collector as a broker worker sets it after start-up "
+        "(broker/ops/gc_tuning.py); python: CPython's defaults",
+    )
     args = parser.parse_args()
     workdir = tempfile.mkdtemp(prefix="bench-chooser-")
     try:
@@ -72,6 +81,9 @@ def main() -> None:
         cards = page.doc.xpath("//li[@class='card']")
         total = page.doc.xpath("string(//p[@class='count'])")
         print(f"chooser: {len(cards)} cards on the first page; {total.strip()}")
+        if args.gc == "worker":
+            gc_tuning.settle()
+        print(f"garbage collector: {args.gc} (thresholds {gc.get_threshold()}, {gc.get_freeze_count():,} frozen)")
         client = browser.clients["localhost:8080"]
         path = page.url.split("localhost:8080", 1)[1]
         last = -(-(args.givers + 2) // 25)

@@ -1,15 +1,21 @@
 """Full brokered logins over HTTP against `broker serve` on loopback, with real signatures at every
 step: application SP → broker → upstream IdP → broker → application SP (which validates).
 
-Prints, for 1 and 2 broker workers at concurrency 1 and 8, and for a single-option login and a
-login through the chooser: logins/s, latency p50/p95/p99, failures, and the broker's own CPU time
-per login (CPU of the gunicorn worker processes from /proc/<pid>/task/*/schedstat: at concurrency 1
-read around each login for a median, else divided by completed logins for a mean), then the crypto floor on this machine (python-xmlsec verifying one upstream assertion and
-signing one assertion and one response with the broker's key) and the ratio of the two.
+One command, the whole picture: the broker's worker(s) pinned to one core and the load generator
+(the pysaml2 SP and IdP, the HTTP clients: this process) to the other(s), so that the peers' ~29 ms
+of CPU per login do not compete with the broker's. For each worker count and login (single option,
+chooser) a fresh `broker serve` runs the cells (concurrency levels) and prints logins/s, latency
+p50/p95/p99, failures and the broker's CPU per login (the worker processes' own CPU time from
+/proc/<pid>/task/*/schedstat: a median at concurrency 1, a mean otherwise), then beside it: logins
+per broker-CPU-second, the signature floor (the same signature calls alone, outside the broker),
+the non-signature CPU, and the split signatures / broker logic / Flask / gunicorn with the SQL
+statements per login (broker/ops/profiling.py, no profiler). CPU time per login is the figure that
+holds on a shared machine; --against runs another source tree's broker in interleaved rounds.
 
-    .venv/bin/python bench/login.py [--logins 200] [--workers 1 2] [--concurrency 1 8] [--login single chooser]
-                                    [--key-bits 2048|3072|4096]
-    .venv/bin/python bench/login.py --profile    # where one worker's CPU time goes, by layer and function
+    .venv/bin/python bench/login.py [--logins 200] [--workers 1] [--concurrency 1] [--login single chooser]
+                                    [--key rsa2048|rsa3072|rsa4096|ec256] [--no-pin]
+                                    [--against /path/to/other/tree --rounds 3]
+    .venv/bin/python bench/login.py --profile    # where one worker's CPU time goes, function by function
 """
 
 import argparse
@@ -26,43 +32,25 @@ import time
 from urllib.parse import urljoin
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import lxml.html  # noqa: E402
 import requests  # noqa: E402
-from lxml import etree  # noqa: E402
+from login_measure import children, cores, cpu_seconds, crypto_floor, print_picture, print_profile, read_split  # noqa: E402
 from werkzeug.serving import make_server  # noqa: E402
 
-from broker.saml import crypto, ns  # noqa: E402
-from broker.saml.keys import load_signing_key, verification_key  # noqa: E402
+from broker.ops.profiling import SNAPSHOT_PATH as SNAPSHOT  # noqa: E402
 from demo.application import create_application_app  # noqa: E402
 from demo.environment import copy_policies, free_port, prepare, write_broker_config  # noqa: E402
 from demo.upstream import create_upstream_app  # noqa: E402
 from mandates_store import demo_data  # noqa: E402
 
-TICKS = os.sysconf("SC_CLK_TCK")
-
-
-def children(pid: int) -> list[int]:
-    try:
-        with open(f"/proc/{pid}/task/{pid}/children") as handle:
-            return [int(p) for p in handle.read().split()]
-    except FileNotFoundError:
-        return []
-
-
-def cpu_seconds(pids: list[int]) -> float:
-    """CPU time of the processes: nanoseconds from schedstat where the kernel has it, else ticks."""
-    total = 0.0
-    for pid in pids:
-        try:
-            threads = os.listdir(f"/proc/{pid}/task")
-            total += sum(int(open(f"/proc/{pid}/task/{t}/schedstat").read().split()[0]) for t in threads) / 1e9
-        except FileNotFoundError:
-            pass
-        except (OSError, ValueError):
-            fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
-            total += (int(fields[11]) + int(fields[12])) / TICKS  # utime, stime
-    return total
+HERE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+KEYS = {"rsa2048": ("rsa", 2048), "rsa3072": ("rsa", 3072), "rsa4096": ("rsa", 4096), "ec256": ("ec", 3072)}
+LOGINS = (
+    ("single", "single option", demo_data.PERSON_OWN_NAME_ONLY, False),
+    ("chooser", "chooser", demo_data.PERSON_EXECUTOR, True),
+)
 
 
 def one_login(app_url: str, person: str, chooser: bool) -> None:
@@ -139,149 +127,141 @@ def run(app_url, person, chooser, logins, concurrency, worker_pids):
     }
 
 
-def crypto_floor(key_path: str, cert_path: str, upstream_key: str, upstream_cert: str, rounds: int = 300) -> dict:
-    """python-xmlsec alone: verify one upstream assertion, sign one assertion and one response."""
-    broker_key = load_signing_key(key_path, cert_path)
-    up_key = load_signing_key(upstream_key, upstream_cert)
-    template = (
-        b'<samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" '
-        b'xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="_r" Version="2.0">'
-        b'<saml:Issuer>x</saml:Issuer><saml:Assertion ID="_a" Version="2.0"><saml:Issuer>x</saml:Issuer>'
-        + b"<saml:AttributeStatement>"
-        + b"".join(
-            b'<saml:Attribute Name="urn:mandaatbroker:1.0:A%d"><saml:AttributeValue>v</saml:AttributeValue>'
-            b"</saml:Attribute>" % i
-            for i in range(14)
-        )
-        + b"</saml:AttributeStatement></saml:Assertion></samlp:Response>"
+def start_broker(workdir, env, port, workers, tree, mode, broker_cores):
+    """`broker serve` from `tree` (its sources first on the path), the split or cProfile on."""
+    profile_dir = tempfile.mkdtemp(prefix=f"profile-{mode}-", dir=workdir)
+    config = os.path.join(workdir, f"broker-{workers}.toml")
+    secrets = write_broker_config(env, config, bind=f"127.0.0.1:{port}", workers=workers)
+    log_path = os.path.join(workdir, f"broker-{workers}.log")
+    environment = dict(os.environ, **secrets, BROKER_PROFILE_DIR=profile_dir, BROKER_PROFILE_MODE=mode)
+    environment["PYTHONPATH"] = tree
+    process = subprocess.Popen(
+        [os.path.join(os.path.dirname(sys.executable), "broker"), "serve", "--config", config],
+        env=environment,
+        stderr=open(log_path, "w"),
+        start_new_session=True,
+        preexec_fn=(lambda: os.sched_setaffinity(0, broker_cores)) if broker_cores else None,
     )
-    signed = etree.fromstring(template)
-    crypto.sign(signed.find(ns.q("saml", "Assertion")), up_key)
-    signed = etree.fromstring(etree.tostring(signed))  # as received: parsed from bytes
-    upstream_keys = [verification_key(up_key.certificate_b64)]
-
-    def timeit(fn):
-        start = time.process_time()
-        for _ in range(rounds):
-            fn()
-        return (time.process_time() - start) / rounds * 1000
-
-    def sign_both():
-        root = etree.fromstring(template)
-        crypto.sign(root.find(ns.q("saml", "Assertion")), broker_key)
-        crypto.sign(root, broker_key)
-
-    verify = timeit(lambda: crypto.verify_enveloped(signed.find(ns.q("saml", "Assertion")), upstream_keys))
-    sign = timeit(sign_both)
-    return {"verify_ms": verify, "sign_ms": sign, "floor_ms": verify + sign}
+    for _ in range(150):
+        try:
+            if requests.get(f"http://127.0.0.1:{port}/healthz", timeout=1).ok and len(children(process.pid)) == workers:
+                return process, profile_dir
+        except requests.ConnectionError:
+            pass
+        time.sleep(0.2)
+    os.killpg(process.pid, signal.SIGTERM)
+    raise SystemExit("the broker did not start:\n" + open(log_path).read()[-3000:])
 
 
-AREAS = (  # (area, what a profile entry's file or C name contains), first match wins
-    ("xmlsec: RSA and digests (C)", ("xmlsec.",)),
-    ("broker/saml: SAML checks, XML building", ("/broker/saml/",)),
-    ("lxml (C)", ("lxml.",)),
-    ("sqlite3 (C)", ("sqlite3.",)),
-    ("mandates_store: login options", ("/mandates_store/",)),
-    ("broker: flow, views, state, audit", ("/broker/",)),
-    ("gunicorn: HTTP parsing, sockets", ("/gunicorn/", "socket", "select")),
-    (
-        "Flask, Werkzeug, Jinja, cookies",
-        (
-            "/flask/",
-            "/werkzeug/",
-            "/itsdangerous/",
-            "/jinja2/",
-            "/markupsafe/",
-            "/flask_login/",
-            "/flask_wtf/",
-            "/wtforms/",
-            "/click/",
-            "hmac",
-        ),
-    ),
-    ("logging and metrics", ("/logging/", "/prometheus_client/")),
-)
+def stop_broker(process) -> None:
+    os.killpg(process.pid, signal.SIGTERM)
+    process.wait(20)
 
 
-def print_split(path: str, logins: int, total_ms: float) -> None:
-    """The worker's CPU per login by layer, timed without a profiler (broker/ops/profiling.py)."""
-    import json
-
-    with open(path) as handle:
-        split = json.load(handle)
-    wsgi, views, crypto_ms = (split[k] / logins * 1000 for k in ("wsgi", "views", "crypto"))
-    print(f"where the worker's CPU goes, per login ({split['requests'] / logins:.0f} requests), no profiler:")
-    for ms, what in (
-        (
-            crypto_ms,
-            "XML signatures: 3 signed (assertion, response, upstream request), "
-            "3 verified (the request's, the upstream response's and assertion's)",
-        ),
-        (views - crypto_ms, "broker logic: SAML parsing and checks, XML building, store, state, audit, page"),
-        (wsgi - views, "Flask around the views: request context, cookie session, hooks, response"),
-        (total_ms - wsgi, "gunicorn: accept, HTTP parsing, writing the response, close"),
-    ):
-        print(f"  {ms:6.2f} ms  {ms / total_ms * 100:5.1f}%  {what}")
-
-
-def print_profile(path: str, logins: int) -> None:
-    """Self CPU time per area of one worker's cProfile (process time) over `logins` logins."""
-    import pstats
-
-    stats = pstats.Stats(path).stats
-    areas, total = {}, 0.0
-    for (filename, _line, name), (_cc, _nc, self_time, _cum, _callers) in stats.items():
-        where = filename if filename != "~" else name
-        area = next((label for label, marks in AREAS if any(m in where for m in marks)), "Python itself, stdlib")
-        areas[area] = areas.get(area, 0.0) + self_time
-        total += self_time
-    print(
-        f"profile of the worker (cProfile on process time; it slows Python code about twice, not C): "
-        f"{total / logins * 1000:.2f} ms CPU per login"
-    )
-    for area, seconds in sorted(areas.items(), key=lambda item: -item[1]):
-        print(f"  {seconds / logins * 1000:6.2f} ms  {seconds / total * 100:5.1f}%  {area}")
-    print("  the 15 most expensive functions, self time per login:")
-    top = sorted(stats.items(), key=lambda item: -item[1][2])[:15]
-    for (filename, line, name), (_cc, calls, self_time, _cum, _callers) in top:
-        short = filename.split("site-packages/")[-1].split("/work/main/")[-1] if filename != "~" else ""
-        print(f"  {self_time / logins * 1000:6.3f} ms  {calls / logins:5.1f} calls  {short}:{line} {name}"[:150])
+def measure(args, workdir, env, port, app_url, floor, tree, broker_cores) -> dict:
+    """One fresh broker per (workers, login): its cells, then its picture. {(workers, login): figures}"""
+    figures = {}
+    mode = "cprofile" if args.profile else "split"
+    for workers in args.workers:
+        for name, label, person, chooser in LOGINS:
+            if name not in args.login:
+                continue
+            process, profile_dir = start_broker(workdir, env, port, workers, tree, mode, broker_cores)
+            pids = lambda pid=process.pid: children(pid)  # noqa: E731
+            try:
+                cpu_start = cpu_seconds(pids())
+                try:
+                    one_login(app_url, person, chooser)  # warm-up: every worker's caches
+                except RuntimeError as error:
+                    raise SystemExit(
+                        f"{label} with key {args.key}: {error}: the demo's pysaml2 peers did not complete "
+                        "the login (the issue's note: pysaml2 7.5 verifies no ECDSA on the Redirect binding)"
+                    ) from None
+                warm = {}  # one worker: its figures after the warm-up, which is left out
+                if not args.profile and workers == 1:
+                    warm = requests.get(f"http://127.0.0.1:{port}{SNAPSHOT}").json()
+                    cpu_start = cpu_seconds(pids())
+                done, medians = 0 if warm else 1, []
+                for concurrency in args.concurrency:
+                    r = run(app_url, person, chooser, args.logins, concurrency, pids)
+                    done += args.logins - r["failures"]
+                    median = r["cpu_median_ms"]
+                    if median is not None:
+                        medians.append(median)
+                    print(
+                        f"workers={workers} concurrency={concurrency} {label:13}: {r['rate']:6.1f} logins/s  "
+                        f"p50 {r['p50']:6.1f} ms  p95 {r['p95']:6.1f} ms  p99 {r['p99']:6.1f} ms  "
+                        f"failures {r['failures']}  broker CPU/login: "
+                        + (f"median {median:5.2f} ms, " if median is not None else "")
+                        + f"mean {r['cpu_ms']:5.2f} ms = {1000 / r['cpu_ms']:.0f} logins per broker-CPU-second",
+                        flush=True,
+                    )
+                total_ms = (cpu_seconds(pids()) - cpu_start) / max(done, 1) * 1000
+            finally:
+                stop_broker(process)
+            files = [os.path.join(profile_dir, f) for f in os.listdir(profile_dir)]
+            if args.profile:
+                print_profile(files[0], done)
+                continue
+            split = {}  # summed over the workers (with one worker, less the warm-up's figures)
+            for part, sign in [(read_split(path), 1) for path in files] + [(warm, -1)]:
+                for key, value in part.items():
+                    if isinstance(value, dict):
+                        split.setdefault(key, {})
+                        for k, v in value.items():
+                            split[key][k] = split[key].get(k, 0) + sign * v
+                    elif key != "total":
+                        split[key] = split.get(key, 0) + sign * value
+            print(
+                f"workers={workers} {label}, over its {done} logins (mean" + (", warm-up left out):" if warm else "):")
+            )
+            figures[(workers, name)] = dict(print_picture(split, done, total_ms, floor), median=min(medians or [0]))
+        if {"single", "chooser"} <= set(args.login):
+            single, chosen = figures[(workers, "single")], figures[(workers, "chooser")]
+            print(
+                f"workers={workers}: a login through the chooser costs the broker "
+                f"{chosen['total'] - single['total']:+.2f} ms CPU more than a single-option login "
+                f"(non-signature {chosen['non_signature'] - single['non_signature']:+.2f} ms)"
+            )
+    return figures
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--logins", type=int, default=200)
-    parser.add_argument("--workers", type=int, nargs="+", default=[1, 2], help="broker worker counts to run")
-    parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 8])
+    parser.add_argument("--workers", type=int, nargs="+", default=[1], help="broker worker counts to run")
+    parser.add_argument("--concurrency", type=int, nargs="+", default=[1])
     parser.add_argument("--login", choices=("single", "chooser"), nargs="+", default=["single", "chooser"])
+    parser.add_argument("--key", choices=sorted(KEYS), default="rsa3072", help="the broker's signing key")
+    parser.add_argument("--no-pin", action="store_true", help="let the kernel place broker and peers")
+    parser.add_argument("--against", help="another source tree (e.g. a `git worktree` of main): its broker too")
+    parser.add_argument("--rounds", type=int, default=1, help="with --against: interleaved rounds, this tree first")
     parser.add_argument(
         "--profile",
         action="store_true",
-        help="instead: single-option logins on one worker at concurrency 1, and where its CPU "
-        "time goes (by layer without a profiler, then by function under cProfile)",
-    )
-    parser.add_argument(
-        "--key-bits",
-        type=int,
-        choices=(2048, 3072, 4096),
-        default=3072,
-        help="size of the broker's RSA signing key (the demo's default is 3072)",
+        help="instead of the split: cProfile in the worker, single-option logins on one worker at concurrency 1",
     )
     args = parser.parse_args()
+    if args.profile:
+        args.workers, args.concurrency, args.login = [1], [1], ["single"]
+    broker_cores, peer_cores = cores(not args.no_pin)
+    if peer_cores:  # this thread first: the peers' and clients' threads inherit it
+        os.sched_setaffinity(0, peer_cores)
     logging.getLogger("werkzeug").setLevel(logging.ERROR)  # the demo peers' request lines
     workdir = tempfile.mkdtemp(prefix="bench-login-")
-    processes = []
     try:
         broker_port, up_port, app_port = free_port(), free_port(), free_port()
         app_url = f"http://localhost:{app_port}"
         policies = copy_policies(os.path.join(workdir, "policies"), app_url)
+        kind, bits = KEYS[args.key]
         env = prepare(
             os.path.join(workdir, "demo"),
             broker_url=f"http://localhost:{broker_port}",
             upstream_url=f"http://localhost:{up_port}",
             application_url=app_url,
             policy_dir=policies,
-            signing_key_bits=args.key_bits,
+            signing_key_bits=bits,
+            signing_key_kind=kind,
         )
         env.broker["SESSION_COOKIE_SECURE"] = False
         servers = [
@@ -293,82 +273,26 @@ def main() -> None:
         floor = crypto_floor(
             env.broker["SIGNING_KEY"], env.broker["SIGNING_CERT"], env.upstream["key"], env.upstream["cert"]
         )
-        print(f"broker signing key: RSA {args.key_bits}; upstream key: RSA 3072; logins per cell: {args.logins}")
         print(
-            f"crypto floor: verify upstream assertion {floor['verify_ms']:.2f} ms + sign assertion and response "
-            f"{floor['sign_ms']:.2f} ms = {floor['floor_ms']:.2f} ms CPU"
+            f"broker signing key: {args.key}; peers' keys: RSA 3072; logins per cell: {args.logins}; "
+            + (f"broker on core {sorted(broker_cores)}, peers on {sorted(peer_cores)}" if broker_cores else "unpinned")
         )
-        broker_bin = os.path.join(os.path.dirname(sys.executable), "broker")
-        if args.profile:  # first without a profiler, for the split; then cProfile for the detail
-            runs, args.concurrency, args.login = [(1, "split"), (1, "cprofile")], [1], ["single"]
-        else:
-            runs = [(workers, None) for workers in args.workers]
-        for workers, mode in runs:
-            profile_dir = os.path.join(workdir, f"profile-{mode}")
-            config = os.path.join(workdir, f"broker-{workers}.toml")
-            secrets = write_broker_config(env, config, bind=f"127.0.0.1:{broker_port}", workers=workers)
-            log_path = os.path.join(workdir, f"broker-{workers}.log")
-            environment = dict(os.environ, **secrets)
-            if mode:
-                os.makedirs(profile_dir)
-                environment.update(BROKER_PROFILE_DIR=profile_dir, BROKER_PROFILE_MODE=mode)
-            process = subprocess.Popen(
-                [broker_bin, "serve", "--config", config],
-                env=environment,
-                stderr=open(log_path, "w"),
-                start_new_session=True,
-            )
-            processes.append(process)
-            for _ in range(150):
-                try:
-                    if (
-                        requests.get(f"http://127.0.0.1:{broker_port}/healthz", timeout=1).ok
-                        and len(children(process.pid)) == workers
-                    ):
-                        break
-                except requests.ConnectionError:
-                    pass
-                time.sleep(0.2)
-            else:
-                raise SystemExit("the broker did not start:\n" + open(log_path).read()[-3000:])
-            for label, person, chooser in (
-                ("single option", demo_data.PERSON_OWN_NAME_ONLY, False),
-                ("chooser", demo_data.PERSON_EXECUTOR, True),
-            ):
-                if label.split()[0] not in args.login:
-                    continue
-                one_login(app_url, person, chooser)  # warm-up: every worker's caches
-                for concurrency in args.concurrency:
-                    r = run(app_url, person, chooser, args.logins, concurrency, lambda pid=process.pid: children(pid))
-                    median = r["cpu_median_ms"]
-                    per_login = (
-                        f"median {median:5.2f} ms = {median / floor['floor_ms']:.1f}x the crypto floor, "
-                        if median is not None
-                        else ""
-                    )
-                    if mode:
-                        print(f"[{mode}] ", end="")
-                    print(
-                        f"workers={workers} concurrency={concurrency} {label:13}: {r['rate']:6.1f} logins/s  "
-                        f"p50 {r['p50']:6.1f} ms  p95 {r['p95']:6.1f} ms  p99 {r['p99']:6.1f} ms  "
-                        f"failures {r['failures']}  broker CPU/login: {per_login}"
-                        f"mean {r['cpu_ms']:5.2f} ms = {r['cpu_ms'] / floor['floor_ms']:.1f}x",
-                        flush=True,
-                    )
-            os.killpg(process.pid, signal.SIGTERM)
-            process.wait(20)
-            if mode:  # the worker wrote its figures on its way out; +1 for the warm-up login
-                path = os.path.join(profile_dir, os.listdir(profile_dir)[0])
-                if mode == "split":
-                    print_split(path, args.logins + 1, r["cpu_ms"])
-                else:
-                    print_profile(path, args.logins + 1)
+        print("signature calls alone, ms CPU each: " + ", ".join(f"{k} {v:.3f}" for k, v in floor.items()))
+        trees = [("this tree", HERE)] + ([("against", os.path.abspath(args.against))] if args.against else [])
+        results = {name: [] for name, _ in trees}
+        for round_number in range(args.rounds):
+            for name, tree in trees:
+                print(f"--- round {round_number + 1}, {name}: {tree}", flush=True)
+                results[name].append(measure(args, workdir, env, broker_port, app_url, floor, tree, broker_cores))
+        if args.against and not args.profile:
+            print("summary, per round (broker CPU per login mean / non-signature, ms):")
+            for name, rounds in results.items():
+                for cell in rounds[0]:
+                    figures = " | ".join(f"{r[cell]['total']:.2f} / {r[cell]['non_signature']:.2f}" for r in rounds)
+                    print(f"  {name:9} workers={cell[0]} {cell[1]:7}: {figures}")
         for server in servers:
             server.shutdown()
     finally:
-        for process in processes:
-            if process.poll() is None:
-                os.killpg(process.pid, signal.SIGTERM)
         shutil.rmtree(workdir, ignore_errors=True)
 
 

@@ -14,6 +14,7 @@ lines/s.
 """
 
 import argparse
+import gc
 import json
 import os
 import random
@@ -30,6 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from store_data import generate, organisation_numbers  # noqa: E402
 
+from broker.ops import gc_tuning  # noqa: E402
 from mandates_store import Actor, Scope, Store  # noqa: E402
 from mandates_store.bulk import COMMIT_LINES, COMMIT_SECONDS  # noqa: E402
 
@@ -48,14 +50,18 @@ def percentiles(samples: list[float]) -> str:
     )
 
 
-def time_calls(store: Store, persons: list[str], repeat: int = 1) -> tuple[list[float], int]:
+def time_calls(store: Store, persons: list[str], repeat: int = 1, cpu: list | None = None) -> tuple[list[float], int]:
+    """Wall time per call; with `cpu`, the thread's CPU time per call too (what a shared machine
+    does not blur: preemption is not in it, a garbage-collection pass is)."""
     today = date.today()
     samples, options = [], 0
     for _ in range(repeat):
         for person in persons:
-            started = time.perf_counter()
+            started, cpu_started = time.perf_counter(), time.thread_time()
             found = store.login_options(person=person, at=today, scope=SCOPE)
             samples.append(time.perf_counter() - started)
+            if cpu is not None:
+                cpu.append(time.thread_time() - cpu_started)
             options += len(found)
     return samples, options
 
@@ -77,6 +83,14 @@ def main() -> None:
         metavar="DB",
         help="measure a store kept earlier with --keep (its facts file beside "
         "it) instead of generating one; implies --keep",
+    )
+    parser.add_argument("--options-only", action="store_true", help="stop after the login options")
+    parser.add_argument(
+        "--gc",
+        choices=("worker", "python"),
+        default="worker",
+        help="worker: the garbage collector as a broker worker sets it after start-up "
+        "(broker/ops/gc_tuning.py); python: CPython's defaults",
     )
     args = parser.parse_args()
 
@@ -102,6 +116,9 @@ def main() -> None:
             Path(f"{path}.facts.json").write_text(json.dumps(facts))
 
     with Store(path) as store:
+        if args.gc == "worker":
+            gc_tuning.settle()
+        print(f"garbage collector: {args.gc} (thresholds {gc.get_threshold()}, {gc.get_freeze_count():,} frozen)")
         time_calls(store, facts["typical"][:200])  # warm the page cache
         samples, options = time_calls(store, facts["typical"])
         print(
@@ -109,8 +126,15 @@ def main() -> None:
             f"{options / len(facts['typical']):.1f} options on average"
         )
         time_calls(store, [facts["big_executor"]], repeat=5)
-        samples, options = time_calls(store, [facts["big_executor"]], repeat=300)
+        cpu, passes = [], [s["collections"] for s in gc.get_stats()]
+        samples, options = time_calls(store, [facts["big_executor"]], repeat=300, cpu=cpu)
+        passes = [s["collections"] - before for s, before in zip(gc.get_stats(), passes, strict=True)]
         print(f"login options, 2,000-giver firm : {percentiles(samples)}; {options // 300} options")
+        print(f"                       CPU time : {percentiles(cpu)}; gc passes by generation {passes}")
+        if args.options_only:
+            if not args.keep:
+                remove_store(path)
+            return
 
         lines = bulk_lines(organisation_numbers(facts["organisation_count"]), args.bulk_lines)
         csv_path = Path(args.dir) / f"bench-bulk-{os.getpid()}.csv"
@@ -149,9 +173,13 @@ def main() -> None:
         f"({store_size / mandates:.0f} bytes per mandate)"
     )
     if not args.keep:
-        for suffix in ("", "-wal", "-shm", ".facts.json"):
-            if os.path.exists(f"{path}{suffix}"):
-                os.remove(f"{path}{suffix}")
+        remove_store(path)
+
+
+def remove_store(path: Path) -> None:
+    for suffix in ("", "-wal", "-shm", ".facts.json"):
+        if os.path.exists(f"{path}{suffix}"):
+            os.remove(f"{path}{suffix}")
 
 
 def commit_ceiling(directory: Path, count: int = 20_000) -> float:

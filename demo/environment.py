@@ -69,10 +69,10 @@ def copy_policies(
     return folder
 
 
-def _keypair(folder: str, name: str, bits: int = 3072) -> tuple[str, str]:
+def _keypair(folder: str, name: str, bits: int = 3072, kind: str = "rsa") -> tuple[str, str]:
     key, cert = os.path.join(folder, f"{name}.key"), os.path.join(folder, f"{name}.crt")
     if not (os.path.exists(key) and os.path.exists(cert)):
-        generate(key, cert, name, bits=bits)
+        generate(key, cert, name, kind=kind, bits=bits)
     return key, cert
 
 
@@ -116,6 +116,7 @@ def prepare(
     selfservice_url: str = SELFSERVICE_URL,
     today: date | None = None,
     signing_key_bits: int = 3072,
+    signing_key_kind: str = "rsa",  # "ec": P-256 (bench/login.py --key ec256)
 ) -> DemoEnvironment:
     # the broker.toml written from these paths reads relative ones from its own folder
     workdir = os.path.abspath(workdir)
@@ -123,7 +124,7 @@ def prepare(
     for folder in (certs, metadata, peers, var):
         os.makedirs(folder, exist_ok=True)
     secret = _secrets(os.path.join(workdir, "secrets.json"))
-    broker_key, broker_cert = _keypair(certs, "broker-signing", signing_key_bits)
+    broker_key, broker_cert = _keypair(certs, "broker-signing", signing_key_bits, signing_key_kind)
     broker_enc_key, broker_enc_cert = _keypair(certs, "broker-encryption")
     upstream_key, upstream_cert = _keypair(certs, "demo-upstream")
     app_key, app_cert = _keypair(certs, "demo-application")

@@ -1,8 +1,9 @@
 """Where a worker's CPU time goes, for bench/login.py --profile; off unless BROKER_PROFILE_DIR is set.
 
 Two modes (BROKER_PROFILE_MODE): "split" times, with the thread's CPU clock and no profiler, the
-whole WSGI call, the view functions inside it and the XML-signature calls inside those; "cprofile"
-runs cProfile on process time for the function-level detail (it slows Python code, not C).
+whole WSGI call, the view functions inside it, the XML-signature calls inside those, and counts
+and times the SQL statements of both databases (execute and fetch); "cprofile" runs cProfile on
+process time for the function-level detail (it slows Python code, not C).
 """
 
 import cProfile
@@ -10,6 +11,7 @@ import json
 import os
 import time
 
+SNAPSHOT_PATH = "/-/profile-split"  # only while BROKER_PROFILE_DIR is set
 _CRYPTO = ("sign", "verify_enveloped", "sign_query", "verify_query")
 
 
@@ -18,8 +20,10 @@ def start(worker) -> None:
         worker.profile = cProfile.Profile(time.process_time)
         worker.profile.enable()
         return
-    worker.split = {"requests": 0, "wsgi": 0.0, "views": 0.0, "crypto": 0.0}
+    worker.split = {"requests": 0, "wsgi": 0.0, "views": 0.0, "crypto": 0.0, "sql": 0.0, "statements": 0}
+    worker.split["calls"] = dict.fromkeys(_CRYPTO, 0)
     app = worker.wsgi
+    _time_sql(app, worker.split)
 
     def timed(into: str, function):
         def call(*args, **kwargs):
@@ -35,10 +39,22 @@ def start(worker) -> None:
         app.view_functions[name] = timed("views", view)
     from broker.saml import crypto
 
+    def counted(name: str, function):
+        def call(*args, **kwargs):
+            worker.split["calls"][name] += 1
+            return function(*args, **kwargs)
+
+        return call
+
     for name in _CRYPTO:  # the callers look these up on the module at each call
-        setattr(crypto, name, timed("crypto", getattr(crypto, name)))
+        setattr(crypto, name, counted(name, timed("crypto", getattr(crypto, name))))
 
     def wsgi(environ, start_response):
+        if environ.get("PATH_INFO") == "/healthz":  # the bench's start-up polls are no login's
+            return app(environ, start_response)
+        if environ.get("PATH_INFO") == SNAPSHOT_PATH:  # the figures so far, to leave a warm-up out
+            start_response("200 OK", [("Content-Type", "application/json")])
+            return [json.dumps(worker.split).encode()]
         worker.split["requests"] += 1
         began = time.thread_time()
         try:
@@ -58,3 +74,82 @@ def dump(server, worker) -> None:
     else:
         with open(os.path.join(folder, f"worker-{os.getpid()}.json"), "w") as handle:
             json.dump(dict(worker.split, total=time.process_time()), handle)
+
+
+class _TimedCursor:
+    def __init__(self, cursor, split: dict):
+        self._cursor, self._split = cursor, split
+
+    def __getattr__(self, name):
+        return getattr(self._cursor, name)
+
+    def _timed(self, method, *args):
+        began = time.thread_time()
+        try:
+            return method(*args)
+        finally:
+            self._split["sql"] += time.thread_time() - began
+
+    def fetchone(self):
+        return self._timed(self._cursor.fetchone)
+
+    def fetchall(self):
+        return self._timed(self._cursor.fetchall)
+
+    def fetchmany(self, *args):
+        return self._timed(self._cursor.fetchmany, *args)
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        return self._timed(self._cursor.__next__)
+
+
+class _TimedConnection:
+    """Delegates to a sqlite3 connection; times execute() and the fetches of its cursors."""
+
+    def __init__(self, conn, split: dict):
+        object.__setattr__(self, "_conn", conn)
+        object.__setattr__(self, "_split", split)
+
+    def __getattr__(self, name):
+        return getattr(self._conn, name)
+
+    def __setattr__(self, name, value):
+        setattr(self._conn, name, value)
+
+    def _run(self, method, *args):
+        self._split["statements"] += 1
+        began = time.thread_time()
+        try:
+            return _TimedCursor(method(*args), self._split)
+        finally:
+            self._split["sql"] += time.thread_time() - began
+
+    def execute(self, *args):
+        return self._run(self._conn.execute, *args)
+
+    def executemany(self, *args):
+        return self._run(self._conn.executemany, *args)
+
+
+def _time_sql(app, split: dict) -> None:
+    """Wrap the broker state's and the mandates store's connections, this thread's and later ones'."""
+    from broker.storage import database
+    from mandates_store import store as store_module
+
+    opened_state, opened_store = database.connect, store_module.open_database
+
+    def connect(*args, **kwargs):
+        return _TimedConnection(opened_state(*args, **kwargs), split)
+
+    def open_database(*args, **kwargs):
+        db = opened_store(*args, **kwargs)
+        db.conn = _TimedConnection(db.conn, split)
+        return db
+
+    database.connect, store_module.open_database = connect, open_database
+    state, store = app.extensions["state"], app.extensions["store"]
+    state._db._local.conn = _TimedConnection(state.conn, split)
+    store.db.conn = _TimedConnection(store.db.conn, split)

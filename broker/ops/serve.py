@@ -9,7 +9,7 @@ import tempfile
 
 from gunicorn.app.base import BaseApplication
 
-from broker.ops import purging
+from broker.ops import gc_tuning, purging
 from broker.settings import Settings
 
 
@@ -37,10 +37,15 @@ def _child_exit(server, worker):
     multiprocess.mark_process_dead(worker.pid)
 
 
+def _worker_started(worker):
+    purging.start(worker)
+    gc_tuning.settle()  # last: what start-up built is frozen
+
+
 def _purging_and_profiling(worker):
     from broker.ops import profiling
 
-    purging.start(worker)  # first: it reads the Flask app that profiling wraps
+    _worker_started(worker)  # first: purging reads the Flask app that profiling wraps
     profiling.start(worker)
 
 
@@ -50,6 +55,8 @@ def gunicorn_options(settings: Settings) -> dict:
         "bind": serve_options.bind,
         "workers": serve_options.workers or os.cpu_count() or 1,
         "threads": serve_options.threads,
+        # measured (bench/login.py): gthread with keep-alive costs a sync worker's one-thread broker
+        # more CPU per login (+0.3 to +0.9 ms) than the accept and close per request it saves
         "worker_class": "gthread" if serve_options.threads > 1 else "sync",
         "timeout": serve_options.timeout,
         # SIGTERM (a restart, a scale-down): workers stop taking requests and get this long to finish
@@ -58,7 +65,7 @@ def gunicorn_options(settings: Settings) -> dict:
         "child_exit": _child_exit,
         "accesslog": None,
         "preload_app": False,  # each worker opens its own SQLite connections
-        "post_worker_init": purging.start,
+        "post_worker_init": _worker_started,
     }
 
 
