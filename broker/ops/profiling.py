@@ -135,21 +135,28 @@ class _TimedConnection:
 
 
 def _time_sql(app, split: dict) -> None:
-    """Wrap the broker state's and the mandates store's connections, this thread's and later ones'."""
+    """Wrap the broker state's and the mandates store's SQLite connections, this thread's and later ones'."""
     from broker.storage import database
-    from mandates_store import store as store_module
 
-    opened_state, opened_store = database.connect, store_module.open_database
+    opened_state = database.connect
 
     def connect(*args, **kwargs):
         return _TimedConnection(opened_state(*args, **kwargs), split)
 
-    def open_database(*args, **kwargs):
-        db = opened_store(*args, **kwargs)
-        db.conn = _TimedConnection(db.conn, split)
-        return db
-
-    database.connect, store_module.open_database = connect, open_database
+    database.connect = connect
     state, store = app.extensions["state"], app.extensions["store"]
     state._db._local.conn = _TimedConnection(state.conn, split)
-    store.db.conn = _TimedConnection(store.db.conn, split)
+    opener, opened_store = store._opener, store._opener.open
+
+    def open_store():
+        return _timed_store(opened_store(), split)
+
+    opener.open = open_store
+    _timed_store(store.db, split)
+
+
+def _timed_store(db, split: dict):
+    if hasattr(db, "conn"):  # SQLite: the engine calls its connection's own methods on the hot path
+        db.conn = _TimedConnection(db.conn, split)
+        db.execute, db.executemany = db.conn.execute, db.conn.executemany
+    return db
