@@ -23,8 +23,8 @@ from mandates_store.errors import StoreBusy, StoreUnreachable
 POOL_MAX = 32  # connections per process: above gunicorn's threads per worker
 CONNECT_TIMEOUT_SECONDS = 5
 
-# String literals are left alone; outside them `?` and `:name` become psycopg's placeholders and
-# a literal `%` (a LIKE pattern) is doubled.
+# Outside string literals `?` and `:name` become psycopg's placeholders; a `%` is doubled
+# everywhere (psycopg reads placeholders inside quotes too), e.g. in a LIKE pattern.
 _TOKENS = re.compile(r"'(?:[^']|'')*'|\?|(?<![:\w]):([A-Za-z_]\w*)|%")
 
 
@@ -33,7 +33,7 @@ def translate(sql: str) -> str:
     def one(match: re.Match) -> str:
         text = match.group(0)
         if text.startswith("'"):
-            return text
+            return text.replace("%", "%%")
         if text == "?":
             return "%s"
         if text == "%":
