@@ -18,6 +18,7 @@ from dataclasses import Field, dataclass, field, fields
 from datetime import timedelta
 
 from broker import setting_checks as checks
+from broker.storage.database import URL_SCHEMES as DATABASE_URL_SCHEMES
 from mandates_store.clock import TEST_CLOCK_SWITCH
 
 SECRET_HINT = "set BROKER_{name} in the environment"
@@ -107,6 +108,7 @@ def serve_option_problem(name: str, value) -> str | None:
 @dataclass(frozen=True)
 class Settings:
     base_url: str = key("http://localhost:8080")
+    # an SQLite path or a postgresql:// URL (no password in it: PGPASSWORD, ~/.pgpass or PGSERVICE)
     state_db: str = key("var/state.db", path=True, check=checks.state_file, served=True)
     store_db: str = key("var/store.db", path=True, check=checks.mandates_store_file, served=True)
     min_free_disk_mb: int = key(100)  # /readyz: free space below this in either file's folder = not ready
@@ -259,6 +261,8 @@ class _Loader:
             return [self.path(v) for v in value]
         if isinstance(value, os.PathLike):
             value = os.fspath(value)
+        if isinstance(value, str) and value.startswith(DATABASE_URL_SCHEMES):
+            return value  # a database URL (STATE_DB, STORE_DB), not a path to resolve
         return os.path.normpath(os.path.join(self.folder, value)) if isinstance(value, str) and value else value
 
     def value(self, name: str, spec: Field, value):

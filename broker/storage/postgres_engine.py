@@ -8,6 +8,7 @@ statement borrows a pooled connection in autocommit mode; a transaction keeps on
 until it ends. The pool belongs to one process: a forked worker opens its own on first use.
 """
 
+import atexit
 import contextlib
 import functools
 import os
@@ -26,6 +27,19 @@ MIGRATION_LOCK = 0x62726F6B  # pg_advisory_xact_lock key: one process migrates, 
 FLOAT = "DOUBLE PRECISION"  # PostgreSQL's REAL is 4 bytes: too coarse for a Unix time
 AUTO_KEY = "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY"
 Error = psycopg.Error
+
+# Every pool this process opened, until closed: a pool must not be garbage-collected (its __del__
+# may run in one of its own threads, which cannot join itself); the rest close at exit, each only in
+# the process that opened it (a forked worker must not close its parent's connections).
+_OPEN_POOLS: dict[ConnectionPool, int] = {}
+
+
+@atexit.register
+def _close_pools() -> None:
+    for pool, pid in list(_OPEN_POOLS.items()):
+        if pid == os.getpid():
+            pool.close()
+
 
 # a quoted literal or a cast (left alone), a placeholder, or a % (psycopg's own escape)
 _TOKEN = re.compile(r"'(?:[^']|'')*'|::|\?|:(\w+)|%")
@@ -133,6 +147,7 @@ class Connection:
                         open=True,
                     )
                     self._pid = os.getpid()
+                    _OPEN_POOLS[self._pool] = os.getpid()
         return self._pool
 
     @property
@@ -179,6 +194,7 @@ class Connection:
 
     def close(self) -> None:
         if self._pool is not None and self._pid == os.getpid():
+            _OPEN_POOLS.pop(self._pool, None)
             self._pool.close()
         self._pool, self._pid = None, 0
 
