@@ -1,4 +1,5 @@
-"""`Store`: the one object callers use. It opens (creating and migrating) the SQLite file and
+"""`Store`: the one object callers use. It opens (creating and migrating) the store at its
+location, an SQLite path or a PostgreSQL URL (mandates_store.engine_of tells which), and
 delegates to the small modules; each thread gets its own connection, so the broker may share
 one Store between request threads.
 """
@@ -6,8 +7,6 @@ one Store between request threads.
 import threading
 from collections.abc import Callable, Iterable
 from datetime import date, datetime
-
-import sqlite_utils
 
 from mandates_store import (
     authority,
@@ -25,7 +24,8 @@ from mandates_store import (
     search,
 )
 from mandates_store.bulk import BulkOperation, BulkReport
-from mandates_store.database import BUSY_TIMEOUT_SECONDS, open_database, probe_write
+from mandates_store.database import BUSY_TIMEOUT_SECONDS, opener
+from mandates_store.engines import Database, engine_of
 from mandates_store.model import (
     Actor,
     Address,
@@ -45,36 +45,49 @@ from mandates_store.search import MandateSearch
 
 class Store:
     def __init__(
-        self, path: str, *, now: Callable[[], datetime] = datetime.now, busy_timeout: float = BUSY_TIMEOUT_SECONDS
+        self,
+        location: str,
+        *,
+        now: Callable[[], datetime] = datetime.now,
+        busy_timeout: float = BUSY_TIMEOUT_SECONDS,
     ) -> None:
-        self.path = str(path)
+        self.path = self.location = str(location)
+        self.engine = engine_of(self.location)
         self.now = now  # the clock; tests and the demo pass a fixed one
         self.busy_timeout = busy_timeout
         self._local = threading.local()
+        self._opener = opener(self.location, busy_timeout)
         _ = self.db  # create and migrate now, so a bad file fails here and not mid-request
 
     @property
-    def db(self) -> sqlite_utils.Database:
+    def db(self) -> Database:
         db = getattr(self._local, "db", None)
         if db is None:
-            db = self._local.db = open_database(self.path, self.busy_timeout)
+            db = self._local.db = self._opener.open()
         return db
 
     def close(self) -> None:
+        """Close this thread's connection (a background thread's, when it is done); the Store
+        goes on for the other threads."""
         db = getattr(self._local, "db", None)
         if db is not None:
             db.close()
             self._local.db = None
 
+    def shutdown(self) -> None:
+        """Close this thread's connection and what all threads share (PostgreSQL's pool)."""
+        self.close()
+        self._opener.close()
+
     def probe_write(self) -> None:
-        """Raise unless the file can be written now (a readiness probe; it leaves nothing)."""
-        probe_write(self.path)
+        """Raise unless the store can be written now (a readiness probe; it leaves nothing)."""
+        self.db.probe_write()
 
     def __enter__(self) -> "Store":
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self.close()
+        self.shutdown()
 
     def today(self) -> date:
         return self.now().date()

@@ -9,7 +9,8 @@ import sqlite_utils
 
 from mandates_store import Conflict, Store
 from mandates_store.bulk.create import periods_overlap
-from mandates_store.schema import MIGRATIONS, SCHEMA_VERSION
+from mandates_store.engines.sqlite_schema import MIGRATIONS
+from mandates_store.schema import SCHEMA_VERSION
 from tests.store.conftest import ORG_A, ORG_B, active_mandate, admin
 
 # (existing mandate's period, new mandate's period, conflict?) as day offsets from today; None: open
@@ -69,9 +70,9 @@ def test_sql_triggers_and_bulk_agree(world, existing, new, expected):
         "created_at, changed_by, changed_at) VALUES ('WSE Loket', ?, ?, 'signed', ?, ?, ?, 'nl', 'x', 'giver', 'x')"
     )
     try:
-        world.db.conn.execute(insert, [ORG_A, ORG_B, ORG_B, iso(start), iso(end)])
+        world.db.execute(insert, [ORG_A, ORG_B, ORG_B, iso(start), iso(end)])
         refused = False
-    except sqlite3.IntegrityError as error:
+    except world.db.IntegrityError as error:
         assert "conflict" in str(error)
         refused = True
     assert refused is expected
