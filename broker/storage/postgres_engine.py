@@ -204,21 +204,21 @@ def transaction(conn: Connection):
 
 
 def version(conn: Connection) -> int:
-    if conn.execute("SELECT to_regclass('schema_version')").fetchone()[0] is None:
+    if conn.execute("SELECT to_regclass('state_schema_version')").fetchone()[0] is None:
         return 0  # a new database
-    return conn.execute("SELECT max(version) FROM schema_version").fetchone()[0] or 0
+    return conn.execute("SELECT max(version) FROM state_schema_version").fetchone()[0] or 0
 
 
 def set_version(conn: Connection, number: int) -> None:
-    conn.execute("DELETE FROM schema_version")
-    conn.execute("INSERT INTO schema_version (version) VALUES (?)", (number,))
+    conn.execute("DELETE FROM state_schema_version")
+    conn.execute("INSERT INTO state_schema_version (version) VALUES (?)", (number,))
 
 
 def lock_for_migration(conn: Connection) -> None:
     """Processes opening a new database at once: the first migrates, the others wait for its
     commit and find the work done (the lock ends with the transaction)."""
     conn.execute(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})")
-    conn.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
+    conn.execute("CREATE TABLE IF NOT EXISTS state_schema_version (version INTEGER NOT NULL)")
 
 
 def probe_write(url: str, schema_version: int) -> None:

@@ -1,7 +1,7 @@
 """What /readyz checks: what a login needs, each probe named, so that a failing one says what failed.
 
 Every probe runs on each call (a load balancer's pace) and is cheap: the write probes open a new
-connection and write one row (see broker.storage.database.probe_write and Store.probe_write), the
+connection and write one row (see StateStore.probe_write and Store.probe_write, either engine), the
 keys and certificates are parsed again only when their file changes. Nothing is remembered
 between calls, so a repair turns the check green again without a restart.
 """
@@ -14,6 +14,7 @@ from cryptography import x509
 
 from broker.saml.publishing import signing_keys
 from broker.settings import Settings
+from broker.storage.database import engine_of
 
 KEY_WARNING = datetime.timedelta(days=30)
 MB = 1024 * 1024
@@ -22,15 +23,20 @@ MB = 1024 * 1024
 def checks(ext: dict) -> dict[str, str]:
     settings: Settings = ext["settings"]
     return {
+        # either engine: reachable on a new connection, a write accepted (PostgreSQL: rolled back),
+        # the schema version this code needs
         "state_db": _probe(ext["state"].probe_write),
         "store_db": _probe(ext["store"].probe_write),
-        # once PostgreSQL is an engine for the state or the store: its connection check goes here,
-        # a write in a rolled-back transaction on a new connection, like the SQLite probes above
-        "disk_space": _disk_space((settings.state_db, settings.store_db), int(settings.min_free_disk_mb)),
+        "disk_space": _disk_space(_sqlite_files(settings), int(settings.min_free_disk_mb)),
         "metadata": _metadata(ext),
         "policies": _policies(ext["policies"]),
         "signing_key": _probe(lambda: _signing_key(settings)),
     }
+
+
+def _sqlite_files(settings: Settings) -> tuple[str, ...]:
+    """The free disk is this machine's concern only for SQLite files; a database server has its own."""
+    return tuple(path for path in (settings.state_db, settings.store_db) if engine_of(path) == "sqlite")
 
 
 def _probe(probe) -> str:

@@ -28,7 +28,7 @@ def test_a_newer_database_is_refused(open_state):
     if state.engine == "sqlite":
         state.conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
     else:
-        state.conn.execute("UPDATE schema_version SET version=?", (SCHEMA_VERSION + 1,))
+        state.conn.execute("UPDATE state_schema_version SET version=?", (SCHEMA_VERSION + 1,))
     with pytest.raises(RuntimeError, match="newer than this code"):
         open_state()
 
