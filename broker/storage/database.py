@@ -8,7 +8,7 @@ state and audit is written once, with `?` placeholders, for both.
 
 import contextlib
 import sqlite3
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 
 from broker.storage import sqlite_engine
 
@@ -64,11 +64,9 @@ def open_database(location: str, migrations: Sequence[Migration]):
     return db
 
 
-@contextlib.contextmanager
-def transaction(conn) -> Iterator:
+def transaction(conn) -> contextlib.AbstractContextManager:
     """One commit for several writes of one step; inside another transaction, part of that one."""
-    with _engine(conn).transaction(conn) as inside:
-        yield inside
+    return _engine(conn).transaction(conn)
 
 
 def migrate(conn, migrations: Sequence[Migration]) -> int:
