@@ -106,15 +106,3 @@ def open_state(state_location):
     yield open_one
     for store in opened:
         store.close()
-
-
-@pytest.fixture
-def state_demo(demo, state_location):
-    """The demo with its broker's state on each engine in turn."""
-    demo.broker["STATE_DB"] = state_location
-    return demo
-
-
-def state_rows(app, sql: str, params=()) -> list:
-    """Rows of the running broker's state database, whichever engine holds it."""
-    return [tuple(row) for row in app.extensions["state"].conn.execute(sql, params)]
