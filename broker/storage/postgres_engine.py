@@ -41,7 +41,7 @@ def _close_pools() -> None:
             pool.close()
 
 
-# a quoted literal or a cast (left alone), a placeholder, or a % (psycopg's own escape)
+# a quoted literal or a cast (no placeholders there), a placeholder, or a % (psycopg's own escape)
 _TOKEN = re.compile(r"'(?:[^']|'')*'|::|\?|:(\w+)|%")
 
 
@@ -57,7 +57,7 @@ def translate(sql: str) -> str:
             return "%%"
         if match.group(1):
             return f"%({match.group(1)})s"
-        return token
+        return token.replace("%", "%%")  # psycopg reads % inside a literal too
 
     return _TOKEN.sub(one, sql)
 

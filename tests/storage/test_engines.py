@@ -99,10 +99,16 @@ def test_of_processes_claiming_at_once_exactly_one_wins(open_state, state_locati
 
 
 def test_placeholders_are_translated_outside_literals_and_casts():
-    sql = "SELECT '?', 'it''s :x', a::text, b % 2 FROM t WHERE c=? AND d=:name"
+    sql = "SELECT '?', 'it''s :x', '5%', a::text, b % 2 FROM t WHERE c=? AND d=:name"
     assert postgres_engine.translate(sql) == (
-        "SELECT '?', 'it''s :x', a::text, b %% 2 FROM t WHERE c=%s AND d=%(name)s"
+        "SELECT '?', 'it''s :x', '5%%', a::text, b %% 2 FROM t WHERE c=%s AND d=%(name)s"
     )
+
+
+def test_a_percent_sign_in_a_literal_beside_parameters(postgres_url, open_state):
+    state = open_state(postgres_url)
+    row = state.conn.execute("SELECT '50%' || ?, 7 % ?", ("!", 4)).fetchone()
+    assert tuple(row) == ("50%!", 3)
 
 
 def test_a_transaction_commits_all_or_nothing(open_state):
