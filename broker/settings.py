@@ -18,8 +18,8 @@ from dataclasses import Field, dataclass, field, fields
 from datetime import timedelta
 
 from broker import setting_checks as checks
-from broker.storage.database import URL_SCHEMES as DATABASE_URL_SCHEMES
 from mandates_store.clock import TEST_CLOCK_SWITCH
+from mandates_store.engines import POSTGRESQL, engine_of
 
 SECRET_HINT = "set BROKER_{name} in the environment"
 # A request body above this is refused before its form is parsed (413): the largest SAML message
@@ -110,6 +110,7 @@ class Settings:
     base_url: str = key("http://localhost:8080")
     # an SQLite path or a postgresql:// URL (no password in it: PGPASSWORD, ~/.pgpass or PGSERVICE)
     state_db: str = key("var/state.db", path=True, check=checks.state_file, served=True)
+    # an SQLite path or a postgresql:// URL without its password (mandates_store.engine_of)
     store_db: str = key("var/store.db", path=True, check=checks.mandates_store_file, served=True)
     min_free_disk_mb: int = key(100)  # /readyz: free space below this in either file's folder = not ready
     metadata_dir: str = key("metadata", path=True, exists=True)
@@ -261,8 +262,8 @@ class _Loader:
             return [self.path(v) for v in value]
         if isinstance(value, os.PathLike):
             value = os.fspath(value)
-        if isinstance(value, str) and value.startswith(DATABASE_URL_SCHEMES):
-            return value  # a database URL (STATE_DB, STORE_DB), not a path to resolve
+        if isinstance(value, str) and engine_of(value) == POSTGRESQL:
+            return value  # a database URL (state_db, store_db), not a path to resolve
         return os.path.normpath(os.path.join(self.folder, value)) if isinstance(value, str) and value else value
 
     def value(self, name: str, spec: Field, value):

@@ -14,7 +14,7 @@ from cryptography import x509
 
 from broker.saml.publishing import signing_keys
 from broker.settings import Settings
-from broker.storage.database import engine_of
+from mandates_store.engines import SQLITE, engine_of
 
 KEY_WARNING = datetime.timedelta(days=30)
 MB = 1024 * 1024
@@ -27,16 +27,11 @@ def checks(ext: dict) -> dict[str, str]:
         # the schema version this code needs
         "state_db": _probe(ext["state"].probe_write),
         "store_db": _probe(ext["store"].probe_write),
-        "disk_space": _disk_space(_sqlite_files(settings), int(settings.min_free_disk_mb)),
+        "disk_space": _disk_space((settings.state_db, settings.store_db), int(settings.min_free_disk_mb)),
         "metadata": _metadata(ext),
         "policies": _policies(ext["policies"]),
         "signing_key": _probe(lambda: _signing_key(settings)),
     }
-
-
-def _sqlite_files(settings: Settings) -> tuple[str, ...]:
-    """The free disk is this machine's concern only for SQLite files; a database server has its own."""
-    return tuple(path for path in (settings.state_db, settings.store_db) if engine_of(path) == "sqlite")
 
 
 def _probe(probe) -> str:
@@ -48,7 +43,8 @@ def _probe(probe) -> str:
 
 def _disk_space(files: tuple[str, ...], minimum_mb: int) -> str:
     short = []
-    for folder in dict.fromkeys(os.path.dirname(path) for path in files):
+    local = (path for path in files if engine_of(path) == SQLITE)  # a database server's disk is its own
+    for folder in dict.fromkeys(os.path.dirname(path) for path in local):
         try:
             stat = os.statvfs(folder)
         except OSError as exc:
