@@ -134,7 +134,7 @@ def _v3_purge(conn, ddl) -> None:
 
 
 def _v4_heartbeat(conn, ddl) -> None:
-    # one row that /readyz writes, to see that a login's writes would succeed (database.probe_write)
+    # one row that /readyz writes, to see that a login's writes would succeed (StateStore.probe_write, either engine)
     _run(
         conn,
         (
