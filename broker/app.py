@@ -13,6 +13,7 @@ from broker.saml.publishing import own_metadata
 from broker.selection.labels import explanation_text, option_label
 from broker.settings import Settings
 from broker.storage.audit import AuditTrail
+from broker.storage.database import engine_of
 from broker.storage.state import StateStore
 from broker.web import errors as web_errors
 from broker.web import i18n
@@ -37,7 +38,8 @@ def create_app(config: Settings | dict | None = None) -> Flask:
     app.session_interface = CookieSessions()
     app.config.update(settings.flask_config())
     # the broker's own state file and its folder are created here; the store is `broker store init`'s
-    os.makedirs(os.path.dirname(settings.state_db), exist_ok=True)
+    if engine_of(settings.state_db) == "sqlite":
+        os.makedirs(os.path.dirname(settings.state_db), exist_ok=True)
 
     store = Store(settings.store_db)
     state = StateStore(settings.state_db)
@@ -50,7 +52,7 @@ def create_app(config: Settings | dict | None = None) -> Flask:
     policies = PolicyRegistry(settings.policy_dir, known_mandate_types=lambda: {t.code for t in store.mandate_types()})
     published = own_metadata(settings, policies, metadata)
     saml_settings = published.settings
-    audit = AuditTrail(settings.state_db, connection=lambda: state.conn)  # one file, one transaction
+    audit = AuditTrail(settings.state_db, connection=lambda: state.conn)  # one database, one transaction
 
     app.extensions.update(
         settings=settings,

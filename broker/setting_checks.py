@@ -81,7 +81,12 @@ def key_pair(key_path: str, cert_path: str) -> bool:
 
 
 def state_file(path: str) -> str | None:
-    """The broker creates its state file, and its folder; check that it can."""
+    """The broker creates its state file, and its folder; check that it can. A PostgreSQL URL:
+    only its form here (no password in it); whether the server answers is /readyz's question."""
+    from broker.storage.database import engine_of, location_problem
+
+    if engine_of(path) == "postgresql":
+        return location_problem(path)
     if os.path.isdir(path):
         return f"{path} is a folder"
     if os.path.exists(path):

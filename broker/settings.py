@@ -108,6 +108,7 @@ def serve_option_problem(name: str, value) -> str | None:
 @dataclass(frozen=True)
 class Settings:
     base_url: str = key("http://localhost:8080")
+    # an SQLite path or a postgresql:// URL (no password in it: PGPASSWORD, ~/.pgpass or PGSERVICE)
     state_db: str = key("var/state.db", path=True, check=checks.state_file, served=True)
     # an SQLite path or a postgresql:// URL without its password (mandates_store.engine_of)
     store_db: str = key("var/store.db", path=True, check=checks.mandates_store_file, served=True)
@@ -262,7 +263,7 @@ class _Loader:
         if isinstance(value, os.PathLike):
             value = os.fspath(value)
         if isinstance(value, str) and engine_of(value) == POSTGRESQL:
-            return value  # a database URL (store_db), no path
+            return value  # a database URL (state_db, store_db), not a path to resolve
         return os.path.normpath(os.path.join(self.folder, value)) if isinstance(value, str) and value else value
 
     def value(self, name: str, spec: Field, value):

@@ -82,3 +82,27 @@ def postgres_server():
 def postgres_url(postgres_server):
     """A fresh, empty database of its own for one test."""
     return postgres_server.create_database()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def state_location(request, tmp_path):
+    """The broker's state database on each engine in turn: an SQLite path, a fresh PostgreSQL database."""
+    if request.param == "sqlite":
+        return str(tmp_path / "state.db")
+    return request.getfixturevalue("postgres_url")
+
+
+@pytest.fixture
+def open_state(state_location):
+    """StateStore(location) for the test, closed after it (a PostgreSQL pool holds connections)."""
+    from broker.storage.state import StateStore
+
+    opened = []
+
+    def open_one(location=state_location, **options):
+        opened.append(StateStore(location, **options))
+        return opened[-1]
+
+    yield open_one
+    for store in opened:
+        store.close()

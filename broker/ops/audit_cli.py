@@ -2,13 +2,12 @@
 
 import click
 
+from broker.ops.state_option import state_option
 from broker.storage.audit import COLUMNS, OUTCOMES, STORED_ISSUED, AuditTrail
 
 
 @click.command("audit")
-@click.option(
-    "--state", "state_db", required=True, type=click.Path(exists=True, dir_okay=False), help="the STATE_DB file"
-)
+@state_option
 @click.option("--since", help="only decisions from this date or instant on (ISO, UTC), e.g. 2025-01-31")
 @click.option("--application", help="only this application (entity ID)")
 @click.option("--person", help="only this person (national number)")

@@ -1,9 +1,9 @@
-"""The audit trail: one row per decision, append-only, in SQLite.
+"""The audit trail: one row per decision, append-only, in the state database (either engine).
 
 Only what a helpdesk or an investigator needs: when, which application, which person (national
 number), what was chosen (kind, giver, taker, mandate id and type) or why it was refused. Never a
 SAML message, never a name or any other personal data. The table and its append-only triggers are
-in broker.storage.schema, with the state's: one file, one schema version.
+in broker.storage.schema, with the state's: one database, one schema version.
 
 An `issued` entry means the broker signed and sent an assertion: its transaction committed before
 the response left. Whether the browser delivered it to the application the broker cannot know (a
@@ -12,7 +12,6 @@ Rows of that kind are stored as 'answered' (the table's append-only CHECK); the 
 reads them as 'issued'.
 """
 
-import sqlite3
 from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 
@@ -46,16 +45,15 @@ def _now() -> str:
 class AuditTrail:
     def __init__(self, path: str, connection=None):
         """`connection`: a callable giving the connection to write with, so that an entry can be
-        part of the transaction that makes the decision it records (the broker's state store)."""
+        part of the transaction that makes the decision it records (the broker's state store,
+        which has migrated the database already)."""
         self.path = path
         self._connection = connection
         if connection is None:
-            self._db = database.Database(path, schema.MIGRATIONS)
-        else:
-            schema.migrate(connection())
+            self._db = database.open_database(path, schema.MIGRATIONS)
 
     @property
-    def conn(self) -> sqlite3.Connection:
+    def conn(self):
         return self._connection() if self._connection is not None else self._db.conn
 
     def issued(self, application: str, person: str, option) -> None:

@@ -1,14 +1,15 @@
-"""What one login needs between two requests, kept in SQLite so that any worker can continue it.
+"""What one login needs between two requests, kept in the state database (an SQLite file or
+PostgreSQL) so that any worker, on any node sharing the database, can continue it.
 
-Flows (an application's outstanding request), SSO sessions with the applications they reached,
-logouts in progress, and the replay cache of upstream assertion IDs. Every SQL statement on these
-tables is here; the tables themselves are in broker.storage.schema.
+Flows (an application's outstanding request, with the chooser's tokens), SSO sessions with the
+applications they reached, logouts in progress, and the replay cache of upstream assertion IDs.
+Every SQL statement on these tables is here, written once for both engines; the tables themselves
+are in broker.storage.schema.
 """
 
 import contextlib
 import json
 import secrets
-import sqlite3
 import time
 from dataclasses import asdict, dataclass, fields
 
@@ -106,20 +107,26 @@ _DONE_SESSIONS = """
 
 
 class StateStore:
-    """One SQLite file; one connection per thread, reused."""
+    """One state database: an SQLite path (one connection per thread, reused) or a PostgreSQL URL
+    (a pool per process)."""
 
     def __init__(self, path: str, flow_lifetime: float = 900):
         self.path = path
         self.flow_lifetime = flow_lifetime
-        self._db = database.Database(path, schema.MIGRATIONS)
+        self._db = database.open_database(path, schema.MIGRATIONS)
+        self.engine = self._db.engine
 
     @property
-    def conn(self) -> sqlite3.Connection:
+    def conn(self):
+        """sqlite3.Connection, or postgres_engine.Connection (the same execute())."""
         return self._db.conn
 
     def probe_write(self) -> None:
-        """Raise unless a login's writes to this file would succeed now (/readyz)."""
-        database.probe_write(self.path)
+        """Raise unless a login's writes to this database would succeed now (/readyz)."""
+        self._db.probe_write(schema.SCHEMA_VERSION)
+
+    def close(self) -> None:
+        self._db.close()
 
     @contextlib.contextmanager
     def transaction(self):
@@ -202,18 +209,18 @@ class StateStore:
         self.conn.execute("UPDATE sessions SET ended=? WHERE id=?", (time.time(), session_id))
 
     def add_participant(self, participant: Participant) -> None:
-        database.insert(self.conn, "participants", asdict(participant), replace=True)
+        database.upsert(self.conn, "participants", asdict(participant), key=("session_id", "sp_entity_id"))
 
     def participants(self, session_id: str) -> list[Participant]:
         rows = self.conn.execute(
-            f"SELECT {_PARTICIPANT} FROM participants WHERE session_id=? ORDER BY rowid", (session_id,)
+            f"SELECT {_PARTICIPANT} FROM participants WHERE session_id=? ORDER BY seq", (session_id,)
         ).fetchall()
         return [Participant(**row) for row in rows]
 
     def session_of_participant(self, sp_entity_id: str, name_id: str, session_index: str | None) -> str | None:
         row = self.conn.execute(
             "SELECT p.session_id FROM participants p JOIN sessions s ON s.id=p.session_id "
-            "WHERE p.sp_entity_id=? AND p.name_id=? AND (? IS NULL OR p.session_index=?) AND s.ended IS NULL",
+            "WHERE p.sp_entity_id=? AND p.name_id=? AND (CAST(? AS TEXT) IS NULL OR p.session_index=?) AND s.ended IS NULL",
             (sp_entity_id, name_id, session_index, session_index),
         ).fetchone()
         return row["session_id"] if row else None
@@ -255,16 +262,13 @@ class StateStore:
         longer than that, so even an assertion with an absurd NotOnOrAfter is refused while it
         could be accepted (the default 15 minutes exceed REQUEST_MAX_AGE plus clock skew)."""
         keep_until = max(expires, time.time() + self.flow_lifetime)
-        try:
-            database.insert(self.conn, "seen_assertions", {"id": assertion_id, "expires": keep_until})
-        except sqlite3.IntegrityError:
-            return False
-        return True
+        return database.insert_new(self.conn, "seen_assertions", {"id": assertion_id, "expires": keep_until}, ("id",))
 
     # housekeeping
     def claim_purge(self, every: float, now: float | None = None) -> bool:
-        """True for the one caller, of all processes on this file, that may purge now: nobody did in
-        the last `every` seconds. The read spares the write lock while the period runs."""
+        """True for the one caller, of all processes on this database, that may purge now: nobody did
+        in the last `every` seconds. The read spares the write lock while the period runs. Race-free
+        on PostgreSQL too: a second UPDATE waits for the first's row lock, then finds its WHERE false."""
         now = time.time() if now is None else now
         last = self.conn.execute("SELECT last_run FROM schedule WHERE task='purge'").fetchone()["last_run"]
         if last > now - every:

@@ -1,7 +1,7 @@
 """What /readyz checks: what a login needs, each probe named, so that a failing one says what failed.
 
 Every probe runs on each call (a load balancer's pace) and is cheap: the write probes open a new
-connection and write one row (see broker.storage.database.probe_write and Store.probe_write), the
+connection and write one row (see StateStore.probe_write and Store.probe_write, either engine), the
 keys and certificates are parsed again only when their file changes. Nothing is remembered
 between calls, so a repair turns the check green again without a restart.
 """
@@ -23,10 +23,10 @@ MB = 1024 * 1024
 def checks(ext: dict) -> dict[str, str]:
     settings: Settings = ext["settings"]
     return {
+        # either engine: reachable on a new connection, a write accepted (PostgreSQL: rolled back),
+        # the schema version this code needs
         "state_db": _probe(ext["state"].probe_write),
         "store_db": _probe(ext["store"].probe_write),
-        # once PostgreSQL is an engine for the state or the store: its connection check goes here,
-        # a write in a rolled-back transaction on a new connection, like the SQLite probes above
         "disk_space": _disk_space((settings.state_db, settings.store_db), int(settings.min_free_disk_mb)),
         "metadata": _metadata(ext),
         "policies": _policies(ext["policies"]),

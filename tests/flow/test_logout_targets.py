@@ -1,9 +1,9 @@
-"""Single Logout's pending targets: typed records, kept by the StateStore as the same JSON as before."""
+"""Single Logout's pending targets: typed records, kept by the StateStore as the same JSON as before
+(on both engines)."""
 
 import json
 
 from broker.logout_flow import SP, UPSTREAM, LogoutTarget, dump_targets, load_targets
-from tests.flow import fakes
 
 TARGETS = [
     LogoutTarget(SP, "https://app.example/saml", "pairwise-1", "urn:format", "_s1"),
@@ -11,17 +11,17 @@ TARGETS = [
 ]
 
 
-def test_targets_survive_the_state_store(tmp_path):
-    state = fakes.state(tmp_path)
+def test_targets_survive_the_state_store(open_state):
+    state = open_state()
     record = state.create_logout("", "https://app.example/saml", "_req", None, dump_targets(TARGETS))
     assert load_targets(state.logout(record.id)) == TARGETS
     state.update_logout(record.id, dump_targets(TARGETS[1:]), "_out")
     assert load_targets(state.logout(record.id)) == TARGETS[1:]
 
 
-def test_the_stored_json_keeps_its_keys(tmp_path):
+def test_the_stored_json_keeps_its_keys(open_state):
     """A logout begun before this record existed (dicts in JSON) still finishes."""
-    state = fakes.state(tmp_path)
+    state = open_state()
     before = {"kind": "sp", "entity": "e", "name_id": "n", "format": None, "session_index": "_s"}
     record = state.create_logout("", "e", "_req", None, [before])
     assert load_targets(state.logout(record.id)) == [LogoutTarget("sp", "e", "n", None, "_s")]

@@ -10,9 +10,11 @@ import os
 import sqlite3
 import subprocess
 
+import psycopg
 import pytest
 
 from broker import create_app
+from tests.postgres import PostgresServer
 
 MOUNT_SIZE = "4m"
 
@@ -116,3 +118,42 @@ def test_a_bulk_import_holding_the_store_lock_leaves_the_node_ready(demo):
         assert_green(client)
     finally:
         writer.close()
+
+
+def test_the_state_on_postgresql_is_ready_only_while_reachable_writable_and_current(demo):
+    """A throw-away server of its own, to stop: unreachable, then (a new server) read-only like a
+    standby, then a schema older than the code; the disk check leaves the URL alone."""
+    from broker.storage.schema import SCHEMA_VERSION
+
+    server = PostgresServer().start()
+    try:
+        url = server.create_database("state")
+        app = create_app(dict(demo.broker, STATE_DB=url))
+        client = app.test_client()
+        assert_green(client)
+        assert ready(client)[1]["checks"]["disk_space"] == "ok"
+        with psycopg.connect(server.url(), autocommit=True) as admin:
+            admin.execute("ALTER DATABASE state SET default_transaction_read_only = on")
+        assert "not writable: cannot execute UPDATE in a read-only transaction" in assert_failing(client, "state_db")
+        with psycopg.connect(server.url(), autocommit=True) as admin:
+            admin.execute("ALTER DATABASE state RESET default_transaction_read_only")
+        assert_green(client)
+        app.extensions["state"].conn.execute("UPDATE state_schema_version SET version=?", (SCHEMA_VERSION - 1,))
+        reason = assert_failing(client, "state_db")
+        assert reason == f"RuntimeError: schema version {SCHEMA_VERSION - 1}, this code needs {SCHEMA_VERSION}"
+        app.extensions["state"].conn.execute("UPDATE state_schema_version SET version=?", (SCHEMA_VERSION,))
+        assert_green(client)
+        app.extensions["state"].close()
+    finally:
+        server.stop()
+    assert assert_failing(client, "state_db").startswith("ConnectionError: unreachable: ")
+
+
+def test_a_state_file_of_another_schema_version_is_not_ready(demo):
+    from broker.storage.schema import SCHEMA_VERSION
+
+    client = create_app(demo.broker).test_client()
+    with sqlite3.connect(demo.broker["STATE_DB"]) as db:
+        db.execute(f"PRAGMA user_version = {SCHEMA_VERSION - 1}")
+    reason = assert_failing(client, "state_db")
+    assert reason == f"RuntimeError: schema version {SCHEMA_VERSION - 1}, this code needs {SCHEMA_VERSION}"

@@ -59,3 +59,11 @@ def broker_with(demo, parties):
         return browser_for(apps), apps
 
     return make
+
+
+@pytest.fixture
+def demo_on_both_engines(demo, state_location):
+    """`demo` with the broker's state on each engine in turn (a module opts in by naming this
+    fixture `demo`'s replacement, see test_replay.py)."""
+    demo.broker["STATE_DB"] = state_location
+    return demo

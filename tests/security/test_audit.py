@@ -1,12 +1,11 @@
 """The audit trail: every decision recorded, append-only, no SAML and no more personal data than
-the person's number; `broker audit` filters it."""
-
-import sqlite3
+the person's number; `broker audit` filters it. On both engines."""
 
 import pytest
 from click.testing import CliRunner
 
 from broker.cli import main
+from broker.storage import postgres_engine, sqlite_engine
 from broker.storage.audit import COLUMNS
 from mandates_store import demo_data as d
 from tests.conftest import APP
@@ -15,16 +14,28 @@ from tests.security.conftest import browser_for
 from tests.security.forge import PERSON, genuine, post_acs, start_login
 
 
+@pytest.fixture
+def demo(demo_on_both_engines):
+    return demo_on_both_engines
+
+
+@pytest.fixture
+def parties(parties):
+    yield parties
+    parties["broker"].extensions["state"].close()
+
+
 def login(parties, demo, person=PERSON, **changes):
     """Each login in its own browser (a broker session would skip the upstream step)."""
     browser = browser_for(parties)
     return browser, post_acs(browser, genuine(demo, start_login(browser), person, **changes))
 
 
-def rows(demo):
-    with sqlite3.connect(demo.broker["STATE_DB"]) as db:
-        db.row_factory = sqlite3.Row
-        return [dict(row) for row in db.execute(f"SELECT {', '.join(COLUMNS)} FROM audit_entries ORDER BY seq")]
+def rows(parties):
+    conn = parties["broker"].extensions["state"].conn
+    return [
+        dict(zip(COLUMNS, row)) for row in conn.execute(f"SELECT {', '.join(COLUMNS)} FROM audit_entries ORDER BY seq")
+    ]
 
 
 def test_answer_refusal_and_mandate_choice_are_recorded(parties, demo):
@@ -33,7 +44,7 @@ def test_answer_refusal_and_mandate_choice_are_recorded(parties, demo):
     browser, page = login(parties, demo, d.PERSON_EXECUTOR)
     emmaus = next(c[0] for c in cards(page) if c[1] == d.EMMAUS)
     assert choose(browser, page, emmaus, via="Mandaat via BAROCY").url == APP + "/"
-    own, refused, mandate = rows(demo)
+    own, refused, mandate = rows(parties)
     assert (own["outcome"], own["person"], own["kind"], own["giver"]) == ("issued", PERSON, "own_name", PERSON)
     assert own["application"] == APP + "/saml/metadata"
     assert (refused["outcome"], refused["reason"], refused["person"]) == (
@@ -59,11 +70,11 @@ def test_answer_refusal_and_mandate_choice_are_recorded(parties, demo):
 
 def test_audit_table_is_append_only(parties, demo):
     login(parties, demo)
-    with sqlite3.connect(demo.broker["STATE_DB"]) as db:
-        for statement in ("UPDATE audit SET person='x'", "DELETE FROM audit"):
-            with pytest.raises(sqlite3.DatabaseError, match="append-only"):
-                db.execute(statement)
-    assert len(rows(demo)) == 1
+    conn = parties["broker"].extensions["state"].conn
+    for statement in ("UPDATE audit SET person='x'", "DELETE FROM audit"):
+        with pytest.raises((sqlite_engine.Error, postgres_engine.Error), match="append-only"):
+            conn.execute(statement)
+    assert len(rows(parties)) == 1
 
 
 def test_broker_audit_command_filters(parties, demo):
@@ -89,9 +100,9 @@ def test_stored_rows_keep_their_word_and_read_as_issued(parties, demo):
     """The table is append-only and its CHECK allows 'answered': rows are never rewritten; the
     view audit_entries (and so `broker audit`) says what the broker knows, an assertion issued."""
     login(parties, demo)
-    with sqlite3.connect(demo.broker["STATE_DB"]) as db:
-        assert db.execute("SELECT outcome FROM audit").fetchall() == [("answered",)]
-        assert db.execute("SELECT outcome FROM audit_entries").fetchall() == [("issued",)]
+    conn = parties["broker"].extensions["state"].conn
+    assert [tuple(row) for row in conn.execute("SELECT outcome FROM audit")] == [("answered",)]
+    assert [tuple(row) for row in conn.execute("SELECT outcome FROM audit_entries")] == [("issued",)]
 
 
 def test_the_metric_counts_assertions_issued_not_logins_completed(parties, demo):

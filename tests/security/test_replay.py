@@ -1,7 +1,6 @@
 """An assertion ID is accepted once: in the same worker, in another worker on the same STATE_DB,
-and after a restart. Lotte sees the chooser, so her flow is still open when the answer comes back."""
-
-import sqlite3
+and after a restart, on both engines. Lotte sees the chooser, so her flow is still open when the
+answer comes back."""
 
 import pytest
 
@@ -11,6 +10,17 @@ from mandates_store import demo_data as d
 from tests.security.forge import genuine, post_acs, session_count, start_login
 
 REPLAY = "This sign-in answer was used before."
+
+
+@pytest.fixture
+def demo(demo_on_both_engines):
+    return demo_on_both_engines
+
+
+@pytest.fixture
+def parties(parties):
+    yield parties
+    parties["broker"].extensions["state"].close()
 
 
 def _reason(page):
@@ -27,13 +37,12 @@ def test_replayed_assertion_is_refused(browser, parties, demo, where):
     if where == "other-worker":
         client.application = create_app(demo.broker)  # same cookie jar, another process's app on the same file
     elif where == "after-restart":
-        parties["broker"].extensions["state"].conn.close()  # the old process is gone
+        parties["broker"].extensions["state"].close()  # the old process is gone
         client.application = create_app(demo.broker)
     second = post_acs(browser, answer)
     assert second.status == 400
     assert _reason(second) in (REPLAY, CATALOGUES["nl"][REPLAY])
-    with sqlite3.connect(demo.broker["STATE_DB"]) as db:
-        assert db.execute("SELECT count(*) FROM sessions").fetchone()[0] == 1
+    assert session_count({"broker": client.application}) == 1
 
 
 def test_a_replay_right_after_a_purge_is_still_refused(browser, parties, demo):

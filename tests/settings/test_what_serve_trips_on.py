@@ -134,3 +134,16 @@ def test_times_and_durations_the_broker_cannot_run_with(site):
         f"{path}:{line_of(text, 'session_lifetime')}: session_lifetime: must be 1 or more, not 0",
     ]
     assert check(folder, dict(values, clock_skew=0, metadata_cache_duration="P1D"))[1] == []
+
+
+def test_a_state_url_with_a_password_is_refused_and_one_without_kept_as_given(site, postgres_url):
+    folder, values = site
+    path, problems, text = check(folder, dict(values, state_db="postgresql://broker:s3cret@db.example:5432/state"))
+    assert problems == [
+        f"{path}:{line_of(text, 'state_db')}: state_db: postgresql://broker@db.example:5432/state: a password in "
+        "the URL; give it in PGPASSWORD, ~/.pgpass (PGPASSFILE) or a PGSERVICE file"
+    ]
+    assert check(folder, dict(values, state_db=postgres_url))[1] == []
+    from broker.settings import Settings
+
+    assert Settings.from_file(path).state_db == postgres_url, "a URL, not a path under the file's folder"

@@ -1,12 +1,12 @@
-"""Purging the state file: expired flows, logouts, sessions (with their participants) and replay
-records go; live ones, and whatever a live flow or logout still needs, stay."""
+"""Purging the state database, on both engines: expired flows, logouts, sessions (with their
+participants) and replay records go; live ones, and whatever a live flow or logout still needs, stay."""
 
 import time
 
 from click.testing import CliRunner
 
 from broker.cli import main
-from broker.storage.state import Participant, StateStore
+from broker.storage.state import Participant
 
 HOUR = 3600
 
@@ -42,8 +42,8 @@ def ids(state, table):
     return {row[0] for row in state.conn.execute(f"SELECT {column} FROM {table}")}
 
 
-def test_purge_removes_exactly_the_expired_rows(tmp_path):
-    state = StateStore(str(tmp_path / "state.db"))
+def test_purge_removes_exactly_the_expired_rows(open_state):
+    state = open_state()
     now = time.time()
     live_flow, _ = flow(state), flow(state, expires=now - 1)
     live, ended, expired = session(state), session(state, ended=True), session(state, lifetime=-1)
@@ -64,8 +64,8 @@ def test_purge_removes_exactly_the_expired_rows(tmp_path):
     assert ids(state, "logouts") == {live_logout}
 
 
-def test_purge_keeps_live_rows(tmp_path):
-    state = StateStore(str(tmp_path / "state.db"))
+def test_purge_keeps_live_rows(open_state):
+    state = open_state()
     live_flow, live = flow(state), session(state)
     logout = state.create_logout(live, None, None, None, []).id
     state.first_sighting("_live", time.time() + HOUR)
@@ -74,8 +74,8 @@ def test_purge_keeps_live_rows(tmp_path):
     assert ids(state, "logouts") == {logout} and ids(state, "seen_assertions") == {"_live"}
 
 
-def test_a_session_a_logout_or_a_flow_still_needs_survives_its_end(tmp_path):
-    state = StateStore(str(tmp_path / "state.db"))
+def test_a_session_a_logout_or_a_flow_still_needs_survives_its_end(open_state):
+    state = open_state()
     logging_out, refused = session(state, ended=True), session(state, ended=True)
     logout = state.create_logout(logging_out, "sp", "req", None, []).id
     flow(state, session_id=refused)  # its refusal is audited with the session's person
@@ -88,10 +88,10 @@ def test_a_session_a_logout_or_a_flow_still_needs_survives_its_end(tmp_path):
     assert ids(state, "sessions") == set() and ids(state, "participants") == set()
 
 
-def test_a_replay_record_outlives_any_chance_of_acceptance(tmp_path):
+def test_a_replay_record_outlives_any_chance_of_acceptance(open_state):
     """keep_until comes from the assertion's NotOnOrAfter; an absent or absurd one (here: the
     epoch) still keeps the record while the flow it answers could take it (flow_lifetime)."""
-    state = StateStore(str(tmp_path / "state.db"))
+    state = open_state()
     now = time.time()
     state.first_sighting("_epoch", 0)
     state.first_sighting("_later", now + 2 * HOUR)
@@ -105,20 +105,19 @@ def test_a_replay_record_outlives_any_chance_of_acceptance(tmp_path):
     assert ids(state, "seen_assertions") == set()
 
 
-def test_only_one_process_purges_per_period(tmp_path):
+def test_only_one_process_purges_per_period(open_state):
     from broker.ops.purging import purge_if_due
 
-    path = str(tmp_path / "state.db")
-    one, two = StateStore(path), StateStore(path)  # as two worker processes
+    one, two = open_state(), open_state()  # as two worker processes
     assert purge_if_due(one, every=600, now=1000.0) is not None
     assert purge_if_due(two, every=600, now=1001.0) is None
     assert purge_if_due(one, every=600, now=1599.0) is None
     assert purge_if_due(two, every=600, now=1600.0) is not None
 
 
-def test_broker_state_purge_prints_what_it_removed(tmp_path):
-    path = str(tmp_path / "state.db")
-    state = StateStore(path)
+def test_broker_state_purge_prints_what_it_removed(open_state, state_location):
+    path = state_location
+    state = open_state()
     flow(state, expires=time.time() - 1)
     session(state, ended=True)
     result = CliRunner().invoke(main, ["state", "purge", "--state", path])
@@ -126,9 +125,9 @@ def test_broker_state_purge_prints_what_it_removed(tmp_path):
     assert result.output.split() == "flows 1 logouts 0 sessions 1 participants 1 seen_assertions 0".split()
 
 
-def test_a_backlog_goes_in_batches(tmp_path, monkeypatch):
+def test_a_backlog_goes_in_batches(open_state, monkeypatch):
     monkeypatch.setattr("broker.storage.state.PURGE_BATCH", 3)
-    state = StateStore(str(tmp_path / "state.db"))
+    state = open_state()
     for _ in range(7):
         session(state, ended=True)
     state.conn.executemany("INSERT INTO seen_assertions (id, expires) VALUES (?, 0)", [(f"_{n}",) for n in range(7)])

@@ -1,5 +1,6 @@
 """The state file's numbered migrations: a new file, a file of the first releases (version 1,
-with or without the directed-login columns and the audit table), two processes opening at once."""
+with or without the directed-login columns and the audit table), processes opening a new database
+at once (both engines; tests/storage/test_engines.py has the rest on both)."""
 
 import multiprocessing
 import sqlite3
@@ -38,6 +39,9 @@ CREATE INDEX seen_assertions_expires ON seen_assertions(expires);
 INSERT INTO flows (id, browser, sp_entity_id, request_id, acs_url, upstream_request_id, created, expires)
     VALUES ('_old', 'b', 'sp', 'r', 'a', '_up', 0, 4102444800);
 INSERT INTO seen_assertions VALUES ('_seen', 4102444800);
+INSERT INTO sessions VALUES ('_s', 'p', 'n', 'c', 'i', 'u', NULL, NULL, 0, 4102444800, 4102444800, NULL);
+INSERT INTO participants VALUES ('_s', 'sp-joined-first', 'n1', 'f', 'i', 'k');
+INSERT INTO participants VALUES ('_s', 'sp-a-joined-second', 'n2', 'f', 'i', 'k');
 PRAGMA user_version = 1;
 """
 LATE_COLUMNS = ", requested_giver TEXT, requested_taker TEXT, switch INTEGER NOT NULL DEFAULT 0"
@@ -81,6 +85,8 @@ def test_a_version_1_file_upgrades_keeping_its_rows(tmp_path, late_columns, with
     state.update_flow(flow.id, requested_giver="0123456789", switch=1)
     assert state.flow("_old", "b").requested_giver == "0123456789"
     assert not state.first_sighting("_seen", 0), "the replay cache survives the upgrade"
+    joined = [p.sp_entity_id for p in state.participants("_s")]
+    assert joined == ["sp-joined-first", "sp-a-joined-second"], "the rowid order becomes the seq order"
     audit.refused("after the upgrade")
     reasons = [entry.reason for entry in audit.entries()]
     assert reasons == (["before the upgrade"] if with_audit else []) + ["after the upgrade"]
@@ -109,8 +115,8 @@ def _open(path, barrier, results):
         results.put(repr(error))
 
 
-def test_processes_opening_a_new_file_at_once_migrate_it_once(tmp_path):
-    path = str(tmp_path / "state.db")
+def test_processes_opening_a_new_database_at_once_migrate_it_once(state_location, open_state):
+    path = state_location
     context = multiprocessing.get_context("spawn")
     barrier, results = context.Barrier(4), context.Queue()
     processes = [context.Process(target=_open, args=(path, barrier, results)) for _ in range(4)]
@@ -120,7 +126,6 @@ def test_processes_opening_a_new_file_at_once_migrate_it_once(tmp_path):
     for process in processes:
         process.join(10)
     assert outcomes == ["ok"] * 4
-    assert version(path) == SCHEMA_VERSION
-    with sqlite3.connect(path) as db:
-        assert db.execute("SELECT count(*) FROM flows").fetchone()[0] == 4
-        assert db.execute("SELECT count(*) FROM schedule").fetchone()[0] == 1
+    state = open_state()
+    assert state.conn.execute("SELECT count(*) FROM flows").fetchone()[0] == 4
+    assert state.conn.execute("SELECT count(*) FROM schedule").fetchone()[0] == 1
