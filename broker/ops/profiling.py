@@ -136,16 +136,17 @@ class _TimedConnection:
 
 def _time_sql(app, split: dict) -> None:
     """Wrap the broker state's and the mandates store's SQLite connections, this thread's and later ones'."""
-    from broker.storage import database
+    from broker.storage import sqlite_engine
 
-    opened_state = database.connect
+    opened_state = sqlite_engine.connect
 
     def connect(*args, **kwargs):
         return _TimedConnection(opened_state(*args, **kwargs), split)
 
-    database.connect = connect
+    sqlite_engine.connect = connect
     state, store = app.extensions["state"], app.extensions["store"]
-    state._db._local.conn = _TimedConnection(state.conn, split)
+    if state.engine == sqlite_engine.ENGINE:
+        state._db._local.conn = _TimedConnection(state.conn, split)
     opener, opened_store = store._opener, store._opener.open
 
     def open_store():
