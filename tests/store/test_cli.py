@@ -7,6 +7,7 @@ from mandates_store import Store
 from mandates_store.cli import store as store_cli
 from mandates_store.clock import TEST_CLOCK_SWITCH
 from mandates_store.demo_data import BAROCY, EMMAUS, PERSON_EXECUTOR, PERSON_MANAGER
+from mandates_store.schema import SCHEMA_VERSION
 
 TODAY = date(2025, 3, 10)
 TEST_CLOCK = {TEST_CLOCK_SWITCH: "1"}  # --today is refused without it
@@ -329,7 +330,7 @@ def test_migrate_brings_an_existing_store_up_to_date_on_either_engine(run):
     assert refused.exit_code == 1 and "init" in refused.output and "Traceback" not in refused.output
     assert run("init").exit_code == 0
     result = run("migrate")
-    assert result.exit_code == 0 and f"{run.path}: schema version 6" in result.output
+    assert result.exit_code == 0 and f"{run.path}: schema version {SCHEMA_VERSION}" in result.output
 
 
 @pytest.mark.parametrize(
