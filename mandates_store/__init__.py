@@ -1,8 +1,9 @@
 """The mandates store: parties, mandate types, the mandate life cycle, IDM rights and KBO
-representatives in one SQLite file. Knows nothing of HTTP or SAML; enforces the domain rules
+representatives in one SQLite file or one PostgreSQL database. Knows nothing of HTTP or SAML; enforces the domain rules
 itself so no caller can break them."""
 
 from mandates_store.bulk import BulkLine, BulkOperation, BulkReport
+from mandates_store.engines import engine_of
 from mandates_store.errors import (
     Conflict,
     FileFormatError,
@@ -11,6 +12,7 @@ from mandates_store.errors import (
     NotAllowed,
     StoreBusy,
     StoreError,
+    StoreUnreachable,
     UnknownEntity,
 )
 from mandates_store.model import (
@@ -45,6 +47,8 @@ from mandates_store.store import Store
 
 __all__ = [
     "Store",
+    "engine_of",
+    "StoreUnreachable",
     "Scope",
     "Party",
     "LoginOption",

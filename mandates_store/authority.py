@@ -7,16 +7,15 @@ An administrator may act for any party.
 
 from datetime import date
 
-import sqlite_utils
-
 from mandates_store import identifiers
+from mandates_store.engines import Database
 from mandates_store.errors import NotAllowed
 from mandates_store.idm import holds_right_on
 from mandates_store.kbo import represents_on
 from mandates_store.model import MANDAATBEHEERDER, PERSON, Actor, Party
 
 
-def check_may_manage(db: sqlite_utils.Database, actor: Actor, party: Party, day: date) -> None:
+def check_may_manage(db: Database, actor: Actor, party: Party, day: date) -> None:
     if actor.administrator:
         return
     person = identifiers.person_number(actor.person, "acting person")

@@ -31,6 +31,7 @@ from mandates_store.cli_common import (
 )
 from mandates_store.cli_copy import copy
 from mandates_store.clock import TEST_CLOCK_SWITCH, clock_override_allowed
+from mandates_store.engines import SQLITE, engine_of
 from mandates_store.export import export as export_file
 from mandates_store.loaders import LOADERS
 
@@ -82,11 +83,20 @@ def store(ctx: click.Context, path: str, language: str, today: date | None) -> N
 @pass_context
 @refusals
 def init(context: Context) -> None:
-    """Create the store file, or bring its schema up to date."""
+    """Create the store (an SQLite file, or the tables in a PostgreSQL database), or bring its
+    schema up to date."""
     context.may_create = True
-    os.makedirs(os.path.dirname(os.path.abspath(context.path)), exist_ok=True)
-    version = context.store.db.conn.execute("PRAGMA user_version").fetchone()[0]
-    click.echo(f"{context.path}: schema version {version}")
+    if engine_of(context.path) == SQLITE:
+        os.makedirs(os.path.dirname(os.path.abspath(context.path)), exist_ok=True)
+    click.echo(f"{context.path}: schema version {context.store.db.schema_version()}")
+
+
+@store.command()
+@pass_context
+@refusals
+def migrate(context: Context) -> None:
+    """Bring an existing store's schema up to the version of this code (either engine)."""
+    click.echo(f"{context.path}: schema version {context.store.db.schema_version()}")
 
 
 @store.command()
@@ -129,7 +139,7 @@ def demo(context: Context) -> None:
     """Fill an empty store with the demo data (see mandates_store/demo_data.py)."""
     from mandates_store.demo_data import load_demo
 
-    if context.store.db.conn.execute("SELECT count(*) FROM parties").fetchone()[0]:
+    if context.store.db.execute("SELECT count(*) FROM parties").fetchone()[0]:
         raise click.ClickException("the store is not empty; demo data goes into an empty store")
     load_demo(context.store, context.store.today())
     click.echo(f"demo data loaded into {context.path}")

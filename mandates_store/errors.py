@@ -70,3 +70,9 @@ class FileFormatError(StoreError):
         self.path = path
         self.line = line
         self.reason = reason
+
+
+class StoreUnreachable(StoreError):
+    """A PostgreSQL location this process cannot log in to (refused, unknown host, no password)."""
+
+    code = "store_unreachable"

@@ -8,9 +8,8 @@ Mandaatuitvoerder right (its types and givers) or representation actually covers
 
 from datetime import date, datetime
 
-import sqlite_utils
-
 from mandates_store.database import day_of, to_date
+from mandates_store.engines import Database
 from mandates_store.explain_mandates import coverage, mandates_without_option
 from mandates_store.login import acting_party, login_options
 from mandates_store.model import (
@@ -26,7 +25,7 @@ from mandates_store.model import (
 from mandates_store.validity import holds_on, last_valid_day
 
 
-def explain_missing(db: sqlite_utils.Database, person: str, at: date | datetime, scope: Scope) -> list[MissingOption]:
+def explain_missing(db: Database, person: str, at: date | datetime, scope: Scope) -> list[MissingOption]:
     me = acting_party(db, person)
     day = day_of(at)
     given = {o.key for o in login_options(db, me.number, at, scope)}
@@ -49,7 +48,7 @@ def explain_missing(db: sqlite_utils.Database, person: str, at: date | datetime,
 
 
 def _party(db, number: str) -> Party:
-    return Party(*db.conn.execute("SELECT number, kind, name FROM parties WHERE number = ?", [number]).fetchone())
+    return Party(*db.execute("SELECT number, kind, name FROM parties WHERE number = ?", [number]).fetchone())
 
 
 def _period(valid_from: date, valid_until: date | None, day: date) -> tuple[str, str]:
@@ -61,7 +60,7 @@ def _period(valid_from: date, valid_until: date | None, day: date) -> tuple[str,
 
 
 def _work_relationships(db, me: Party, day: date, scope: Scope, given: set[str]) -> list:
-    rows = db.conn.execute(
+    rows = db.execute(
         "SELECT organisation, valid_from, valid_until FROM work_relationships WHERE person = ? ORDER BY id", [me.number]
     ).fetchall()
     valid_orgs = {org for org, f, u in rows if holds_on(to_date(f), to_date(u), day)}
@@ -109,7 +108,7 @@ def _work_relationships(db, me: Party, day: date, scope: Scope, given: set[str])
 
 
 def _representations(db, me: Party, day: date, scope: Scope, given: set[str]) -> list:
-    rows = db.conn.execute(
+    rows = db.execute(
         "SELECT enterprise, function, since, until FROM legal_representatives WHERE person = ? ORDER BY id", [me.number]
     ).fetchall()
     valid = {e for e, _, s, u in rows if holds_on(to_date(s), to_date(u), day)}
@@ -149,13 +148,13 @@ def _representations(db, me: Party, day: date, scope: Scope, given: set[str]) ->
 def _executor_rights(db, me: Party, day: date, scope: Scope, given: set[str]) -> list:
     """Each SSM Mandaatuitvoerder right that opens no mandate at all for this scope."""
     used_takers = {key for key in given if key.startswith("mandate:")}
-    rows = db.conn.execute(
+    rows = db.execute(
         "SELECT id, organisation, valid_from, valid_until FROM user_rights WHERE person = ? AND name = ? ORDER BY id",
         [me.number, MANDAATUITVOERDER],
     ).fetchall()
     employed = {
         org
-        for org, f, u in db.conn.execute(
+        for org, f, u in db.execute(
             "SELECT organisation, valid_from, valid_until FROM work_relationships WHERE person = ?", [me.number]
         )
         if holds_on(to_date(f), to_date(u), day)
@@ -232,7 +231,7 @@ def _executor_rights(db, me: Party, day: date, scope: Scope, given: set[str]) ->
 
 def _right_gives_option(db, org: str, types: list[str], givers: set[str] | None, used: set[str]) -> bool:
     marks = ",".join("?" * len(types))
-    for mandate_id, giver in db.conn.execute(
+    for mandate_id, giver in db.execute(
         f"SELECT id, giver FROM mandates WHERE taker = ? AND type_code IN ({marks})", [org, *types]
     ):
         if f"mandate:{mandate_id}" in used and (givers is None or giver in givers):
@@ -243,7 +242,7 @@ def _right_gives_option(db, org: str, types: list[str], givers: set[str] | None,
 def _other_rights(db, me: Party, day: date, scope: Scope, given: set[str]) -> list:
     """Every right other than SSM Mandaatuitvoerder (that one is _executor_rights'), unless it is
     the application's member right behind a work option."""
-    rows = db.conn.execute(
+    rows = db.execute(
         "SELECT organisation, name, valid_from, valid_until FROM user_rights WHERE person = ? AND name <> ? "
         "ORDER BY id",
         [me.number, MANDAATUITVOERDER],

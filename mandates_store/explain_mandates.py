@@ -13,10 +13,8 @@ from mandates_store.status import ACTIVE, STATUS_NL
 
 
 def coverage(db, right_id: int) -> tuple[set[str], set[str] | None]:
-    types = {
-        r[0] for r in db.conn.execute("SELECT type_code FROM user_right_mandate_types WHERE right_id = ?", [right_id])
-    }
-    givers = {r[0] for r in db.conn.execute("SELECT giver FROM user_right_givers WHERE right_id = ?", [right_id])}
+    types = {r[0] for r in db.execute("SELECT type_code FROM user_right_mandate_types WHERE right_id = ?", [right_id])}
+    givers = {r[0] for r in db.execute("SELECT giver FROM user_right_givers WHERE right_id = ?", [right_id])}
     return types, givers or None
 
 
@@ -25,7 +23,7 @@ def mandates_without_option(db, me: Party, day: date, scope: Scope, given: set[s
     candidates: dict[int, tuple[Mandate, str]] = {}
     for mandate in select_mandates(db, "m.taker = ?", [me.number], day):
         candidates[mandate.id] = (mandate, "taker")
-    for right_id, org in db.conn.execute(
+    for right_id, org in db.execute(
         "SELECT id, organisation FROM user_rights WHERE person = ? AND name = ?", [me.number, MANDAATUITVOERDER]
     ).fetchall():
         types, givers = coverage(db, right_id)
@@ -33,7 +31,7 @@ def mandates_without_option(db, me: Party, day: date, scope: Scope, given: set[s
             if givers is None or mandate.giver.number in givers:
                 candidates.setdefault(mandate.id, (mandate, "executor"))
     enterprises = {
-        r[0] for r in db.conn.execute("SELECT enterprise FROM legal_representatives WHERE person = ?", [me.number])
+        r[0] for r in db.execute("SELECT enterprise FROM legal_representatives WHERE person = ?", [me.number])
     }
     for enterprise in sorted(enterprises):  # every type: the function covers all the enterprise does
         for mandate in select_mandates(db, "m.taker = ?", [enterprise], day):
@@ -111,7 +109,7 @@ def _why_mandate(db, me: Party, mandate: Mandate, path: str, day: date, scope: S
         )
     # executor path: which of right / work relationship fails today?
     day_text = iso_date(day)
-    right_ok = db.conn.execute(
+    right_ok = db.execute(
         "SELECT 1 FROM user_rights r JOIN user_right_mandate_types t ON t.right_id = r.id "
         "WHERE r.person = ? AND r.organisation = ? AND r.name = ? AND t.type_code = ? "
         "AND r.valid_from <= ? AND (r.valid_until IS NULL OR r.valid_until > ?)",

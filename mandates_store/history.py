@@ -3,9 +3,8 @@
 
 from datetime import date
 
-import sqlite_utils
-
 from mandates_store.database import to_moment
+from mandates_store.engines import Database
 from mandates_store.mandates import get_mandate
 from mandates_store.model import HistoryEntry, Party
 
@@ -19,9 +18,9 @@ _TEXT_NL = {
 }
 
 
-def mandate_history(db: sqlite_utils.Database, mandate_id: int, day: date) -> list[HistoryEntry]:
+def mandate_history(db: Database, mandate_id: int, day: date) -> list[HistoryEntry]:
     mandate = get_mandate(db, mandate_id, day)
-    rows = db.conn.execute(
+    rows = db.execute(
         "SELECT e.at, e.event, e.role, e.person, e.party, e.detail, p.name, p.kind, a.name "
         "FROM mandate_events e LEFT JOIN parties p ON p.number = e.party "
         "LEFT JOIN parties a ON a.number = e.person WHERE e.mandate_id = ? ORDER BY e.id",

@@ -9,9 +9,8 @@ seeds, be narrowed to a list of givers (no list: every giver).
 from collections.abc import Iterable
 from datetime import date
 
-import sqlite_utils
-
 from mandates_store.database import iso_date, to_date, write
+from mandates_store.engines import Database
 from mandates_store.errors import InvalidInput, UnknownEntity
 from mandates_store.mandate_types import require_mandate_type
 from mandates_store.model import MANDAATBEHEERDER, MANDAATUITVOERDER, ORGANISATION, PERSON, UserRight, WorkRelationship
@@ -20,29 +19,26 @@ from mandates_store.validity import check_period, holds_on, overlaps
 
 
 def add_work_relationship(
-    db: sqlite_utils.Database, person: str, organisation: str, valid_from: date, valid_until: date | None = None
+    db: Database, person: str, organisation: str, valid_from: date, valid_until: date | None = None
 ) -> WorkRelationship:
     who = require_party(db, person, "person", PERSON)
     where = require_party(db, organisation, "organisation", ORGANISATION)
     check_period(valid_from, valid_until, "work relationship", "werkrelatie")
     with write(db):
-        row_id = (
-            db["work_relationships"]
-            .insert(
-                {
-                    "person": who.number,
-                    "organisation": where.number,
-                    "valid_from": iso_date(valid_from),
-                    "valid_until": iso_date(valid_until),
-                }
-            )
-            .last_pk
+        row_id = db.insert(
+            "work_relationships",
+            {
+                "person": who.number,
+                "organisation": where.number,
+                "valid_from": iso_date(valid_from),
+                "valid_until": iso_date(valid_until),
+            },
         )
     return WorkRelationship(row_id, who.number, where.number, valid_from, valid_until)
 
 
-def work_relationships_of(db: sqlite_utils.Database, person: str) -> list[WorkRelationship]:
-    rows = db.conn.execute(
+def work_relationships_of(db: Database, person: str) -> list[WorkRelationship]:
+    rows = db.execute(
         "SELECT id, person, organisation, valid_from, valid_until FROM work_relationships WHERE person = ? ORDER BY id",
         [person],
     )
@@ -50,7 +46,7 @@ def work_relationships_of(db: sqlite_utils.Database, person: str) -> list[WorkRe
 
 
 def grant_right(
-    db: sqlite_utils.Database,
+    db: Database,
     person: str,
     organisation: str,
     name: str,
@@ -98,21 +94,18 @@ def grant_right(
             value=where.number,
         )
     with write(db):
-        right_id = (
-            db["user_rights"]
-            .insert(
-                {
-                    "person": who.number,
-                    "organisation": where.number,
-                    "name": name,
-                    "valid_from": iso_date(valid_from),
-                    "valid_until": iso_date(valid_until),
-                }
-            )
-            .last_pk
+        right_id = db.insert(
+            "user_rights",
+            {
+                "person": who.number,
+                "organisation": where.number,
+                "name": name,
+                "valid_from": iso_date(valid_from),
+                "valid_until": iso_date(valid_until),
+            },
         )
-        db["user_right_mandate_types"].insert_all([{"right_id": right_id, "type_code": code} for code in types])
-        db["user_right_givers"].insert_all([{"right_id": right_id, "giver": giver} for giver in giver_numbers or ()])
+        db.insert_many("user_right_mandate_types", [{"right_id": right_id, "type_code": code} for code in types])
+        db.insert_many("user_right_givers", [{"right_id": right_id, "giver": giver} for giver in giver_numbers or ()])
     return UserRight(
         right_id,
         who.number,
@@ -125,8 +118,8 @@ def grant_right(
     )
 
 
-def end_right(db: sqlite_utils.Database, right_id: int, until: date) -> None:
-    row = db.conn.execute("SELECT valid_from FROM user_rights WHERE id = ?", [right_id]).fetchone()
+def end_right(db: Database, right_id: int, until: date) -> None:
+    row = db.execute("SELECT valid_from FROM user_rights WHERE id = ?", [right_id]).fetchone()
     if row is None:
         raise UnknownEntity(f"unknown right {right_id}", f"onbekend recht {right_id}", field="right", value=right_id)
     check_period(to_date(row[0]), until, "right", "recht")
@@ -134,8 +127,8 @@ def end_right(db: sqlite_utils.Database, right_id: int, until: date) -> None:
         db.execute("UPDATE user_rights SET valid_until = ? WHERE id = ?", [iso_date(until), right_id])
 
 
-def end_work_relationship(db: sqlite_utils.Database, relationship_id: int, until: date) -> None:
-    row = db.conn.execute("SELECT valid_from FROM work_relationships WHERE id = ?", [relationship_id]).fetchone()
+def end_work_relationship(db: Database, relationship_id: int, until: date) -> None:
+    row = db.execute("SELECT valid_from FROM work_relationships WHERE id = ?", [relationship_id]).fetchone()
     if row is None:
         raise UnknownEntity(
             f"unknown work relationship {relationship_id}",
@@ -148,35 +141,32 @@ def end_work_relationship(db: sqlite_utils.Database, relationship_id: int, until
         db.execute("UPDATE work_relationships SET valid_until = ? WHERE id = ?", [iso_date(until), relationship_id])
 
 
-def rights_of(db: sqlite_utils.Database, person: str) -> list[UserRight]:
-    rows = db.conn.execute(
+def rights_of(db: Database, person: str) -> list[UserRight]:
+    rows = db.execute(
         "SELECT id, person, organisation, name, valid_from, valid_until FROM user_rights WHERE person = ? ORDER BY id",
         [person],
     ).fetchall()
     rights = []
     for right_id, who, org, name, valid_from, valid_until in rows:
         types = frozenset(
-            r[0]
-            for r in db.conn.execute("SELECT type_code FROM user_right_mandate_types WHERE right_id = ?", [right_id])
+            r[0] for r in db.execute("SELECT type_code FROM user_right_mandate_types WHERE right_id = ?", [right_id])
         )
         givers = None
         if name == MANDAATUITVOERDER:
-            listed = [
-                r[0] for r in db.conn.execute("SELECT giver FROM user_right_givers WHERE right_id = ?", [right_id])
-            ]
+            listed = [r[0] for r in db.execute("SELECT giver FROM user_right_givers WHERE right_id = ?", [right_id])]
             givers = frozenset(listed) if listed else None
         rights.append(UserRight(right_id, who, org, name, to_date(valid_from), to_date(valid_until), types, givers))
     return rights
 
 
-def employed_on(db: sqlite_utils.Database, person: str, organisation: str, day: date) -> bool:
+def employed_on(db: Database, person: str, organisation: str, day: date) -> bool:
     return any(
         r.organisation == organisation and holds_on(r.valid_from, r.valid_until, day)
         for r in work_relationships_of(db, person)
     )
 
 
-def holds_right_on(db: sqlite_utils.Database, person: str, organisation: str, name: str, day: date) -> bool:
+def holds_right_on(db: Database, person: str, organisation: str, name: str, day: date) -> bool:
     """A right counts only on a day its own period and a work relationship both hold."""
     return employed_on(db, person, organisation, day) and any(
         r.organisation == organisation and r.name == name and holds_on(r.valid_from, r.valid_until, day)

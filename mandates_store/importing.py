@@ -14,9 +14,8 @@ about today go: a start in the past is the point. Nothing may have happened afte
 from datetime import date, datetime
 from pathlib import Path
 
-import sqlite_utils
-
 from mandates_store.database import iso_date, iso_moment
+from mandates_store.engines import Database
 from mandates_store.errors import InvalidInput
 from mandates_store.loaders import _load, _required_date, _text, parse_date
 from mandates_store.mandate_types import require_mandate_type
@@ -45,7 +44,7 @@ COLUMNS = frozenset(
 )
 
 
-def import_mandates(db: sqlite_utils.Database, path: str | Path, operator: str, now: datetime) -> list[int]:
+def import_mandates(db: Database, path: str | Path, operator: str, now: datetime) -> list[int]:
     """The new mandates' ids, in file order; nothing is written when one record is refused."""
     operator = (operator or "").strip()
     if not operator:
@@ -88,10 +87,10 @@ def import_mandates(db: sqlite_utils.Database, path: str | Path, operator: str, 
         if state == "signed":
             check_no_conflict(db, mandate_type.code, giver, taker, start, end, today)
         moment = iso_moment(now)
-        mandate_id = db.conn.execute(
+        mandate_id = db.execute(
             "INSERT INTO mandates (type_code, giver, taker, state, signer, start_date, end_date, reference, "
             "language, created_at, signed_at, stopped_at, stop_reason, changed_by, changed_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
             [
                 mandate_type.code,
                 giver.number,
@@ -109,8 +108,8 @@ def import_mandates(db: sqlite_utils.Database, path: str | Path, operator: str, 
                 ADMINISTRATOR,
                 moment,
             ],
-        ).lastrowid
-        db.conn.execute(
+        ).fetchone()[0]
+        db.execute(
             "INSERT INTO mandate_events (mandate_id, at, event, role, person, party, detail) "
             "VALUES (?, ?, 'imported', ?, ?, NULL, ?)",
             [mandate_id, moment, ADMINISTRATOR, operator, _detail(name, record, dates)],

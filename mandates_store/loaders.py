@@ -14,10 +14,9 @@ from collections.abc import Callable, Iterator
 from datetime import date, datetime
 from pathlib import Path
 
-import sqlite_utils
-
 from mandates_store import idm, kbo, mandate_types, parties
 from mandates_store.database import write
+from mandates_store.engines import Database
 from mandates_store.errors import FileFormatError, StoreError
 from mandates_store.model import LANGUAGES, Address
 from mandates_store.textfiles import read_text
@@ -126,7 +125,7 @@ def _unknown_keys(path: Path, line: int, record: dict, allowed: frozenset[str]) 
             )
 
 
-def _load(db: sqlite_utils.Database, path: str | Path, add: Callable[[dict], object], allowed: frozenset[str]) -> int:
+def _load(db: Database, path: str | Path, add: Callable[[dict], object], allowed: frozenset[str]) -> int:
     path = Path(path)
     if not path.exists():
         raise FileFormatError(str(path), 0, None, "file not found", "bestand niet gevonden")
@@ -144,7 +143,7 @@ def _load(db: sqlite_utils.Database, path: str | Path, add: Callable[[dict], obj
     return count
 
 
-def load_parties(db: sqlite_utils.Database, path: str | Path) -> int:
+def load_parties(db: Database, path: str | Path) -> int:
     """Columns: number, name, street, house_number, postcode, city (kind follows the number)."""
 
     def add(record: dict) -> None:
@@ -160,7 +159,7 @@ def load_parties(db: sqlite_utils.Database, path: str | Path) -> int:
     return _load(db, path, add, frozenset({"number", "name", "street", "house_number", "postcode", "city"}))
 
 
-def load_mandate_types(db: sqlite_utils.Database, path: str | Path) -> int:
+def load_mandate_types(db: Database, path: str | Path) -> int:
     """Columns: code, name_nl..name_en, contract_nl..contract_en, combinations
     (e.g. organisation>organisation|person>organisation); JSON may nest names/contracts."""
 
@@ -206,7 +205,7 @@ def _per_language(record: dict, key: str) -> dict:
     return {language: (str(text).strip() or None) for language, text in value.items()}
 
 
-def load_work_relationships(db: sqlite_utils.Database, path: str | Path) -> int:
+def load_work_relationships(db: Database, path: str | Path) -> int:
     """Columns: person, organisation, valid_from, valid_until."""
 
     def add(record: dict) -> None:
@@ -221,7 +220,7 @@ def load_work_relationships(db: sqlite_utils.Database, path: str | Path) -> int:
     return _load(db, path, add, frozenset({"person", "organisation", "valid_from", "valid_until"}))
 
 
-def load_rights(db: sqlite_utils.Database, path: str | Path) -> int:
+def load_rights(db: Database, path: str | Path) -> int:
     """Columns: person, organisation, right, valid_from, valid_until, mandate_types, givers."""
 
     def add(record: dict) -> None:
@@ -240,7 +239,7 @@ def load_rights(db: sqlite_utils.Database, path: str | Path) -> int:
     return _load(db, path, add, frozenset(allowed))
 
 
-def load_representatives(db: sqlite_utils.Database, path: str | Path) -> int:
+def load_representatives(db: Database, path: str | Path) -> int:
     """Columns: person, enterprise, function, since, until."""
 
     def add(record: dict) -> None:

@@ -6,10 +6,9 @@ savepoints) and builds every option from a handful of queries.
 
 from datetime import date, datetime
 
-import sqlite_utils
-
 from mandates_store import identifiers
 from mandates_store.database import day_of, iso_date, to_date
+from mandates_store.engines import Database
 from mandates_store.model import (
     KIND_ORDER,
     LEGAL_REPRESENTATIVE,
@@ -28,9 +27,7 @@ from mandates_store.model import (
 _ACTIVE_ON = "m.state = 'signed' AND m.start_date <= ? AND (m.end_date IS NULL OR m.end_date > ?)"
 
 
-def login_options(
-    db: sqlite_utils.Database, person: str, at: date | datetime, scope: Scope, name: str = ""
-) -> list[LoginOption]:
+def login_options(db: Database, person: str, at: date | datetime, scope: Scope, name: str = "") -> list[LoginOption]:
     """`name`: the person's name as the authenticator gave it; it names the person in every option."""
     me = acting_party(db, person, name)
     day = iso_date(day_of(at))
@@ -102,18 +99,18 @@ def _put(options: dict[str, LoginOption], order: dict[str, tuple], option: Login
         options[option.key], order[option.key] = option, sort_key(option)
 
 
-def acting_party(db: sqlite_utils.Database, person: str, name: str = "") -> Party:
+def acting_party(db: Database, person: str, name: str = "") -> Party:
     """The person as a Party. A name given wins over the store's: the authenticator vouched for it
     just now, and a person the store does not know (who still logs in in own name) has no other."""
     number = identifiers.person_number(person, "person")
     if name:
         return Party(number, PERSON, name)
-    row = db.conn.execute("SELECT number, kind, name FROM parties WHERE number = ?", [number]).fetchone()
+    row = db.execute("SELECT number, kind, name FROM parties WHERE number = ?", [number]).fetchone()
     return Party(*row) if row else Party(number, PERSON, "")
 
 
-def employers_on(db: sqlite_utils.Database, person: str, day: str) -> dict[str, Party]:
-    rows = db.conn.execute(
+def employers_on(db: Database, person: str, day: str) -> dict[str, Party]:
+    rows = db.execute(
         "SELECT DISTINCT p.number, p.kind, p.name FROM work_relationships w "
         "JOIN parties p ON p.number = w.organisation WHERE w.person = ? AND w.valid_from <= ? "
         "AND (w.valid_until IS NULL OR w.valid_until > ?)",
@@ -122,8 +119,8 @@ def employers_on(db: sqlite_utils.Database, person: str, day: str) -> dict[str, 
     return {row[0]: Party(*row) for row in rows}
 
 
-def represented_on(db: sqlite_utils.Database, person: str, day: str) -> dict[str, tuple[Party, str]]:
-    rows = db.conn.execute(
+def represented_on(db: Database, person: str, day: str) -> dict[str, tuple[Party, str]]:
+    rows = db.execute(
         "SELECT p.number, p.kind, p.name, r.function FROM legal_representatives r "
         "JOIN parties p ON p.number = r.enterprise WHERE r.person = ? AND r.since <= ? "
         "AND (r.until IS NULL OR r.until > ?) ORDER BY r.id",
@@ -135,20 +132,18 @@ def represented_on(db: sqlite_utils.Database, person: str, day: str) -> dict[str
     return found
 
 
-def rights_on(db: sqlite_utils.Database, person: str, day: str) -> list[tuple[int, str, str]]:
+def rights_on(db: Database, person: str, day: str) -> list[tuple[int, str, str]]:
     """(right id, organisation, right name) of the rights whose own period holds on the day."""
-    return db.conn.execute(
+    return db.execute(
         "SELECT id, organisation, name FROM user_rights WHERE person = ? AND valid_from <= ? "
         "AND (valid_until IS NULL OR valid_until > ?)",
         [person, day, day],
     ).fetchall()
 
 
-def executor_coverage(db: sqlite_utils.Database, right_id: int) -> tuple[set[str], set[str] | None]:
-    types = {
-        r[0] for r in db.conn.execute("SELECT type_code FROM user_right_mandate_types WHERE right_id = ?", [right_id])
-    }
-    givers = {r[0] for r in db.conn.execute("SELECT giver FROM user_right_givers WHERE right_id = ?", [right_id])}
+def executor_coverage(db: Database, right_id: int) -> tuple[set[str], set[str] | None]:
+    types = {r[0] for r in db.execute("SELECT type_code FROM user_right_mandate_types WHERE right_id = ?", [right_id])}
+    givers = {r[0] for r in db.execute("SELECT giver FROM user_right_givers WHERE right_id = ?", [right_id])}
     return types, (givers or None)
 
 
@@ -302,10 +297,10 @@ def _mandates_taken(
     # its number (10 digits: organisation, 11: person; the schema holds that), so it is not
     # fetched either: every column costs a Python object per row.
     code_column = "m.type_code" if len(codes) > 1 else "?"
-    rows = db.conn.execute(
+    rows = db.execute(
         f"SELECT m.id, {code_column}, m.start_date, m.end_date, g.number, g.name, "
         "'mandate:' || m.id "
-        f"FROM mandates m JOIN parties g INDEXED BY parties_number_kind_name ON g.number = m.giver "
+        f"FROM mandates m JOIN parties g {db.indexed_by('parties_number_kind_name')} ON g.number = m.giver "
         f"WHERE m.taker = ? AND m.type_code IN ({','.join('?' * len(codes))}) AND {_ACTIVE_ON}",
         [*codes[: len(codes) == 1], taker.number, *codes, day, day],
     )

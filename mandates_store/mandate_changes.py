@@ -4,11 +4,10 @@ once, a transfer waits for the new taker's signature. The conflict rule is check
 
 from datetime import datetime
 
-import sqlite_utils
-
 from mandates_store import identifiers
 from mandates_store.authority import check_may_manage
 from mandates_store.database import iso_date, iso_moment, write
+from mandates_store.engines import Database
 from mandates_store.errors import InvalidInput, NotAllowed
 from mandates_store.mandate_types import require_mandate_type
 from mandates_store.mandates import check_combination, check_no_conflict, get_mandate, record_event
@@ -18,8 +17,30 @@ from mandates_store.status import ACTIVE, AWAITING_SIGNATURE, FUTURE_START
 
 
 def sign_mandate(
-    db: sqlite_utils.Database, actor: Actor, mandate_id: int, *, now: datetime, accept_contract: bool = False
+    db: Database, actor: Actor, mandate_id: int, *, now: datetime, accept_contract: bool = False
 ) -> Mandate:
+    try:
+        return _sign(db, actor, mandate_id, now, accept_contract)
+    except db.IntegrityError:
+        # A concurrent signing won the race past the check (PostgreSQL below SERIALIZABLE):
+        # the schema refused this one; name the winner as the check would have.
+        if db.in_transaction:
+            raise
+        mandate = get_mandate(db, mandate_id, now.date())
+        check_no_conflict(
+            db,
+            mandate.type_code,
+            mandate.giver,
+            mandate.taker,
+            mandate.start_date,
+            mandate.end_date,
+            now.date(),
+            ignore_id=mandate.id,
+        )
+        raise
+
+
+def _sign(db: Database, actor: Actor, mandate_id: int, now: datetime, accept_contract: bool) -> Mandate:
     today = now.date()
     with write(db):
         mandate = get_mandate(db, mandate_id, today)
@@ -66,7 +87,7 @@ def sign_mandate(
     return get_mandate(db, mandate_id, today)
 
 
-def _finish_transfer(db: sqlite_utils.Database, actor: Actor, new: Mandate, now: datetime) -> None:
+def _finish_transfer(db: Database, actor: Actor, new: Mandate, now: datetime) -> None:
     old = get_mandate(db, new.transfer_of, now.date())
     if old.state != "signed":
         return  # stopped in the meantime: the new mandate simply starts on its own
@@ -79,9 +100,7 @@ def _finish_transfer(db: sqlite_utils.Database, actor: Actor, new: Mandate, now:
     record_event(db, old.id, now, "transferred", actor, "system", detail=reason)
 
 
-def stop_mandate(
-    db: sqlite_utils.Database, actor: Actor, mandate_id: int, *, now: datetime, reason: str | None = None
-) -> Mandate:
+def stop_mandate(db: Database, actor: Actor, mandate_id: int, *, now: datetime, reason: str | None = None) -> Mandate:
     today = now.date()
     with write(db):
         mandate = get_mandate(db, mandate_id, today)
@@ -105,9 +124,7 @@ def stop_mandate(
     return get_mandate(db, mandate_id, today)
 
 
-def transfer_mandate(
-    db: sqlite_utils.Database, actor: Actor, mandate_id: int, new_taker: str, *, now: datetime
-) -> Mandate:
+def transfer_mandate(db: Database, actor: Actor, mandate_id: int, new_taker: str, *, now: datetime) -> Mandate:
     """Propose the mandate to a new taker: a new mandate awaiting the new taker's signature;
     signing it stops the old one in the same transaction."""
     today = now.date()
@@ -131,7 +148,7 @@ def transfer_mandate(
                 value=new_taker,
             )
         check_combination(require_mandate_type(db, old.type_code), old.giver, taker)
-        pending = db.conn.execute(
+        pending = db.execute(
             "SELECT id FROM mandates WHERE transfer_of = ? AND state = 'awaiting'", [old.id]
         ).fetchone()
         if pending:
@@ -144,26 +161,23 @@ def transfer_mandate(
         start = max(today, old.start_date)
         check_no_conflict(db, old.type_code, old.giver, taker, start, old.end_date, today)
         role = _role(actor, old)
-        new_id = (
-            db["mandates"]
-            .insert(
-                {
-                    "type_code": old.type_code,
-                    "giver": old.giver.number,
-                    "taker": taker.number,
-                    "state": "awaiting",
-                    "signer": taker.number,
-                    "start_date": iso_date(start),
-                    "end_date": iso_date(old.end_date),
-                    "reference": old.reference,
-                    "language": old.language,
-                    "created_at": iso_moment(now),
-                    "changed_by": role,
-                    "changed_at": iso_moment(now),
-                    "transfer_of": old.id,
-                }
-            )
-            .last_pk
+        new_id = db.insert(
+            "mandates",
+            {
+                "type_code": old.type_code,
+                "giver": old.giver.number,
+                "taker": taker.number,
+                "state": "awaiting",
+                "signer": taker.number,
+                "start_date": iso_date(start),
+                "end_date": iso_date(old.end_date),
+                "reference": old.reference,
+                "language": old.language,
+                "created_at": iso_moment(now),
+                "changed_by": role,
+                "changed_at": iso_moment(now),
+                "transfer_of": old.id,
+            },
         )
         record_event(db, new_id, now, "created", actor, role, detail=f"Overdracht van mandaat {old.id}")
         db.execute("UPDATE mandates SET changed_by = ?, changed_at = ? WHERE id = ?", [role, iso_moment(now), old.id])

@@ -1,8 +1,7 @@
 """Mandate types: configured by administrators, with contract texts and allowed combinations."""
 
-import sqlite_utils
-
 from mandates_store.database import write
+from mandates_store.engines import Database
 from mandates_store.errors import InvalidInput, UnknownEntity
 from mandates_store.model import LANGUAGES, ORGANISATION, PERSON, MandateType
 
@@ -28,7 +27,7 @@ def parse_combination(text: str) -> tuple[str, str]:
 
 
 def put_mandate_type(
-    db: sqlite_utils.Database,
+    db: Database,
     code: str,
     *,
     names: dict[str, str] | None = None,
@@ -68,22 +67,23 @@ def put_mandate_type(
         row[f"name_{language}"] = names.get(language)
         row[f"contract_{language}"] = contracts.get(language)
     with write(db):
-        db["mandate_types"].upsert(row, pk="code")
+        db.upsert("mandate_types", row, pk="code")
         db.execute("DELETE FROM mandate_type_combinations WHERE type_code = ?", [code])
-        db["mandate_type_combinations"].insert_all(
-            [{"type_code": code, "giver_kind": g, "taker_kind": t} for g, t in sorted(combinations)]
+        db.insert_many(
+            "mandate_type_combinations",
+            [{"type_code": code, "giver_kind": g, "taker_kind": t} for g, t in sorted(combinations)],
         )
     return MandateType(code, names, contracts, combinations)
 
 
-def get_mandate_type(db: sqlite_utils.Database, code: str) -> MandateType | None:
-    row = db.conn.execute("SELECT * FROM mandate_types WHERE code = ?", [code]).fetchone()
+def get_mandate_type(db: Database, code: str) -> MandateType | None:
+    row = db.execute("SELECT * FROM mandate_types WHERE code = ?", [code]).fetchone()
     if row is None:
         return None
-    columns = [d[0] for d in db.conn.execute("SELECT * FROM mandate_types LIMIT 0").description]
+    columns = [d[0] for d in db.execute("SELECT * FROM mandate_types LIMIT 0").description]
     values = dict(zip(columns, row))
     combos = frozenset(
-        db.conn.execute(
+        db.execute(
             "SELECT giver_kind, taker_kind FROM mandate_type_combinations WHERE type_code = ?", [code]
         ).fetchall()
     )
@@ -95,7 +95,7 @@ def get_mandate_type(db: sqlite_utils.Database, code: str) -> MandateType | None
     )
 
 
-def require_mandate_type(db: sqlite_utils.Database, code: str) -> MandateType:
+def require_mandate_type(db: Database, code: str) -> MandateType:
     found = get_mandate_type(db, (code or "").strip())
     if found is None:
         raise UnknownEntity(
@@ -104,12 +104,12 @@ def require_mandate_type(db: sqlite_utils.Database, code: str) -> MandateType:
     return found
 
 
-def all_mandate_types(db: sqlite_utils.Database) -> list[MandateType]:
-    codes = [r[0] for r in db.conn.execute("SELECT code FROM mandate_types ORDER BY code")]
+def all_mandate_types(db: Database) -> list[MandateType]:
+    codes = [r[0] for r in db.execute("SELECT code FROM mandate_types ORDER BY code")]
     return [get_mandate_type(db, code) for code in codes]
 
 
-def types_for(db: sqlite_utils.Database, kind: str) -> list[MandateType]:
+def types_for(db: Database, kind: str) -> list[MandateType]:
     """The types a party of this kind can take part in (as giver or taker)."""
     return [t for t in all_mandate_types(db) if any(kind in combo for combo in t.combinations)]
 

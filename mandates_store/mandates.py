@@ -11,11 +11,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
-import sqlite_utils
-
 from mandates_store import identifiers
 from mandates_store.authority import check_may_manage
 from mandates_store.database import iso_date, iso_moment, to_date, to_moment, write
+from mandates_store.engines import Database
 from mandates_store.errors import Conflict, InvalidInput, NotAllowed, UnknownEntity
 from mandates_store.mandate_types import check_combinable, require_mandate_type
 from mandates_store.model import ADMINISTRATOR, GIVER, LANGUAGES, TAKER, Actor, Mandate, MandateType, Party
@@ -81,8 +80,8 @@ def mandate_from_row(row: tuple, day: date) -> Mandate:
     )
 
 
-def get_mandate(db: sqlite_utils.Database, mandate_id: int, day: date) -> Mandate:
-    row = db.conn.execute(_SELECT + " WHERE m.id = ?", [int(mandate_id)]).fetchone()
+def get_mandate(db: Database, mandate_id: int, day: date) -> Mandate:
+    row = db.execute(_SELECT + " WHERE m.id = ?", [int(mandate_id)]).fetchone()
     if row is None:
         raise UnknownEntity(
             f"mandate {mandate_id} does not exist",
@@ -94,10 +93,10 @@ def get_mandate(db: sqlite_utils.Database, mandate_id: int, day: date) -> Mandat
 
 
 def select_mandates(
-    db: sqlite_utils.Database, where: str, params: list, day: date, order: str = "m.id", limit: int | None = None
+    db: Database, where: str, params: list, day: date, order: str = "m.id", limit: int | None = None
 ) -> list[Mandate]:
     tail = f" LIMIT {int(limit)}" if limit is not None else ""
-    rows = db.conn.execute(f"{_SELECT} WHERE {where} ORDER BY {order}{tail}", params).fetchall()
+    rows = db.execute(f"{_SELECT} WHERE {where} ORDER BY {order}{tail}", params).fetchall()
     return [mandate_from_row(row, day) for row in rows]
 
 
@@ -118,9 +117,7 @@ class CreateContext:
         return ADMINISTRATOR if self.actor.administrator else self.role
 
 
-def prepare_create(
-    db: sqlite_utils.Database, actor: Actor, role: str, types: Iterable[str], today: date
-) -> CreateContext:
+def prepare_create(db: Database, actor: Actor, role: str, types: Iterable[str], today: date) -> CreateContext:
     if role not in (GIVER, TAKER):
         raise InvalidInput(
             f"role must be giver or taker, not '{role}'",
@@ -135,7 +132,7 @@ def prepare_create(
 
 
 def create_mandates(
-    db: sqlite_utils.Database,
+    db: Database,
     actor: Actor,
     *,
     role: str,
@@ -165,7 +162,7 @@ def create_mandates(
 
 
 def create_in_context(
-    db: sqlite_utils.Database,
+    db: Database,
     context: CreateContext,
     *,
     counterparty: str,
@@ -195,10 +192,10 @@ def create_in_context(
         for mandate_type in context.types:
             check_no_conflict(db, mandate_type.code, giver, taker, start, end, today)
             # Plain SQL rather than table.insert(): this runs once per bulk line.
-            mandate_id = db.conn.execute(
+            mandate_id = db.execute(
                 "INSERT INTO mandates (type_code, giver, taker, state, signer, start_date, "
                 "end_date, reference, language, created_at, changed_by, changed_at) "
-                "VALUES (?, ?, ?, 'awaiting', ?, ?, ?, ?, ?, ?, ?, ?)",
+                "VALUES (?, ?, ?, 'awaiting', ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
                 [
                     mandate_type.code,
                     giver.number,
@@ -212,7 +209,7 @@ def create_in_context(
                     context.changed_by,
                     moment,
                 ],
-            ).lastrowid
+            ).fetchone()[0]
             record_event(db, mandate_id, now, "created", context.actor, context.changed_by)
             created.append(mandate_id)
     return created
@@ -231,9 +228,9 @@ def unknown_counterparty(number: str, counterparty: str) -> UnknownEntity:
     )
 
 
-def require_counterparty(db: sqlite_utils.Database, counterparty: str) -> Party:
+def require_counterparty(db: Database, counterparty: str) -> Party:
     number = counterparty_number(counterparty)
-    row = db.conn.execute("SELECT number, kind, name FROM parties WHERE number = ?", [number]).fetchone()
+    row = db.execute("SELECT number, kind, name FROM parties WHERE number = ?", [number]).fetchone()
     if row is None:
         raise unknown_counterparty(number, counterparty)
     return Party(*row)
@@ -287,7 +284,7 @@ def check_terms(
     return language, start, end
 
 
-def _types(db: sqlite_utils.Database, codes: Iterable[str]) -> list[MandateType]:
+def _types(db: Database, codes: Iterable[str]) -> list[MandateType]:
     codes = list(dict.fromkeys(c.strip() for c in ([codes] if isinstance(codes, str) else codes)))
     if not codes:
         raise InvalidInput("choose at least one mandate type", "Kies minstens één mandaattype.", field="mandate type")
@@ -308,7 +305,7 @@ def check_combination(mandate_type: MandateType, giver: Party, taker: Party) -> 
 
 
 def check_no_conflict(
-    db: sqlite_utils.Database,
+    db: Database,
     type_code: str,
     giver: Party,
     taker: Party,
@@ -317,8 +314,8 @@ def check_no_conflict(
     today: date,
     ignore_id: int | None = None,
 ) -> None:
-    row = db.conn.execute(
-        f"SELECT m.id FROM mandates m WHERE {_CONFLICTING} AND m.id IS NOT :ignore_id ORDER BY m.id LIMIT 1",
+    row = db.execute(
+        f"SELECT m.id FROM mandates m WHERE {_CONFLICTING} AND m.id <> coalesce(:ignore_id, 0) ORDER BY m.id LIMIT 1",
         {
             "giver": giver.number,
             "taker": taker.number,
@@ -344,7 +341,7 @@ def conflict(existing_id: int, type_code: str, giver: Party, taker: Party) -> Co
 
 
 def record_event(
-    db: sqlite_utils.Database,
+    db: Database,
     mandate_id: int,
     now: datetime,
     event: str,
@@ -352,7 +349,7 @@ def record_event(
     role: str,
     detail: str | None = None,
 ) -> None:
-    db.conn.execute(
+    db.execute(
         "INSERT INTO mandate_events (mandate_id, at, event, role, person, party, detail) VALUES (?, ?, ?, ?, ?, ?, ?)",
         [
             mandate_id,

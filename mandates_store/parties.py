@@ -1,15 +1,14 @@
 """Parties: natural persons and organisations, identified by their normalised numbers."""
 
-import sqlite_utils
-
 from mandates_store import identifiers
 from mandates_store.database import write
+from mandates_store.engines import Database
 from mandates_store.errors import InvalidIdentifier, InvalidInput, UnknownEntity
 from mandates_store.model import ORGANISATION, PERSON, Address, Party
 
 
 def put_party(
-    db: sqlite_utils.Database, number: str, name: str, address: Address | None = None, *, kind: str | None = None
+    db: Database, number: str, name: str, address: Address | None = None, *, kind: str | None = None
 ) -> Party:
     """Add a party or update its name and address; the kind follows from the number."""
     normalised, derived_kind = identifiers.party_number(number, "number")
@@ -25,7 +24,8 @@ def put_party(
         raise InvalidInput("name is required", "naam is verplicht", field="name", value=name)
     address = address or Address()
     with write(db):
-        db["parties"].upsert(
+        db.upsert(
+            "parties",
             {
                 "number": normalised,
                 "kind": derived_kind,
@@ -45,15 +45,13 @@ def _clean(value: str | None) -> str | None:
     return value or None
 
 
-def get_party(db: sqlite_utils.Database, number: str, field: str = "party number") -> Party | None:
+def get_party(db: Database, number: str, field: str = "party number") -> Party | None:
     normalised, _ = identifiers.party_number(number, field)
-    row = db.conn.execute("SELECT number, kind, name FROM parties WHERE number = ?", [normalised]).fetchone()
+    row = db.execute("SELECT number, kind, name FROM parties WHERE number = ?", [normalised]).fetchone()
     return Party(*row) if row else None
 
 
-def require_party(
-    db: sqlite_utils.Database, number: str, field: str = "party number", kind: str | None = None
-) -> Party:
+def require_party(db: Database, number: str, field: str = "party number", kind: str | None = None) -> Party:
     party = get_party(db, number, field)
     if party is None:
         raise UnknownEntity(
@@ -70,14 +68,12 @@ def require_party(
     return party
 
 
-def address_of(db: sqlite_utils.Database, number: str) -> Address:
-    row = db.conn.execute(
-        "SELECT street, house_number, postcode, city FROM parties WHERE number = ?", [number]
-    ).fetchone()
+def address_of(db: Database, number: str) -> Address:
+    row = db.execute("SELECT street, house_number, postcode, city FROM parties WHERE number = ?", [number]).fetchone()
     return Address(*row) if row else Address()
 
 
-def find_enterprise(db: sqlite_utils.Database, number_or_name: str) -> Party | None:
+def find_enterprise(db: Database, number_or_name: str) -> Party | None:
     """By enterprise number, or by its exact full name: exactly one result or none."""
     text = (number_or_name or "").strip()
     try:
@@ -85,17 +81,17 @@ def find_enterprise(db: sqlite_utils.Database, number_or_name: str) -> Party | N
     except InvalidIdentifier:
         number = None
     if number is not None:
-        row = db.conn.execute(
+        row = db.execute(
             "SELECT number, kind, name FROM parties WHERE number = ? AND kind = ?", [number, ORGANISATION]
         ).fetchone()
         return Party(*row) if row else None
-    rows = db.conn.execute(
+    rows = db.execute(
         "SELECT number, kind, name FROM parties WHERE name = ? AND kind = ? LIMIT 2", [text, ORGANISATION]
     ).fetchall()
     return Party(*rows[0]) if len(rows) == 1 else None  # an ambiguous name finds nobody
 
 
-def find_person(db: sqlite_utils.Database, number: str, street: str, house_number: str, postcode: str) -> Party | None:
+def find_person(db: Database, number: str, street: str, house_number: str, postcode: str) -> Party | None:
     """All four are required, and must all match; exactly one result or none."""
     for field, value in (("street", street), ("house number", house_number), ("postcode", postcode)):
         if not (value or "").strip():
@@ -103,7 +99,7 @@ def find_person(db: sqlite_utils.Database, number: str, street: str, house_numbe
                 f"{field} is required to find a person", f"{field} is verplicht om een persoon te zoeken", field=field
             )
     normalised = identifiers.person_number(number, "national number")
-    row = db.conn.execute(
+    row = db.execute(
         "SELECT number, kind, name FROM parties WHERE number = ? AND kind = ? "
         "AND lower(street) = lower(?) AND lower(house_number) = lower(?) AND postcode = ?",
         [normalised, PERSON, street.strip(), house_number.strip(), postcode.strip()],

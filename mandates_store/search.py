@@ -4,10 +4,9 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-import sqlite_utils
-
 from mandates_store import identifiers
 from mandates_store.database import iso_date
+from mandates_store.engines import Database
 from mandates_store.errors import InvalidInput
 from mandates_store.mandates import select_mandates
 from mandates_store.model import ADMINISTRATOR, GIVER, TAKER, Mandate
@@ -35,24 +34,22 @@ def parse_participants(text: str) -> tuple[str, ...]:
     return tuple(identifiers.party_number(p, "participants")[0] for p in parts)
 
 
-def search_mandates(
-    db: sqlite_utils.Database, search: MandateSearch, day: date, limit: int | None = None
-) -> list[Mandate]:
+def search_mandates(db: Database, search: MandateSearch, day: date, limit: int | None = None) -> list[Mandate]:
     """Newest first."""
     where, params = _where(search, day)
     return select_mandates(db, " AND ".join(where) or "1", params, day, order="m.id DESC", limit=limit)
 
 
-def count_mandates(db: sqlite_utils.Database, search: MandateSearch, day: date) -> int:
+def count_mandates(db: Database, search: MandateSearch, day: date) -> int:
     where, params = _where(search, day)
     sql = (
         "SELECT count(*) FROM mandates m JOIN parties g ON g.number = m.giver JOIN parties t ON t.number = m.taker "
         f"WHERE {' AND '.join(where) or '1'}"
     )
-    return db.conn.execute(sql, params).fetchone()[0]
+    return db.execute(sql, params).fetchone()[0]
 
 
-def search_page(db: sqlite_utils.Database, search: MandateSearch, day: date, offset: int, limit: int) -> list[Mandate]:
+def search_page(db: Database, search: MandateSearch, day: date, offset: int, limit: int) -> list[Mandate]:
     """One page of the result, newest first: `limit` mandates after the first `offset`."""
     where, params = _where(search, day)
     order = f"m.id DESC LIMIT {int(limit)} OFFSET {max(0, int(offset))}"
@@ -111,13 +108,14 @@ def _where(search: MandateSearch, day: date) -> tuple[list[str], list]:
     if search.name:
         pattern = "%" + _escape(search.name.strip()) + "%"
         if other is None:
-            where.append("(g.name LIKE ? ESCAPE '\\' OR t.name LIKE ? ESCAPE '\\')")
+            where.append("(lower(g.name) LIKE lower(?) ESCAPE '\\' OR lower(t.name) LIKE lower(?) ESCAPE '\\')")
             params += [pattern, pattern]
         else:
             side = {"m.taker": "t.name", "m.giver": "g.name"}.get(
                 other, "(CASE WHEN m.giver = ? THEN t.name ELSE g.name END)"
             )
-            where.append(f"{side} LIKE ? ESCAPE '\\'")
+            # lower() on both sides: SQLite's LIKE ignores ASCII case, PostgreSQL's does not
+            where.append(f"lower({side}) LIKE lower(?) ESCAPE '\\'")
             params += ([own] if search.role == EITHER else []) + [pattern]
     if search.reference:
         where.append("m.reference = ?")

@@ -1,4 +1,5 @@
-"""`Store`: the one object callers use. It opens (creating and migrating) the SQLite file and
+"""`Store`: the one object callers use. It opens (creating and migrating) the store at its
+location, an SQLite path or a PostgreSQL URL (mandates_store.engine_of tells which), and
 delegates to the small modules; each thread gets its own connection, so the broker may share
 one Store between request threads.
 """
@@ -6,8 +7,6 @@ one Store between request threads.
 import threading
 from collections.abc import Callable, Iterable
 from datetime import date, datetime
-
-import sqlite_utils
 
 from mandates_store import (
     authority,
@@ -25,7 +24,8 @@ from mandates_store import (
     search,
 )
 from mandates_store.bulk import BulkOperation, BulkReport
-from mandates_store.database import BUSY_TIMEOUT_SECONDS, open_database, probe_write
+from mandates_store.database import BUSY_TIMEOUT_SECONDS, open_database
+from mandates_store.engines import Database, engine_of
 from mandates_store.model import (
     Actor,
     Address,
@@ -45,16 +45,21 @@ from mandates_store.search import MandateSearch
 
 class Store:
     def __init__(
-        self, path: str, *, now: Callable[[], datetime] = datetime.now, busy_timeout: float = BUSY_TIMEOUT_SECONDS
+        self,
+        location: str,
+        *,
+        now: Callable[[], datetime] = datetime.now,
+        busy_timeout: float = BUSY_TIMEOUT_SECONDS,
     ) -> None:
-        self.path = str(path)
+        self.path = self.location = str(location)
+        self.engine = engine_of(self.location)
         self.now = now  # the clock; tests and the demo pass a fixed one
         self.busy_timeout = busy_timeout
         self._local = threading.local()
         _ = self.db  # create and migrate now, so a bad file fails here and not mid-request
 
     @property
-    def db(self) -> sqlite_utils.Database:
+    def db(self) -> Database:
         db = getattr(self._local, "db", None)
         if db is None:
             db = self._local.db = open_database(self.path, self.busy_timeout)
@@ -67,8 +72,8 @@ class Store:
             self._local.db = None
 
     def probe_write(self) -> None:
-        """Raise unless the file can be written now (a readiness probe; it leaves nothing)."""
-        probe_write(self.path)
+        """Raise unless the store can be written now (a readiness probe; it leaves nothing)."""
+        self.db.probe_write()
 
     def __enter__(self) -> "Store":
         return self

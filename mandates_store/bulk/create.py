@@ -2,19 +2,17 @@
 
 import itertools
 import json
-import sqlite3
 import time
 from collections.abc import Iterable, Iterator
 from datetime import datetime
-
-import sqlite_utils
 
 from mandates_store import identifiers
 from mandates_store.bulk.csv_format import parse_line, redact
 from mandates_store.bulk.model import CHUNK_LINES, COMMIT_LINES, COMMIT_SECONDS, CREATE, BulkReport
 from mandates_store.bulk.operations import claim_operation, finish_operation, record_line, start_operation
 from mandates_store.bulk.reports import bulk_report
-from mandates_store.database import iso_date, iso_moment, translate_busy, write
+from mandates_store.database import iso_date, iso_moment, write
+from mandates_store.engines import Database
 from mandates_store.errors import InvalidInput, NotAllowed, StoreError
 from mandates_store.mandates import (
     CreateContext,
@@ -44,7 +42,7 @@ class _Groups:
     CHECKPOINT_PAGES = 10_000
 
     def __init__(
-        self, db: sqlite_utils.Database, operation_id: int, lines: int, seconds: float, progress: tuple[int, int, int]
+        self, db: Database, operation_id: int, lines: int, seconds: float, progress: tuple[int, int, int]
     ) -> None:
         self.db, self.operation_id = db, operation_id
         self.lines, self.seconds = max(1, int(lines)), seconds
@@ -52,16 +50,14 @@ class _Groups:
         self.in_group, self.opened = 0, 0.0
 
     def __enter__(self) -> "_Groups":
-        conn = self.db.conn
-        self.autocheckpoint = conn.execute("PRAGMA wal_autocheckpoint").fetchone()[0]
-        conn.execute(f"PRAGMA wal_autocheckpoint = {self.CHECKPOINT_PAGES}")
+        self.session = self.db.bulk_session(self.CHECKPOINT_PAGES)
+        self.session.__enter__()
         return self
 
     def begin(self) -> None:
         """Before a chunk's reads: the group's transaction, if none is open."""
-        if not self.db.conn.in_transaction:
-            with translate_busy():
-                self.db.conn.execute("BEGIN IMMEDIATE")
+        if not self.db.in_transaction:
+            self.db.begin()
             self.in_group, self.opened = 0, time.monotonic()
 
     def chunk_done(self, last_line: int, ok: int, failed: int) -> None:
@@ -71,28 +67,25 @@ class _Groups:
             self.commit()
 
     def commit(self) -> None:
-        conn = self.db.conn
-        conn.execute(
+        self.db.execute(
             "UPDATE bulk_operations SET last_line = ?, lines_total = ?, lines_ok = ?, lines_failed = ? WHERE id = ?",
             [self.last_line, self.ok + self.failed, self.ok, self.failed, self.operation_id],
         )
-        with translate_busy():
-            conn.execute("COMMIT")
+        self.db.commit()
 
     def __exit__(self, kind, error, trace) -> None:
-        conn = self.db.conn
-        if conn.in_transaction:
-            if kind is None:
-                self.commit()
-            else:  # the open group is lost whole; the operation stays resumable
-                conn.execute("ROLLBACK")
-        conn.execute(f"PRAGMA wal_autocheckpoint = {self.autocheckpoint}")
-        if not conn.in_transaction:
-            conn.execute("PRAGMA wal_checkpoint(PASSIVE)")  # never waits for readers
+        try:
+            if self.db.in_transaction:
+                if kind is None:
+                    self.commit()
+                else:  # the open group is lost whole; the operation stays resumable
+                    self.db.rollback()
+        finally:
+            self.session.__exit__(kind, error, trace)
 
 
 def bulk_create(
-    db: sqlite_utils.Database,
+    db: Database,
     actor: Actor,
     *,
     role: str,
@@ -161,7 +154,7 @@ def periods_overlap(m_start: str, m_end: str | None, start: str, end: str | None
 
 
 class _Importer:
-    def __init__(self, db: sqlite_utils.Database, context: CreateContext, operation_id: int, now: datetime) -> None:
+    def __init__(self, db: Database, context: CreateContext, operation_id: int, now: datetime) -> None:
         self.db, self.context, self.operation_id, self.now = db, context, operation_id, now
         self.today, self.moment = now.date(), iso_moment(now)
         self.changed_by = context.changed_by
@@ -175,9 +168,9 @@ class _Importer:
         own, other_side = context.own.number, ("taker" if context.role == "giver" else "giver")
         self.candidates_sql = (
             f"SELECT m.{other_side}, m.type_code, m.id, m.start_date, m.end_date "
-            f"FROM mandates m INDEXED BY mandates_by_giver "
-            f"WHERE m.{context.role} = ? AND m.{other_side} IN (SELECT value FROM json_each(?)) "
-            f"AND m.type_code IN (SELECT value FROM json_each(?)) AND m.state = 'signed' "
+            f"FROM mandates m {db.indexed_by('mandates_by_giver')} "
+            f"WHERE m.{context.role} = ? AND m.{other_side} IN ({db.json_list}) "
+            f"AND m.type_code IN ({db.json_list}) AND m.state = 'signed' "
             f"ORDER BY m.id"
         )
         self.own_number = own
@@ -200,24 +193,21 @@ class _Importer:
 
     def write(self, plans: list[_Plan]) -> int:
         """Check and write one chunk inside the open group; returns the number of good lines."""
-        conn = self.db.conn
+        db = self.db
         numbers = json.dumps(sorted({p.number for p in plans if p.error is None}))
         parties = {
             row[0]: Party(*row)
-            for row in conn.execute(
-                "SELECT p.number, p.kind, p.name FROM json_each(?) j JOIN parties p ON p.number = j.value", [numbers]
+            for row in db.execute(
+                f"SELECT p.number, p.kind, p.name FROM parties p WHERE p.number IN ({db.json_list})", [numbers]
             )
         }
         signed: dict[tuple[str, str], list[tuple]] = {}
-        for other, code, mandate_id, start, end in conn.execute(
+        for other, code, mandate_id, start, end in db.execute(
             self.candidates_sql, [self.own_number, numbers, self.codes_json]
         ):
             signed.setdefault((other, code), []).append((mandate_id, start, end))
-        next_id = conn.execute(
-            "SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'mandates'), 0), "
-            "coalesce((SELECT max(id) FROM mandates), 0)) + 1"
-        ).fetchone()[0]
-        first_id, context, operation_id = next_id, self.context, self.operation_id
+        ids = iter(db.reserve_ids("mandates", len(plans) * len(self.codes)))
+        good, context, operation_id = 0, self.context, self.operation_id
         mandates, events, report, made = [], [], [], []
         moment, changed_by, (person, party) = self.moment, self.changed_by, self.event_by
         for plan in plans:
@@ -242,6 +232,7 @@ class _Importer:
             # Mandates made here are awaiting signature: they never enter `signed`, just as a
             # line's own mandates never conflict with a later line in create_in_context.
             for code in self.codes:
+                next_id = next(ids)
                 mandates.append(
                     (
                         next_id,
@@ -260,33 +251,31 @@ class _Importer:
                 )
                 events.append((next_id, moment, changed_by, person, party))
                 made.append((operation_id, plan.line_no, next_id))
-                next_id += 1
+            good += 1
             report.append((operation_id, plan.line_no, plan.text, 1, None))
-        conn.execute("SAVEPOINT bulk_chunk")
         try:
-            conn.executemany(
-                "INSERT INTO mandates (id, type_code, giver, taker, state, signer, start_date, "
-                "end_date, reference, language, created_at, changed_by, changed_at) "
-                "VALUES (?, ?, ?, ?, 'awaiting', ?, ?, ?, ?, ?, ?, ?, ?)",
-                mandates,
-            )
-            conn.executemany(
-                "INSERT INTO mandate_events (mandate_id, at, event, role, person, party) "
-                "VALUES (?, ?, 'created', ?, ?, ?)",
-                events,
-            )
-            conn.executemany(
-                "INSERT INTO bulk_lines (operation_id, line_no, input, ok, reason) VALUES (?, ?, ?, ?, ?)", report
-            )
-            conn.executemany(
-                "INSERT INTO bulk_line_mandates (operation_id, line_no, mandate_id) VALUES (?, ?, ?)", made
-            )
-        except sqlite3.Error:  # a rule only the schema holds: redo line by line, exactly
-            conn.execute("ROLLBACK TO bulk_chunk")
-            conn.execute("RELEASE bulk_chunk")
+            with db.savepoint("bulk_chunk"):
+                self.insert_chunk(mandates, events, report, made)
+        except db.Error:  # a rule only the schema holds: redo line by line, exactly
             return self.write_each(plans)
-        conn.execute("RELEASE bulk_chunk")
-        return (next_id - first_id) // len(self.codes)
+        return good
+
+    def insert_chunk(self, mandates: list, events: list, report: list, made: list) -> None:
+        db = self.db
+        db.executemany(
+            "INSERT INTO mandates (id, type_code, giver, taker, state, signer, start_date, "
+            "end_date, reference, language, created_at, changed_by, changed_at) "
+            "VALUES (?, ?, ?, ?, 'awaiting', ?, ?, ?, ?, ?, ?, ?, ?)",
+            mandates,
+        )
+        db.executemany(
+            "INSERT INTO mandate_events (mandate_id, at, event, role, person, party) VALUES (?, ?, 'created', ?, ?, ?)",
+            events,
+        )
+        db.executemany(
+            "INSERT INTO bulk_lines (operation_id, line_no, input, ok, reason) VALUES (?, ?, ?, ?, ?)", report
+        )
+        db.executemany("INSERT INTO bulk_line_mandates (operation_id, line_no, mandate_id) VALUES (?, ?, ?)", made)
 
     def write_each(self, plans: list[_Plan]) -> int:
         return sum(
@@ -315,7 +304,7 @@ def _create_line(db, context, operation_id: int, line_no: int, raw: str, now: da
             reason = None
         except StoreError as refused:
             ids, reason = (), refused.message_nl
-        except sqlite3.IntegrityError as refused:  # a rule only the schema holds
+        except db.IntegrityError as refused:  # a rule only the schema holds
             ids, reason = (), f"De mandatenopslag weigert deze lijn: {refused}."
         record_line(db, operation_id, line_no, redact(raw), ids, reason)
     return reason is None

@@ -28,10 +28,10 @@ def start_operation(
 ) -> int:
     party = identifiers.party_number(actor.party, "own party")[0]
     with write(db):
-        return db.conn.execute(
+        return db.execute(
             "INSERT INTO bulk_operations (kind, started_at, person, party, role, mandate_types, "
             "source, status, lines_total, lines_ok, lines_failed, last_line, source_sha256, pid, "
-            "host) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, 0, 0, 0, ?, ?, ?)",
+            "host) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, 0, 0, 0, ?, ?, ?) RETURNING id",
             [
                 kind,
                 iso_moment(now),
@@ -45,11 +45,11 @@ def start_operation(
                 os.getpid(),
                 socket.gethostname(),
             ],
-        ).lastrowid
+        ).fetchone()[0]
 
 
 def operation_by_id(db, operation_id: int):
-    row = db.conn.execute(f"{OPERATION_COLUMNS} WHERE id = ?", [operation_id]).fetchone()
+    row = db.execute(f"{OPERATION_COLUMNS} WHERE id = ?", [operation_id]).fetchone()
     if row is None:
         raise UnknownEntity(
             f"bulk operation {operation_id} does not exist",
@@ -94,7 +94,7 @@ def claim_operation(
             raise refuse(
                 "the file differs from the one it was reading", "het bestand verschilt van het bestand dat ze las"
             )
-        db.conn.execute(
+        db.execute(
             "UPDATE bulk_operations SET pid = ?, host = ? WHERE id = ?",
             [os.getpid(), socket.gethostname(), operation_id],
         )
@@ -102,12 +102,12 @@ def claim_operation(
 
 
 def record_line(db, operation_id: int, line_no: int, text: str, mandate_ids: Iterable[int], reason: str | None) -> None:
-    db.conn.execute(
+    db.execute(
         "INSERT INTO bulk_lines (operation_id, line_no, input, ok, reason) VALUES (?, ?, ?, ?, ?)",
         [operation_id, line_no, text, 0 if reason else 1, reason],
     )
     for mandate_id in mandate_ids:
-        db.conn.execute(
+        db.execute(
             "INSERT INTO bulk_line_mandates (operation_id, line_no, mandate_id) VALUES (?, ?, ?)",
             [operation_id, line_no, mandate_id],
         )
@@ -115,7 +115,7 @@ def record_line(db, operation_id: int, line_no: int, text: str, mandate_ids: Ite
 
 def finish_operation(db, operation_id: int, ok: int, failed: int, now: datetime) -> None:
     with write(db):
-        db.conn.execute(
+        db.execute(
             "UPDATE bulk_operations SET status = ?, finished_at = ?, lines_total = ?, "
             "lines_ok = ?, lines_failed = ? WHERE id = ?",
             [overall_status(ok, failed), iso_moment(now), ok + failed, ok, failed, operation_id],

@@ -4,11 +4,10 @@ import hashlib
 from dataclasses import replace
 from pathlib import Path
 
-import sqlite_utils
-
 from mandates_store import identifiers
 from mandates_store.bulk.model import CREATE, INTERRUPTED, RUNNING, SIGN, STOP, BulkLine, BulkOperation, BulkReport
 from mandates_store.bulk.operations import OPERATION_COLUMNS, operation_by_id, operation_from_row
+from mandates_store.engines import Database
 from mandates_store.mandates import (
     get_mandate,
 )
@@ -24,37 +23,37 @@ def lines_sha256(lines: list[str]) -> str:
     return hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()
 
 
-def interrupted_creates(db: sqlite_utils.Database, party: str, source_sha256: str) -> list[BulkOperation]:
+def interrupted_creates(db: Database, party: str, source_sha256: str) -> list[BulkOperation]:
     """Interrupted bulk creates of this party that read the same file (to resume, not rerun)."""
-    rows = db.conn.execute(
+    rows = db.execute(
         f"{OPERATION_COLUMNS} WHERE party = ? AND kind = ? AND status = ? AND source_sha256 = ? ORDER BY id",
         [identifiers.party_number(party, "party")[0], CREATE, RUNNING, source_sha256],
     )
     return [op for op in map(operation_from_row, rows) if op.interrupted]
 
 
-def operations(db: sqlite_utils.Database, party: str | None = None) -> list[BulkOperation]:
+def operations(db: Database, party: str | None = None) -> list[BulkOperation]:
     """The history of bulk operations, newest first (of one party, or all)."""
     if party is None:
-        rows = db.conn.execute(f"{OPERATION_COLUMNS} ORDER BY id DESC")
+        rows = db.execute(f"{OPERATION_COLUMNS} ORDER BY id DESC")
     else:
-        rows = db.conn.execute(
+        rows = db.execute(
             f"{OPERATION_COLUMNS} WHERE party = ? ORDER BY id DESC", [identifiers.party_number(party, "party")[0]]
         )
     return [operation_from_row(row) for row in rows]
 
 
-def bulk_report(db: sqlite_utils.Database, operation_id: int) -> BulkReport:
+def bulk_report(db: Database, operation_id: int) -> BulkReport:
     operation = operation_by_id(db, operation_id)
     ids: dict[int, list[int]] = {}
-    for line_no, mandate_id in db.conn.execute(
+    for line_no, mandate_id in db.execute(
         "SELECT line_no, mandate_id FROM bulk_line_mandates WHERE operation_id = ? ORDER BY line_no, mandate_id",
         [operation_id],
     ):
         ids.setdefault(line_no, []).append(mandate_id)
     lines = [
         BulkLine(line_no, text, bool(ok), tuple(ids.get(line_no, ())), reason)
-        for line_no, text, ok, reason in db.conn.execute(
+        for line_no, text, ok, reason in db.execute(
             "SELECT line_no, input, ok, reason FROM bulk_lines WHERE operation_id = ? ORDER BY line_no", [operation_id]
         )
     ]
@@ -71,7 +70,7 @@ _TITLE = {
 }
 
 
-def report_text_nl(db: sqlite_utils.Database, report: BulkReport) -> str:
+def report_text_nl(db: Database, report: BulkReport) -> str:
     """The report as the seeds show it (their PDF), as plain text."""
     operation = report.operation
     title, by, done = _TITLE[operation.kind]

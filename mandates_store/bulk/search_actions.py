@@ -3,12 +3,11 @@
 from dataclasses import replace
 from datetime import date, datetime
 
-import sqlite_utils
-
 from mandates_store.bulk.model import SIGN, STOP, BulkReport
 from mandates_store.bulk.operations import finish_operation, record_line, start_operation
 from mandates_store.bulk.reports import bulk_report
 from mandates_store.database import write
+from mandates_store.engines import Database
 from mandates_store.errors import NotAllowed, StoreError
 from mandates_store.mandate_changes import sign_mandate, stop_mandate
 from mandates_store.model import Actor
@@ -17,7 +16,7 @@ from mandates_store.status import ACTIVE, AWAITING_SIGNATURE
 
 
 def bulk_sign(
-    db: sqlite_utils.Database,
+    db: Database,
     actor: Actor,
     search: MandateSearch,
     *,
@@ -42,7 +41,7 @@ def bulk_sign(
 
 
 def bulk_stop(
-    db: sqlite_utils.Database,
+    db: Database,
     actor: Actor,
     search: MandateSearch,
     *,
@@ -62,7 +61,7 @@ def bulk_stop(
     )
 
 
-def preview(db: sqlite_utils.Database, actor: Actor, search: MandateSearch, kind: str, day: date) -> list:
+def preview(db: Database, actor: Actor, search: MandateSearch, kind: str, day: date) -> list:
     """The search result a bulk sign or stop would act on (its length is the count to confirm)."""
     status = AWAITING_SIGNATURE if kind == SIGN else ACTIVE
     return search_mandates(db, replace(search, party=actor.party, status=status), day)

@@ -352,8 +352,8 @@ def many_organisations(store, count):
     from mandates_store.identifiers import with_check_digits
 
     numbers = [with_check_digits(f"{10_000_000 + i:08d}") for i in range(count)]
-    with store.db.atomic():
-        store.db["parties"].insert_all({"number": n, "kind": "organisation", "name": f"Org {n}"} for n in numbers)
+    with store.db.transaction():
+        store.db.insert_many("parties", ({"number": n, "kind": "organisation", "name": f"Org {n}"} for n in numbers))
     return numbers
 
 

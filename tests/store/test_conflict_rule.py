@@ -9,7 +9,8 @@ import sqlite_utils
 
 from mandates_store import Conflict, Store
 from mandates_store.bulk.create import periods_overlap
-from mandates_store.schema import MIGRATIONS, SCHEMA_VERSION
+from mandates_store.engines.sqlite_schema import MIGRATIONS
+from mandates_store.schema import SCHEMA_VERSION
 from tests.store.conftest import ORG_A, ORG_B, active_mandate, admin
 
 # (existing mandate's period, new mandate's period, conflict?) as day offsets from today; None: open

@@ -42,8 +42,10 @@ def prepared_store(path: Path, numbers: list[str]) -> None:
     with Store(path) as store:
         store.put_party(ORG_A, "Emmaüs")
         store.put_mandate_type("WSE Loket", combinations={("organisation", "organisation")})
-        with store.db.atomic():
-            store.db["parties"].insert_all({"number": n, "kind": "organisation", "name": f"Org {n}"} for n in numbers)
+        with store.db.transaction():
+            store.db.insert_many(
+                "parties", ({"number": n, "kind": "organisation", "name": f"Org {n}"} for n in numbers)
+            )
 
 
 def counts(path: Path) -> dict[str, int]:

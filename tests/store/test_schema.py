@@ -81,7 +81,7 @@ def test_foreign_keys_refuse_an_unknown_party(world):
 def test_an_old_version_1_store_is_migrated_keeping_its_data(tmp_path):
     import sqlite_utils
 
-    from mandates_store.schema import MIGRATIONS
+    from mandates_store.engines.sqlite_schema import MIGRATIONS
 
     path = tmp_path / "v1.db"
     conn = sqlite3.connect(path, isolation_level=None)
@@ -93,7 +93,7 @@ def test_an_old_version_1_store_is_migrated_keeping_its_data(tmp_path):
     with Store(path) as store:
         assert store.db.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 6
         assert store.party(ORG_A).name == "Emmaüs"
-        assert "bulk_line_mandates" in store.db.table_names()
+        assert "bulk_line_mandates" in store.db.utils.table_names()
         columns = [r[2] for r in store.db.conn.execute("PRAGMA index_info(mandates_by_taker)")]
         assert columns == ["taker", "type_code", "state", "start_date", "end_date", "giver"]
 
@@ -101,7 +101,7 @@ def test_an_old_version_1_store_is_migrated_keeping_its_data(tmp_path):
 def test_version_4_bulk_reports_survive_the_move_to_without_rowid_tables(tmp_path):
     import sqlite_utils
 
-    from mandates_store.schema import MIGRATIONS
+    from mandates_store.engines.sqlite_schema import MIGRATIONS
 
     path = tmp_path / "v4.db"
     conn = sqlite3.connect(path, isolation_level=None)

@@ -1,0 +1,59 @@
+"""The engine-neutral connection the store's modules talk to, and which engine a location names.
+
+A location is an SQLite path or a `postgresql://` (or `postgres://`) URL. Every module of the
+store writes SQL both engines accept, with `?` placeholders, against a `Database`:
+
+    execute(sql, params) -> cursor      (fetchone, fetchall, iteration, description)
+    executemany(sql, rows)
+    insert(table, row) -> id            one row, its generated id
+    insert_many(table, rows)            dicts with the same keys
+    upsert(table, row, pk)              INSERT ... ON CONFLICT (pk) DO UPDATE
+    transaction()                       one change; a savepoint when nested
+    begin() / commit() / rollback()     the bulk import's groups
+    in_transaction, engine, close()
+
+What differs between the engines (DDL, triggers, locking, placeholders, a few SQL fragments:
+`json_list`, `indexed_by`) lives in engines/sqlite.py and engines/postgresql.py.
+"""
+
+SQLITE, POSTGRESQL = "sqlite", "postgresql"
+URL_SCHEMES = ("postgresql://", "postgres://")
+
+
+def engine_of(location: object) -> str:
+    """ "postgresql" for a PostgreSQL URL, "sqlite" for anything else (a path)."""
+    return POSTGRESQL if str(location).startswith(URL_SCHEMES) else SQLITE
+
+
+def integrity_errors() -> tuple[type[BaseException], ...]:
+    """The exceptions a rule held by the schema raises, on either engine."""
+    import sqlite3
+
+    import psycopg
+
+    return (sqlite3.IntegrityError, psycopg.IntegrityError)
+
+
+class Database:
+    """The interface both engines' classes offer (SqliteDatabase, PostgresDatabase); used as the
+    type of every `db` parameter of the store's modules."""
+
+    engine: str
+    json_list: str
+    Error: type[Exception]
+    IntegrityError: type[Exception]
+    in_transaction: bool
+
+    def execute(self, sql: str, params=()): ...
+    def executemany(self, sql: str, rows) -> None: ...
+    def insert(self, table: str, row: dict) -> int: ...
+    def insert_many(self, table: str, rows) -> None: ...
+    def upsert(self, table: str, row: dict, pk: str) -> None: ...
+    def reserve_ids(self, table: str, count: int): ...
+    def transaction(self): ...
+    def savepoint(self, name: str): ...
+    def begin(self) -> None: ...
+    def commit(self) -> None: ...
+    def rollback(self) -> None: ...
+    def schema_version(self) -> int: ...
+    def close(self) -> None: ...

@@ -1,0 +1,249 @@
+"""The PostgreSQL engine: a psycopg 3 connection pool, `?` placeholders translated, lock waits
+and lost connections mapped to the store's errors.
+
+Every thread of a process keeps one connection of the pool (the Store opens one Database per
+thread), in autocommit mode: a statement outside `transaction()` commits on its own, as on
+SQLite. The password never sits in the location: libpq reads PGPASSWORD, ~/.pgpass (PGPASSFILE)
+or a PGSERVICE file itself.
+"""
+
+import contextlib
+import functools
+import re
+import threading
+import weakref
+from collections.abc import Iterable, Iterator
+
+import psycopg
+from psycopg import pq
+from psycopg_pool import ConnectionPool
+
+from mandates_store.engines import POSTGRESQL
+from mandates_store.errors import StoreBusy, StoreUnreachable
+
+POOL_MAX = 32  # connections per process: above gunicorn's threads per worker
+CONNECT_TIMEOUT_SECONDS = 5
+_pools: dict[str, ConnectionPool] = {}
+_pools_lock = threading.Lock()
+
+# String literals are left alone; outside them `?` and `:name` become psycopg's placeholders and
+# a literal `%` (a LIKE pattern) is doubled.
+_TOKENS = re.compile(r"'(?:[^']|'')*'|\?|(?<![:\w]):([A-Za-z_]\w*)|%")
+
+
+@functools.lru_cache(maxsize=1024)
+def translate(sql: str) -> str:
+    def one(match: re.Match) -> str:
+        text = match.group(0)
+        if text.startswith("'"):
+            return text
+        if text == "?":
+            return "%s"
+        if text == "%":
+            return "%%"
+        return f"%({match.group(1)})s"
+
+    return _TOKENS.sub(one, sql)
+
+
+def unreachable(location: str, error: Exception) -> StoreUnreachable:
+    why = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+    return StoreUnreachable(
+        f"{location}: cannot connect to PostgreSQL ({why})",
+        f"{location}: geen verbinding met PostgreSQL ({why})",
+    )
+
+
+def busy() -> StoreBusy:
+    return StoreBusy(
+        "The mandates store is busy: another process kept it locked for too long; try again.",
+        "De mandatenopslag is bezet door een ander proces; probeer het opnieuw.",
+    )
+
+
+@contextlib.contextmanager
+def translate_errors() -> Iterator[None]:
+    try:
+        yield
+    except (psycopg.errors.LockNotAvailable, psycopg.errors.DeadlockDetected) as error:
+        raise busy() from error
+    except psycopg.errors.SerializationFailure as error:
+        raise busy() from error
+
+
+def _configure(busy_timeout: float):
+    def configure(conn: psycopg.Connection) -> None:
+        conn.autocommit = True
+        # Waiting longer than the busy timeout for a row or table lock is a StoreBusy, as on SQLite.
+        conn.execute(f"SET lock_timeout = {int(busy_timeout * 1000)}")
+
+    return configure
+
+
+def pool_for(location: str, busy_timeout: float) -> ConnectionPool:
+    """One pool per location and process; the first connection is made here, so a bad URL or an
+    unreachable server fails now with libpq's own reason."""
+    key = f"{location}#{busy_timeout}"
+    with _pools_lock:
+        pool = _pools.get(key)
+        if pool is None:
+            try:
+                psycopg.connect(location, connect_timeout=CONNECT_TIMEOUT_SECONDS).close()
+            except (psycopg.Error, psycopg.ProgrammingError) as error:
+                raise unreachable(location, error) from None
+            pool = ConnectionPool(
+                location,
+                min_size=1,
+                max_size=POOL_MAX,
+                kwargs={"connect_timeout": CONNECT_TIMEOUT_SECONDS},
+                configure=_configure(busy_timeout),
+                open=True,
+                name="mandates_store",
+            )
+            _pools[key] = pool
+    return pool
+
+
+class PostgresDatabase:
+    engine = POSTGRESQL
+    Error = psycopg.Error
+    IntegrityError = psycopg.IntegrityError
+    json_list = "SELECT value FROM json_array_elements_text(?::json) AS j(value)"
+
+    def __init__(self, location: str, busy_timeout: float) -> None:
+        from mandates_store.engines.postgresql_schema import migrate
+
+        self.location = location
+        self.pool = pool_for(location, busy_timeout)
+        self.conn = self.pool.getconn()
+        # A thread that ends drops its Database: the connection goes back to the pool.
+        self._finalizer = weakref.finalize(self, self.pool.putconn, self.conn)
+        self._savepoints = 0
+        with translate_errors():
+            migrate(self)
+
+    @property
+    def in_transaction(self) -> bool:
+        return self.conn.info.transaction_status != pq.TransactionStatus.IDLE
+
+    def execute(self, sql: str, params: Iterable | dict | None = None) -> psycopg.Cursor:
+        with translate_errors():
+            if params is None or (not isinstance(params, dict) and len(params) == 0):
+                return self.conn.execute(sql)  # no parameters: psycopg sends the text as it is
+            return self.conn.execute(translate(sql), params)
+
+    def executemany(self, sql: str, rows: Iterable) -> None:
+        rows = list(rows)
+        if rows:
+            with translate_errors(), self.conn.cursor() as cursor:
+                cursor.executemany(translate(sql), rows)
+
+    def schema_version(self) -> int:
+        from mandates_store.engines.postgresql_schema import schema_version
+
+        return schema_version(self)
+
+    @staticmethod
+    def indexed_by(index: str) -> str:
+        return ""  # PostgreSQL's planner has statistics; there is no index hint
+
+    def insert(self, table: str, row: dict) -> int:
+        columns = ", ".join(row)
+        marks = ", ".join("?" * len(row))
+        return self.execute(
+            f"INSERT INTO {table} ({columns}) VALUES ({marks}) RETURNING id", list(row.values())
+        ).fetchone()[0]
+
+    def insert_many(self, table: str, rows: Iterable[dict]) -> None:
+        rows = list(rows)
+        if rows:
+            columns = ", ".join(rows[0])
+            marks = ", ".join("?" * len(rows[0]))
+            self.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", [list(r.values()) for r in rows])
+
+    def upsert(self, table: str, row: dict, pk: str) -> None:
+        from mandates_store.engines.sqlite import upsert_sql  # the same SQL on both engines
+
+        self.execute(upsert_sql(table, list(row), pk), list(row.values()))
+
+    def reserve_ids(self, table: str, count: int) -> list[int]:
+        """`count` ids from the table's sequence for the caller to insert itself (not contiguous
+        when another writer draws at the same time; a rolled-back group leaves a gap)."""
+        rows = self.execute(
+            "SELECT nextval(pg_get_serial_sequence(?, 'id')) FROM generate_series(1, ?)", [table, count]
+        ).fetchall()
+        return [row[0] for row in rows]
+
+    def begin(self) -> None:
+        self.execute("BEGIN")
+
+    def commit(self) -> None:
+        self.execute("COMMIT")
+
+    def rollback(self) -> None:
+        if self.in_transaction:
+            self.conn.execute("ROLLBACK")
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator["PostgresDatabase"]:
+        if self.in_transaction:
+            self._savepoints += 1
+            name = f"nested_change_{self._savepoints}"
+            try:
+                with self.savepoint(name):
+                    yield self
+            finally:
+                self._savepoints -= 1
+            return
+        self.begin()
+        try:
+            yield self
+            self.commit()
+        except BaseException:
+            self.rollback()
+            raise
+
+    @contextlib.contextmanager
+    def savepoint(self, name: str) -> Iterator[None]:
+        self.execute(f"SAVEPOINT {name}")
+        try:
+            yield
+        except BaseException:
+            if self.conn.info.transaction_status != pq.TransactionStatus.IDLE:
+                self.conn.execute(f"ROLLBACK TO SAVEPOINT {name}")
+                self.conn.execute(f"RELEASE SAVEPOINT {name}")
+            raise
+        self.execute(f"RELEASE SAVEPOINT {name}")
+
+    @contextlib.contextmanager
+    def bulk_session(self, checkpoint_pages: int) -> Iterator[None]:
+        yield  # PostgreSQL checkpoints on its own schedule
+
+    def probe_write(self) -> None:
+        """Raise unless this database accepts a write now: a temporary table, rolled back."""
+        with contextlib.closing(psycopg.connect(self.location, connect_timeout=CONNECT_TIMEOUT_SECONDS)) as conn:
+            conn.execute("CREATE TEMPORARY TABLE write_probe (x integer)")
+            conn.rollback()
+
+    def close(self) -> None:
+        if self.in_transaction:
+            self.conn.execute("ROLLBACK")
+        self._finalizer()
+
+
+def store_problem(location: str) -> tuple[str, str] | None:
+    """Why `location` is no mandates store to open (English, Dutch), or None."""
+    from mandates_store.engines.postgresql_schema import VERSION_TABLE
+
+    try:
+        with contextlib.closing(psycopg.connect(location, connect_timeout=CONNECT_TIMEOUT_SECONDS)) as conn:
+            found = conn.execute("SELECT to_regclass(%s)", [VERSION_TABLE]).fetchone()[0]
+    except (psycopg.Error, psycopg.ProgrammingError) as error:
+        refused = unreachable(location, error)
+        return str(refused), refused.message_nl
+    if found is None:
+        return (
+            f"no mandates store in this database; create one with `broker store init --db {location}`",
+            f"geen mandatenstore in deze databank; maak er een met `broker store init --db {location}`",
+        )
+    return None
