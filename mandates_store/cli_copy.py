@@ -8,6 +8,7 @@ import click
 
 from mandates_store.cli_common import Context, pass_context, refusals
 from mandates_store.copying import BATCH_ROWS, CopyReport, Mismatch, copy_store
+from mandates_store.engines import POSTGRESQL, engine_of
 
 WORDS = {
     "nl": ("tabel", "rijen bron", "rijen doel", "controlesom bron", "controlesom doel", "ok", "VERSCHILLEND"),
@@ -16,15 +17,15 @@ WORDS = {
 
 
 def is_url(location: str) -> bool:
-    return location.startswith(("postgresql://", "postgres://"))
+    return engine_of(location) == POSTGRESQL
 
 
 def open_side(location: str, *, create: bool):
     if is_url(location):
-        from mandates_store.copy_postgresql import PostgresSide
+        from mandates_store.engines.copy_postgresql import PostgresSide
 
         return PostgresSide(location, create=create)
-    from mandates_store.copy_sqlite import SqliteSide
+    from mandates_store.engines.copy_sqlite import SqliteSide
 
     if create:
         os.makedirs(os.path.dirname(os.path.abspath(location)), exist_ok=True)

@@ -4,6 +4,7 @@ source and a check that fails are refused, and the target is left as it was."""
 
 import sqlite3
 
+import psycopg
 import pytest
 from click.testing import CliRunner
 
@@ -42,9 +43,13 @@ def contents(location: str) -> dict[str, list[tuple]]:
         }
 
 
-def test_every_table_of_every_kind_is_in_the_list():
+def test_the_copy_knows_every_table_of_either_engine(postgres_url):
     with Store(":memory:") as store:
-        assert sorted(store.db.table_names()) == sorted([*TABLE_NAMES, "sqlite_sequence"])
+        assert sorted(store.db.utils.table_names()) == sorted([*TABLE_NAMES, "sqlite_sequence"])
+    Store(postgres_url).close()
+    with psycopg.connect(postgres_url) as conn:
+        tables = conn.execute("SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'")
+        assert sorted(name for (name,) in tables) == sorted([*TABLE_NAMES, "schema_version"])
 
 
 def test_sqlite_to_sqlite_copies_every_row_and_prints_matching_checks(source, tmp_path):
@@ -120,3 +125,50 @@ def test_a_row_the_target_refuses_names_its_table(source, tmp_path):
     assert result.exit_code == 1
     assert "Error: table work_relationships: the target refused the batch from its row 1 on: no" in result.output
     assert all(not rows for rows in contents(target).values())
+
+
+def _checks(output: str) -> dict[str, tuple[str, ...]]:
+    return {line.split()[0]: tuple(line.split()[1:]) for line in output.splitlines()[1:-1]}
+
+
+def test_sqlite_to_postgresql_and_back_keeps_every_row_and_every_checksum(source, postgres_url, tmp_path):
+    there = cli("copy", "--from", source, "--to", postgres_url, "--batch", "4")
+    assert there.exit_code == 0, there.output
+    back_path = str(tmp_path / "back.db")
+    back = cli("copy", "--from", postgres_url, "--to", back_path)
+    assert back.exit_code == 0, back.output
+    assert contents(back_path) == contents(source)
+    assert _checks(there.output) == _checks(back.output)  # one checksum per table on all three stores
+    assert {checks[-1] for checks in _checks(there.output).values()} == {"ok"}
+    # both go on numbering mandates after the copied ones
+    with Store(postgres_url) as there_store, Store(back_path) as back_store:
+        for store in (there_store, back_store):
+            assert (
+                store.db.reserve_ids("mandates", 1)[0] == int(_checks(there.output)["mandates"][0]) + FIRST_MANDATE_ID
+            )
+
+
+def test_a_postgresql_target_with_rows_is_refused(source, postgres_url):
+    assert cli("copy", "--from", source, "--to", postgres_url).exit_code == 0
+    again = cli("copy", "--from", source, "--to", postgres_url)
+    assert again.exit_code == 1
+    assert f"Error: {postgres_url}: the target store is not empty (rows: parties 17," in again.output
+
+
+def test_a_postgresql_database_without_a_store_is_no_source(postgres_url, tmp_path):
+    result = cli("copy", "--from", postgres_url, "--to", str(tmp_path / "target.db"))
+    assert result.exit_code == 1
+    assert f"{postgres_url}: no mandates store in this database" in result.output
+    assert not (tmp_path / "target.db").exists()
+
+
+def test_a_row_postgresql_refuses_names_its_table_and_leaves_it_empty(source, postgres_url):
+    Store(postgres_url).close()
+    with psycopg.connect(postgres_url, autocommit=True) as conn:
+        conn.execute("ALTER TABLE legal_representatives ADD CONSTRAINT picky CHECK (function <> 'Bestuurder')")
+    result = cli("copy", "--from", source, "--to", postgres_url)
+    assert result.exit_code == 1
+    assert "Error: table legal_representatives: the target refused the batch from its row 1 on:" in result.output
+    assert 'violates check constraint "picky"' in result.output
+    with psycopg.connect(postgres_url) as conn:
+        assert conn.execute("SELECT count(*) FROM parties").fetchone()[0] == 0

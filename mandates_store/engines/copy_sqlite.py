@@ -16,7 +16,8 @@ class SqliteSide(Side):
             raise InvalidInput(f"{location}: {problem[0]}", f"{location}: {problem[1]}")
         self.location = location
         self.store = Store(location)
-        self.conn = self.store.db.conn
+        self.db = self.store.db
+        self.conn = self.db.conn
 
     def close(self) -> None:
         self.store.close()
@@ -54,5 +55,5 @@ class SqliteSide(Side):
 
     @contextlib.contextmanager
     def writing(self):
-        with write(self.store.db):
+        with write(self.db):
             yield self
