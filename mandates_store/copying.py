@@ -3,12 +3,13 @@ checked by row counts and a checksum per table.
 
 The copy runs in one transaction on the target (a failure or a mismatch leaves it empty) and reads
 the source in one snapshot (a broker may go on writing meanwhile). The checksum of a table is the
-sum, modulo 2**128, of a SHA-256 of each row's canonical text: the same on both engines whatever
+sum, modulo 2**128, of a SHA-256 of each row's canonical text (its values as a JSON list): the same on both engines whatever
 order they return rows in (their text collations differ), and computed in Python from what each
 driver returns, so a value an engine changed on the way (a date, a number, an accent) shows.
 """
 
 import hashlib
+import json
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -40,19 +41,19 @@ COUNTED_IDS = ("mandates", "mandate_events", "work_relationships", "user_rights"
 COUNTED_IDS += ("bulk_operations",)
 
 
-def canonical(value) -> str:
-    """One value as text, the same whichever engine's driver returned it."""
-    if value is None:
-        return "\\N"
-    if isinstance(value, bool):
-        return "1" if value else "0"
+def canonical(value):
+    """A value json cannot write (a date, a number, bytes), as text the same whichever engine's
+    driver returned it; None, strings, integers and floats json writes itself."""
     if isinstance(value, datetime | date):
         return value.isoformat()
     if isinstance(value, Decimal):
         return str(value.normalize()) if value == value.to_integral_value() else str(value)
     if isinstance(value, bytes | memoryview):
         return bytes(value).hex()
-    return str(value)
+    raise TypeError(f"no canonical text for {type(value).__name__}")
+
+
+_row_text = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=canonical).encode
 
 
 class Checksum:
@@ -61,8 +62,8 @@ class Checksum:
         self.total = 0
 
     def add(self, row: Sequence) -> None:
-        text = "\x1f".join(f"{len(t)}:{t}" for t in map(canonical, row))
-        self.total = (self.total + int.from_bytes(hashlib.sha256(text.encode()).digest()[:16], "big")) % (1 << 128)
+        digest = hashlib.sha256(_row_text(list(row)).encode()).digest()
+        self.total = (self.total + int.from_bytes(digest[:16], "big")) % (1 << 128)
         self.rows += 1
 
     @property
