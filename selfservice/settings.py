@@ -8,6 +8,8 @@ import os
 import tomllib
 from dataclasses import dataclass, field, fields
 
+from mandates_store.engines import POSTGRESQL, engine_of
+
 PATH_KEYS = ("store_db", "sp_key", "sp_cert", "broker_metadata", "bulk_dir")
 SECRET_KEYS = ("secret_key",)
 ENVIRONMENT_PREFIX = "SELFSERVICE_"
@@ -72,7 +74,7 @@ def from_toml(path: str, environ: dict | None = None) -> Settings:
             raise ValueError(f"{path}: {error}") from None
     folder = os.path.dirname(os.path.abspath(path))
     for key in PATH_KEYS:
-        if key in values and not os.path.isabs(values[key]):
+        if key in values and not os.path.isabs(values[key]) and engine_of(values[key]) != POSTGRESQL:
             values[key] = os.path.join(folder, values[key])
     for key in SECRET_KEYS:
         if key in values:
