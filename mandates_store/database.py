@@ -10,16 +10,28 @@ from mandates_store.engines import POSTGRESQL, engine_of
 BUSY_TIMEOUT_SECONDS = 5.0
 
 
-def open_database(location: str, busy_timeout: float = BUSY_TIMEOUT_SECONDS):
-    """The engine-neutral Database (see engines/__init__.py), created and migrated."""
+class SqliteOpener:
+    def __init__(self, path: str, busy_timeout: float) -> None:
+        self.path, self.busy_timeout = path, busy_timeout
+
+    def open(self):
+        from mandates_store.engines.sqlite import SqliteDatabase
+
+        return SqliteDatabase(self.path, self.busy_timeout)
+
+    def close(self) -> None:
+        pass  # each connection is the file's; nothing is shared
+
+
+def opener(location: str, busy_timeout: float = BUSY_TIMEOUT_SECONDS):
+    """What opens the engine-neutral Database (see engines/__init__.py) of a location, created
+    and migrated, once per thread: `.open()`; `.close()` ends what the threads shared (a pool)."""
     location = str(location)
     if engine_of(location) == POSTGRESQL:
-        from mandates_store.engines.postgresql import PostgresDatabase
+        from mandates_store.engines.postgresql import PostgresOpener
 
-        return PostgresDatabase(location, busy_timeout)
-    from mandates_store.engines.sqlite import SqliteDatabase
-
-    return SqliteDatabase(location, busy_timeout)
+        return PostgresOpener(location, busy_timeout)
+    return SqliteOpener(location, busy_timeout)
 
 
 def store_file_problem(location: str) -> tuple[str, str] | None:

@@ -24,7 +24,7 @@ from mandates_store import (
     search,
 )
 from mandates_store.bulk import BulkOperation, BulkReport
-from mandates_store.database import BUSY_TIMEOUT_SECONDS, open_database
+from mandates_store.database import BUSY_TIMEOUT_SECONDS, opener
 from mandates_store.engines import Database, engine_of
 from mandates_store.model import (
     Actor,
@@ -56,20 +56,28 @@ class Store:
         self.now = now  # the clock; tests and the demo pass a fixed one
         self.busy_timeout = busy_timeout
         self._local = threading.local()
+        self._opener = opener(self.location, busy_timeout)
         _ = self.db  # create and migrate now, so a bad file fails here and not mid-request
 
     @property
     def db(self) -> Database:
         db = getattr(self._local, "db", None)
         if db is None:
-            db = self._local.db = open_database(self.path, self.busy_timeout)
+            db = self._local.db = self._opener.open()
         return db
 
     def close(self) -> None:
+        """Close this thread's connection (a background thread's, when it is done); the Store
+        goes on for the other threads."""
         db = getattr(self._local, "db", None)
         if db is not None:
             db.close()
             self._local.db = None
+
+    def shutdown(self) -> None:
+        """Close this thread's connection and what all threads share (PostgreSQL's pool)."""
+        self.close()
+        self._opener.close()
 
     def probe_write(self) -> None:
         """Raise unless the store can be written now (a readiness probe; it leaves nothing)."""
@@ -79,7 +87,7 @@ class Store:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self.close()
+        self.shutdown()
 
     def today(self) -> date:
         return self.now().date()

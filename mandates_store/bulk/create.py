@@ -12,7 +12,7 @@ from mandates_store.bulk.model import CHUNK_LINES, COMMIT_LINES, COMMIT_SECONDS,
 from mandates_store.bulk.operations import claim_operation, finish_operation, record_line, start_operation
 from mandates_store.bulk.reports import bulk_report
 from mandates_store.database import iso_date, iso_moment, write
-from mandates_store.engines import Database
+from mandates_store.engines import Database, error_text
 from mandates_store.errors import InvalidInput, NotAllowed, StoreError
 from mandates_store.mandates import (
     CreateContext,
@@ -305,7 +305,7 @@ def _create_line(db, context, operation_id: int, line_no: int, raw: str, now: da
         except StoreError as refused:
             ids, reason = (), refused.message_nl
         except db.IntegrityError as refused:  # a rule only the schema holds
-            ids, reason = (), f"De mandatenopslag weigert deze lijn: {refused}."
+            ids, reason = (), f"De mandatenopslag weigert deze lijn: {error_text(refused)}."
         record_line(db, operation_id, line_no, redact(raw), ids, reason)
     return reason is None
 

@@ -57,3 +57,10 @@ class Database:
     def rollback(self) -> None: ...
     def schema_version(self) -> int: ...
     def close(self) -> None: ...
+
+
+def error_text(error: Exception) -> str:
+    """A refusal by the schema in one line: PostgreSQL adds CONTEXT and DETAIL lines to its text."""
+    diag = getattr(error, "diag", None)
+    primary = getattr(diag, "message_primary", None)
+    return primary or str(error)

@@ -10,7 +10,6 @@ or a PGSERVICE file itself.
 import contextlib
 import functools
 import re
-import threading
 import weakref
 from collections.abc import Iterable, Iterator
 
@@ -23,8 +22,6 @@ from mandates_store.errors import StoreBusy, StoreUnreachable
 
 POOL_MAX = 32  # connections per process: above gunicorn's threads per worker
 CONNECT_TIMEOUT_SECONDS = 5
-_pools: dict[str, ConnectionPool] = {}
-_pools_lock = threading.Lock()
 
 # String literals are left alone; outside them `?` and `:name` become psycopg's placeholders and
 # a literal `%` (a LIKE pattern) is doubled.
@@ -80,28 +77,32 @@ def _configure(busy_timeout: float):
     return configure
 
 
-def pool_for(location: str, busy_timeout: float) -> ConnectionPool:
-    """One pool per location and process; the first connection is made here, so a bad URL or an
-    unreachable server fails now with libpq's own reason."""
-    key = f"{location}#{busy_timeout}"
-    with _pools_lock:
-        pool = _pools.get(key)
-        if pool is None:
-            try:
-                psycopg.connect(location, connect_timeout=CONNECT_TIMEOUT_SECONDS).close()
-            except (psycopg.Error, psycopg.ProgrammingError) as error:
-                raise unreachable(location, error) from None
-            pool = ConnectionPool(
-                location,
-                min_size=1,
-                max_size=POOL_MAX,
-                kwargs={"connect_timeout": CONNECT_TIMEOUT_SECONDS},
-                configure=_configure(busy_timeout),
-                open=True,
-                name="mandates_store",
-            )
-            _pools[key] = pool
-    return pool
+class PostgresOpener:
+    """What a Store keeps for PostgreSQL: the pool its threads' connections come from. The first
+    connection is made here, so a bad URL or an unreachable server fails now with libpq's own
+    reason, not in the pool's background worker."""
+
+    def __init__(self, location: str, busy_timeout: float) -> None:
+        self.location = location
+        try:
+            psycopg.connect(location, connect_timeout=CONNECT_TIMEOUT_SECONDS).close()
+        except (psycopg.Error, psycopg.ProgrammingError) as error:
+            raise unreachable(location, error) from None
+        self.pool = ConnectionPool(
+            location,
+            min_size=1,
+            max_size=POOL_MAX,
+            kwargs={"connect_timeout": CONNECT_TIMEOUT_SECONDS},
+            configure=_configure(busy_timeout),
+            open=True,
+            name="mandates_store",
+        )
+
+    def open(self) -> "PostgresDatabase":
+        return PostgresDatabase(self.location, self.pool)
+
+    def close(self) -> None:
+        self.pool.close()
 
 
 class PostgresDatabase:
@@ -110,11 +111,11 @@ class PostgresDatabase:
     IntegrityError = psycopg.IntegrityError
     json_list = "SELECT value FROM json_array_elements_text(?::json) AS j(value)"
 
-    def __init__(self, location: str, busy_timeout: float) -> None:
+    def __init__(self, location: str, pool: ConnectionPool) -> None:
         from mandates_store.engines.postgresql_schema import migrate
 
         self.location = location
-        self.pool = pool_for(location, busy_timeout)
+        self.pool = pool
         self.conn = self.pool.getconn()
         # A thread that ends drops its Database: the connection goes back to the pool.
         self._finalizer = weakref.finalize(self, self.pool.putconn, self.conn)

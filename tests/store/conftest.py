@@ -26,15 +26,38 @@ def clock() -> Clock:
     return Clock()
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def engine(request) -> str:
+    """Every test of the store that takes a store runs on both engines."""
+    return request.param
+
+
 @pytest.fixture
-def store(tmp_path, clock) -> Store:
-    with Store(tmp_path / "store.db", now=clock) as opened:
+def new_location(engine, tmp_path, request):
+    """A new, empty store location on this test's engine: `new_location("name.db")`."""
+
+    def make(name: str = "store.db") -> str:
+        if engine == "sqlite":
+            return str(tmp_path / name)
+        return request.getfixturevalue("postgres_server").create_database()
+
+    return make
+
+
+@pytest.fixture
+def store_location(new_location) -> str:
+    return new_location()
+
+
+@pytest.fixture
+def store(store_location, clock) -> Store:
+    with Store(store_location, now=clock) as opened:
         yield opened
 
 
 @pytest.fixture
-def demo(tmp_path, clock) -> Store:
-    with Store(tmp_path / "demo.db", now=clock) as opened:
+def demo(new_location, clock) -> Store:
+    with Store(new_location("demo.db"), now=clock) as opened:
         load_demo(opened, clock().date())
         yield opened
 

@@ -70,9 +70,9 @@ def test_sql_triggers_and_bulk_agree(world, existing, new, expected):
         "created_at, changed_by, changed_at) VALUES ('WSE Loket', ?, ?, 'signed', ?, ?, ?, 'nl', 'x', 'giver', 'x')"
     )
     try:
-        world.db.conn.execute(insert, [ORG_A, ORG_B, ORG_B, iso(start), iso(end)])
+        world.db.execute(insert, [ORG_A, ORG_B, ORG_B, iso(start), iso(end)])
         refused = False
-    except sqlite3.IntegrityError as error:
+    except world.db.IntegrityError as error:
         assert "conflict" in str(error)
         refused = True
     assert refused is expected

@@ -41,8 +41,8 @@ def test_first_mandate_id_follows_the_seeds_numbering(world):
 
 def test_raw_sql_cannot_insert_a_second_active_mandate(world):
     first = active_mandate(world, ORG_A, ORG_B)
-    with pytest.raises(sqlite3.IntegrityError, match="conflict"):
-        world.db.conn.execute(
+    with pytest.raises(world.db.IntegrityError, match="conflict"):
+        world.db.execute(
             "INSERT INTO mandates (type_code, giver, taker, state, signer, start_date, language, "
             "created_at, changed_by, changed_at) VALUES ('WSE Loket', ?, ?, 'signed', ?, ?, 'nl', "
             "'x', 'giver', 'x')",
@@ -56,23 +56,23 @@ def test_raw_sql_cannot_make_a_party_its_own_taker_or_use_a_forbidden_combinatio
         "created_at, changed_by, changed_at) VALUES (?, ?, ?, 'awaiting', ?, '2030-01-01', "
         "'nl', 'x', 'giver', 'x')"
     )
-    with pytest.raises(sqlite3.IntegrityError):
-        world.db.conn.execute(sql, ["WSE Loket", ORG_A, ORG_A, ORG_A])
-    with pytest.raises(sqlite3.IntegrityError, match="combination"):
-        world.db.conn.execute(sql, ["Kiosk", ORG_A, ORG_B, ORG_B])
+    with pytest.raises(world.db.IntegrityError):
+        world.db.execute(sql, ["WSE Loket", ORG_A, ORG_A, ORG_A])
+    with pytest.raises(world.db.IntegrityError, match="combination"):
+        world.db.execute(sql, ["Kiosk", ORG_A, ORG_B, ORG_B])
 
 
 def test_history_is_append_only(world):
     mandate = active_mandate(world, ORG_A, ORG_B)
-    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
-        world.db.conn.execute("DELETE FROM mandate_events WHERE mandate_id = ?", [mandate.id])
-    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
-        world.db.conn.execute("UPDATE mandate_events SET event = 'x'")
+    with pytest.raises(world.db.IntegrityError, match="append-only"):
+        world.db.execute("DELETE FROM mandate_events WHERE mandate_id = ?", [mandate.id])
+    with pytest.raises(world.db.IntegrityError, match="append-only"):
+        world.db.execute("UPDATE mandate_events SET event = 'x'")
 
 
 def test_foreign_keys_refuse_an_unknown_party(world):
-    with pytest.raises(sqlite3.IntegrityError):
-        world.db.conn.execute(
+    with pytest.raises(world.db.IntegrityError):
+        world.db.execute(
             "INSERT INTO work_relationships (person, organisation, valid_from) VALUES ('99999999999', ?, '2020-01-01')",
             [ORG_A],
         )
