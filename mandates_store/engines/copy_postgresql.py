@@ -21,7 +21,7 @@ class PostgresSide(Side):
         if not create and (problem := store_file_problem(location)):
             raise InvalidInput(f"{location}: {problem[0]}", f"{location}: {problem[1]}")
         self.location = location
-        Store(location).close()  # creates and migrates the schema of a new database
+        Store(location).shutdown()  # creates and migrates the schema of a new database
         try:
             self.conn = psycopg.connect(location, autocommit=True, connect_timeout=CONNECT_TIMEOUT_SECONDS)
         except psycopg.Error as error:

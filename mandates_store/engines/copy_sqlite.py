@@ -20,7 +20,7 @@ class SqliteSide(Side):
         self.conn = self.db.conn
 
     def close(self) -> None:
-        self.store.close()
+        self.store.shutdown()
 
     def columns(self, table: str) -> tuple[str, ...]:
         cursor = self.conn.execute(f"SELECT * FROM {table} WHERE 1 = 0")  # noqa: S608 - our table names

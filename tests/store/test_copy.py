@@ -46,7 +46,7 @@ def contents(location: str) -> dict[str, list[tuple]]:
 def test_the_copy_knows_every_table_of_either_engine(postgres_url):
     with Store(":memory:") as store:
         assert sorted(store.db.utils.table_names()) == sorted([*TABLE_NAMES, "sqlite_sequence"])
-    Store(postgres_url).close()
+    Store(postgres_url).shutdown()
     with psycopg.connect(postgres_url) as conn:
         tables = conn.execute("SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'")
         assert sorted(name for (name,) in tables) == sorted([*TABLE_NAMES, "schema_version"])
@@ -101,7 +101,7 @@ def test_one_store_onto_itself_is_refused(source):
 
 def test_a_table_whose_rows_change_on_the_way_fails_its_check_and_the_target_stays_empty(source, tmp_path):
     target = str(tmp_path / "target.db")
-    Store(target).close()
+    Store(target).shutdown()
     with sqlite3.connect(target) as conn:  # something on the target that alters what lands
         conn.execute(
             "CREATE TRIGGER tamper AFTER INSERT ON parties WHEN NEW.city = 'Mechelen' "
@@ -118,7 +118,7 @@ def test_a_table_whose_rows_change_on_the_way_fails_its_check_and_the_target_sta
 
 def test_a_row_the_target_refuses_names_its_table(source, tmp_path):
     target = str(tmp_path / "target.db")
-    Store(target).close()
+    Store(target).shutdown()
     with sqlite3.connect(target) as conn:
         conn.execute("CREATE TRIGGER picky BEFORE INSERT ON work_relationships BEGIN SELECT RAISE(ABORT, 'no'); END")
     result = cli("copy", "--from", source, "--to", target)
@@ -163,7 +163,7 @@ def test_a_postgresql_database_without_a_store_is_no_source(postgres_url, tmp_pa
 
 
 def test_a_row_postgresql_refuses_names_its_table_and_leaves_it_empty(source, postgres_url):
-    Store(postgres_url).close()
+    Store(postgres_url).shutdown()
     with psycopg.connect(postgres_url, autocommit=True) as conn:
         conn.execute("ALTER TABLE legal_representatives ADD CONSTRAINT picky CHECK (function <> 'Bestuurder')")
     result = cli("copy", "--from", source, "--to", postgres_url)
