@@ -113,8 +113,11 @@ def state_file(path: str) -> str | None:
 
 
 def mandates_store_file(path: str) -> str | None:
-    """Only `broker store init` creates a store: a mistyped path must not serve an empty one."""
+    """Only `broker store init` creates a store: a mistyped path must not serve an empty one. A
+    PostgreSQL URL: no password in it (the settings file is no place for one), a server that
+    answers, a database that holds a store."""
     from mandates_store.database import store_file_problem
+    from mandates_store.engines import location_problem, shown
 
-    problem = store_file_problem(path)
-    return f"{path}: {problem[0]}" if problem else None
+    problem = location_problem(path) or store_file_problem(path)
+    return f"{shown(path)}: {problem[0]}" if problem else None

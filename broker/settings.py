@@ -19,6 +19,7 @@ from datetime import timedelta
 
 from broker import setting_checks as checks
 from mandates_store.clock import TEST_CLOCK_SWITCH
+from mandates_store.engines import POSTGRESQL, engine_of
 
 SECRET_HINT = "set BROKER_{name} in the environment"
 # A request body above this is refused before its form is parsed (413): the largest SAML message
@@ -110,6 +111,7 @@ def serve_option_problem(name: str, value) -> str | None:
 class Settings:
     base_url: str = key("http://localhost:8080")
     state_db: str = key("var/state.db", path=True, check=checks.state_file, served=True)
+    # an SQLite path or a postgresql:// URL without its password (mandates_store.engine_of)
     store_db: str = key("var/store.db", path=True, check=checks.mandates_store_file, served=True)
     min_free_disk_mb: int = key(100)  # /readyz: free space below this in either file's folder = not ready
     metadata_dir: str = key("metadata", path=True, exists=True)
@@ -261,6 +263,8 @@ class _Loader:
             return [self.path(v) for v in value]
         if isinstance(value, os.PathLike):
             value = os.fspath(value)
+        if isinstance(value, str) and engine_of(value) == POSTGRESQL:
+            return value  # a database URL (store_db), no path
         return os.path.normpath(os.path.join(self.folder, value)) if isinstance(value, str) and value else value
 
     def value(self, name: str, spec: Field, value):

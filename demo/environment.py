@@ -114,7 +114,9 @@ def prepare(
     selfservice_url: str = SELFSERVICE_URL,
     today: date | None = None,
     signing_key_bits: int = 3072,
+    store_db: str | None = None,
 ) -> DemoEnvironment:
+    """store_db: the store's location (a postgresql:// URL, say); var/store.db when not given."""
     # the broker.toml written from these paths reads relative ones from its own folder
     workdir = os.path.abspath(workdir)
     certs, metadata, peers, var = (os.path.join(workdir, d) for d in ("certs", "metadata", "peer-metadata", "var"))
@@ -144,7 +146,7 @@ def prepare(
         metadata_xml(application_config(application_url, app_key, app_cert, [], settings.idp_entity_id), "sp"),
     )
 
-    store_path = os.path.join(var, "store.db")
+    store_path = store_db or os.path.join(var, "store.db")
     selfservice = {
         "BASE_URL": selfservice_url,
         "STORE_DB": store_path,
@@ -160,10 +162,10 @@ def prepare(
         sp_metadata_of_selfservice(selfservice_settings.from_dict(selfservice)),
     )
 
-    fresh = not os.path.exists(store_path)
-    store = Store(store_path)
-    if fresh:
-        demo_data.load_demo(store, today or date.today())
+    with Store(store_path) as store:
+        if not store.db.execute("SELECT count(*) FROM parties").fetchone()[0]:  # a new store
+            demo_data.load_demo(store, today or date.today())
+        demo_persons = persons(store)
 
     return DemoEnvironment(
         broker={
@@ -186,7 +188,7 @@ def prepare(
             "key": upstream_key,
             "cert": upstream_cert,
             "metadata_files": [broker_sp],
-            "persons": persons(store),
+            "persons": demo_persons,
             "secret_key": secret["upstream"],
         },
         application={

@@ -13,6 +13,7 @@ from mandates_store import (
     StoreError,
 )
 from mandates_store.database import store_file_problem
+from mandates_store.engines import shown
 from mandates_store.loaders import parse_date
 from mandates_store.search import parse_participants
 from mandates_store.status import parse_status
@@ -44,7 +45,8 @@ class Context:
     def _refuse_a_file_that_is_no_store(self) -> None:
         problem = store_file_problem(self.path)
         if problem is not None:
-            raise click.ClickException(f"{self.path}: {problem[1] if self.language == 'nl' else problem[0]}")
+            where = shown(self.path)
+            raise click.ClickException(f"{where}: {problem[1] if self.language == 'nl' else problem[0]}")
 
     def message(self, error: StoreError) -> str:
         return error.message_nl if self.language == "nl" else error.message

@@ -37,14 +37,14 @@ def parse_participants(text: str) -> tuple[str, ...]:
 def search_mandates(db: Database, search: MandateSearch, day: date, limit: int | None = None) -> list[Mandate]:
     """Newest first."""
     where, params = _where(search, day)
-    return select_mandates(db, " AND ".join(where) or "1", params, day, order="m.id DESC", limit=limit)
+    return select_mandates(db, " AND ".join(where) or "1 = 1", params, day, order="m.id DESC", limit=limit)
 
 
 def count_mandates(db: Database, search: MandateSearch, day: date) -> int:
     where, params = _where(search, day)
     sql = (
         "SELECT count(*) FROM mandates m JOIN parties g ON g.number = m.giver JOIN parties t ON t.number = m.taker "
-        f"WHERE {' AND '.join(where) or '1'}"
+        f"WHERE {' AND '.join(where) or '1 = 1'}"
     )
     return db.execute(sql, params).fetchone()[0]
 
@@ -53,7 +53,7 @@ def search_page(db: Database, search: MandateSearch, day: date, offset: int, lim
     """One page of the result, newest first: `limit` mandates after the first `offset`."""
     where, params = _where(search, day)
     order = f"m.id DESC LIMIT {int(limit)} OFFSET {max(0, int(offset))}"
-    return select_mandates(db, " AND ".join(where) or "1", params, day, order=order)
+    return select_mandates(db, " AND ".join(where) or "1 = 1", params, day, order=order)
 
 
 def _where(search: MandateSearch, day: date) -> tuple[list[str], list]:

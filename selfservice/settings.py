@@ -8,7 +8,7 @@ import os
 import tomllib
 from dataclasses import dataclass, field, fields
 
-from mandates_store.engines import POSTGRESQL, engine_of
+from mandates_store.engines import POSTGRESQL, engine_of, location_problem, shown
 
 PATH_KEYS = ("store_db", "sp_key", "sp_cert", "broker_metadata", "bulk_dir")
 SECRET_KEYS = ("secret_key",)
@@ -26,7 +26,7 @@ class Serve:
 @dataclass(frozen=True)
 class Settings:
     base_url: str = "http://localhost:8070"
-    store_db: str = "var/store.db"
+    store_db: str = "var/store.db"  # an SQLite path or a postgresql:// URL (no password in it)
     sp_key: str = "certs/selfservice.key"
     sp_cert: str = "certs/selfservice.crt"
     broker_metadata: str = "metadata/broker-idp.xml"  # the broker's IdP metadata
@@ -74,7 +74,11 @@ def from_toml(path: str, environ: dict | None = None) -> Settings:
             raise ValueError(f"{path}: {error}") from None
     folder = os.path.dirname(os.path.abspath(path))
     for key in PATH_KEYS:
-        if key in values and not os.path.isabs(values[key]) and engine_of(values[key]) != POSTGRESQL:
+        if key == "store_db" and key in values and engine_of(values[key]) == POSTGRESQL:
+            if problem := location_problem(values[key]):
+                raise ValueError(f"{path}: store_db: {shown(values[key])}: {problem[0]}")
+            continue  # a database URL, no path
+        if key in values and not os.path.isabs(values[key]):
             values[key] = os.path.join(folder, values[key])
     for key in SECRET_KEYS:
         if key in values:

@@ -27,13 +27,13 @@ skip_single_option: false
 """
 
 
-def build_demo(root):
-    """The demo's parties on a fresh SQLite store and fresh keys under `root`, plus a second
-    application (a "Kiosk" e-loket) for single sign-on and logout."""
+def build_demo(root, store_db=None):
+    """The demo's parties on a fresh SQLite store (or the one at `store_db`) and fresh keys under
+    `root`, plus a second application (a "Kiosk" e-loket) for single sign-on and logout."""
     policies = copy_policies(str(root / "policies"))
     with open(os.path.join(policies, "kiosk.yaml"), "w", encoding="utf-8") as handle:
         handle.write(KIOSK_POLICY)
-    env = prepare(str(root / "demo"), policy_dir=policies)
+    env = prepare(str(root / "demo"), policy_dir=policies, store_db=store_db)
     env.broker["SESSION_COOKIE_SECURE"] = False
     key, cert = str(root / "app2.key"), str(root / "app2.crt")
     generate(key, cert, "app2")

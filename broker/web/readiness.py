@@ -14,6 +14,7 @@ from cryptography import x509
 
 from broker.saml.publishing import signing_keys
 from broker.settings import Settings
+from mandates_store.engines import SQLITE, engine_of
 
 KEY_WARNING = datetime.timedelta(days=30)
 MB = 1024 * 1024
@@ -42,7 +43,8 @@ def _probe(probe) -> str:
 
 def _disk_space(files: tuple[str, ...], minimum_mb: int) -> str:
     short = []
-    for folder in dict.fromkeys(os.path.dirname(path) for path in files):
+    local = (path for path in files if engine_of(path) == SQLITE)  # a database server's disk is its own
+    for folder in dict.fromkeys(os.path.dirname(path) for path in local):
         try:
             stat = os.statvfs(folder)
         except OSError as exc:

@@ -206,9 +206,8 @@ class _Importer:
             self.candidates_sql, [self.own_number, numbers, self.codes_json]
         ):
             signed.setdefault((other, code), []).append((mandate_id, start, end))
-        ids = iter(db.reserve_ids("mandates", len(plans) * len(self.codes)))
-        good, context, operation_id = 0, self.context, self.operation_id
-        mandates, events, report, made = [], [], [], []
+        context, operation_id = self.context, self.operation_id
+        mandates, events, report, made, accepted = [], [], [], [], []
         moment, changed_by, (person, party) = self.moment, self.changed_by, self.event_by
         for plan in plans:
             try:
@@ -231,15 +230,20 @@ class _Importer:
                 continue
             # Mandates made here are awaiting signature: they never enter `signed`, just as a
             # line's own mandates never conflict with a later line in create_in_context.
+            accepted.append((plan, giver.number, taker.number, other.number, start, end, language))
+            report.append((operation_id, plan.line_no, plan.text, 1, None))
+        # Ids for the good lines only, in line order: what line-by-line creation would give.
+        ids = iter(db.reserve_ids("mandates", len(accepted) * len(self.codes)) if accepted else ())
+        for plan, giver, taker, other, start, end, language in accepted:
             for code in self.codes:
                 next_id = next(ids)
                 mandates.append(
                     (
                         next_id,
                         code,
-                        giver.number,
-                        taker.number,
-                        other.number,
+                        giver,
+                        taker,
+                        other,
                         start,
                         end,
                         plan.reference,
@@ -251,14 +255,12 @@ class _Importer:
                 )
                 events.append((next_id, moment, changed_by, person, party))
                 made.append((operation_id, plan.line_no, next_id))
-            good += 1
-            report.append((operation_id, plan.line_no, plan.text, 1, None))
         try:
             with db.savepoint("bulk_chunk"):
                 self.insert_chunk(mandates, events, report, made)
         except db.Error:  # a rule only the schema holds: redo line by line, exactly
             return self.write_each(plans)
-        return good
+        return len(accepted)
 
     def insert_chunk(self, mandates: list, events: list, report: list, made: list) -> None:
         db = self.db

@@ -64,3 +64,40 @@ def error_text(error: Exception) -> str:
     diag = getattr(error, "diag", None)
     primary = getattr(diag, "message_primary", None)
     return primary or str(error)
+
+
+def location_problem(location: str) -> tuple[str, str] | None:
+    """Why a PostgreSQL URL cannot be a store's location, without connecting (English, Dutch):
+    it does not parse, or it holds the password, which belongs in PGPASSWORD, ~/.pgpass
+    (PGPASSFILE) or a PGSERVICE service file, never in a settings file or a command line."""
+    if engine_of(location) != POSTGRESQL:
+        return None
+    import psycopg
+    from psycopg.conninfo import conninfo_to_dict
+
+    try:
+        parts = conninfo_to_dict(str(location))
+    except psycopg.Error as error:
+        why = str(error).splitlines()[0]
+        return f"not a valid PostgreSQL URL ({why})", f"geen geldige PostgreSQL-URL ({why})"
+    if "password" in parts:
+        return (
+            "the URL holds a password; leave it out and set PGPASSWORD, ~/.pgpass (PGPASSFILE) or a PGSERVICE file",
+            "de URL bevat een wachtwoord; laat het weg en gebruik PGPASSWORD, ~/.pgpass (PGPASSFILE) of een "
+            "PGSERVICE-bestand",
+        )
+    port = parts.get("port")
+    if port is not None and not str(port).isdigit():
+        return f"not a valid PostgreSQL URL (port '{port}')", f"geen geldige PostgreSQL-URL (poort '{port}')"
+    return None
+
+
+def shown(location: object) -> str:
+    """The location as messages may show it: a password in a URL masked."""
+    import re
+
+    text = str(location)
+    if engine_of(text) != POSTGRESQL:
+        return text
+    text = re.sub(r"^(postgres(?:ql)?://[^/@:]*):[^@/]*@", r"\1:***@", text)
+    return re.sub(r"([?&]password=)[^&]*", r"\1***", text)

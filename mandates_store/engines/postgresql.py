@@ -17,14 +17,14 @@ import psycopg
 from psycopg import pq
 from psycopg_pool import ConnectionPool
 
-from mandates_store.engines import POSTGRESQL
+from mandates_store.engines import POSTGRESQL, location_problem, shown
 from mandates_store.errors import StoreBusy, StoreUnreachable
 
 POOL_MAX = 32  # connections per process: above gunicorn's threads per worker
 CONNECT_TIMEOUT_SECONDS = 5
 
-# String literals are left alone; outside them `?` and `:name` become psycopg's placeholders and
-# a literal `%` (a LIKE pattern) is doubled.
+# Outside string literals `?` and `:name` become psycopg's placeholders; a `%` is doubled
+# everywhere (psycopg reads placeholders inside quotes too), e.g. in a LIKE pattern.
 _TOKENS = re.compile(r"'(?:[^']|'')*'|\?|(?<![:\w]):([A-Za-z_]\w*)|%")
 
 
@@ -33,7 +33,7 @@ def translate(sql: str) -> str:
     def one(match: re.Match) -> str:
         text = match.group(0)
         if text.startswith("'"):
-            return text
+            return text.replace("%", "%%")
         if text == "?":
             return "%s"
         if text == "%":
@@ -43,12 +43,28 @@ def translate(sql: str) -> str:
     return _TOKENS.sub(one, sql)
 
 
-def unreachable(location: str, error: Exception) -> StoreUnreachable:
-    why = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-    return StoreUnreachable(
-        f"{location}: cannot connect to PostgreSQL ({why})",
-        f"{location}: geen verbinding met PostgreSQL ({why})",
-    )
+def connect_problem(error: Exception) -> tuple[str, str]:
+    """libpq's reason in one line (English, Dutch); libpq itself speaks English."""
+    text = str(error).strip()
+    why = text.splitlines()[0].strip() if text else type(error).__name__
+    why = why.removeprefix("connection failed: ")
+    return f"cannot connect to PostgreSQL ({why})", f"geen verbinding met PostgreSQL ({why})"
+
+
+def unreachable(location: str, problem: tuple[str, str]) -> StoreUnreachable:
+    return StoreUnreachable(f"{shown(location)}: {problem[0]}", f"{shown(location)}: {problem[1]}")
+
+
+def connect(location: str) -> psycopg.Connection:
+    """A connection of its own, or StoreUnreachable saying why not (a bad URL, a password in it,
+    a server that refuses or does not answer)."""
+    problem = location_problem(location)
+    if problem is not None:
+        raise unreachable(location, problem)
+    try:
+        return psycopg.connect(location, connect_timeout=CONNECT_TIMEOUT_SECONDS)
+    except psycopg.Error as error:
+        raise unreachable(location, connect_problem(error)) from None
 
 
 def busy() -> StoreBusy:
@@ -84,10 +100,7 @@ class PostgresOpener:
 
     def __init__(self, location: str, busy_timeout: float) -> None:
         self.location = location
-        try:
-            psycopg.connect(location, connect_timeout=CONNECT_TIMEOUT_SECONDS).close()
-        except (psycopg.Error, psycopg.ProgrammingError) as error:
-            raise unreachable(location, error) from None
+        connect(location).close()
         self.pool = ConnectionPool(
             location,
             min_size=1,
@@ -222,7 +235,7 @@ class PostgresDatabase:
 
     def probe_write(self) -> None:
         """Raise unless this database accepts a write now: a temporary table, rolled back."""
-        with contextlib.closing(psycopg.connect(self.location, connect_timeout=CONNECT_TIMEOUT_SECONDS)) as conn:
+        with contextlib.closing(connect(self.location)) as conn:
             conn.execute("CREATE TEMPORARY TABLE write_probe (x integer)")
             conn.rollback()
 
@@ -236,12 +249,14 @@ def store_problem(location: str) -> tuple[str, str] | None:
     """Why `location` is no mandates store to open (English, Dutch), or None."""
     from mandates_store.engines.postgresql_schema import VERSION_TABLE
 
+    problem = location_problem(location)
+    if problem is not None:
+        return problem
     try:
         with contextlib.closing(psycopg.connect(location, connect_timeout=CONNECT_TIMEOUT_SECONDS)) as conn:
             found = conn.execute("SELECT to_regclass(%s)", [VERSION_TABLE]).fetchone()[0]
-    except (psycopg.Error, psycopg.ProgrammingError) as error:
-        refused = unreachable(location, error)
-        return str(refused), refused.message_nl
+    except psycopg.Error as error:
+        return connect_problem(error)
     if found is None:
         return (
             f"no mandates store in this database; create one with `broker store init --db {location}`",

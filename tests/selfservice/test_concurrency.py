@@ -4,10 +4,21 @@ the conflict screen, nothing half-done."""
 import threading
 from datetime import timedelta
 
+import pytest
+
 from mandates_store import MANDAATBEHEERDER, Actor, MandateSearch
 from mandates_store import demo_data as d
 from tests.browser import Browser
+from tests.conftest import build_demo
 from tests.selfservice.helpers import SELF, log_in
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def demo(request, tmp_path):
+    """The demo on both engines: the broker and the self-service application share the store."""
+    if request.param == "sqlite":
+        return build_demo(tmp_path)
+    return build_demo(tmp_path, store_db=request.getfixturevalue("postgres_url"))
 
 
 def test_two_signatures_at_once(parties, selfservice_app, store):

@@ -2,7 +2,6 @@
 field, reason) in the user's language and leaves the store as it was."""
 
 import json
-import sqlite3
 from datetime import date
 
 import pytest
@@ -25,15 +24,17 @@ def cli(path, *args, lang="nl"):
 
 
 @pytest.fixture
-def demo_db(tmp_path):
-    path = tmp_path / "store.db"
+def demo_db(store_location):
+    path = store_location
     assert cli(path, "init").exit_code == 0 and cli(path, "demo").exit_code == 0
     return path
 
 
 def counts(path) -> tuple[int, int]:
-    with sqlite3.connect(path) as conn:
-        return tuple(conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("mandates", "bulk_operations"))
+    with Store(path) as store:
+        return tuple(
+            store.db.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("mandates", "bulk_operations")
+        )
 
 
 def bulk_create(path, csv_file, lang="nl"):
@@ -57,15 +58,15 @@ def test_a_bulk_csv_with_an_unreadable_byte_names_its_line_and_column(demo_db, t
     assert f"{csv_file}, line 2: byte 0x81 at column 18 is neither UTF-8 nor Windows-1252" in english.output
 
 
-def test_a_load_file_with_an_unreadable_byte_names_its_line_and_column(tmp_path):
+def test_a_load_file_with_an_unreadable_byte_names_its_line_and_column(tmp_path, store_location):
     path = tmp_path / "parties.csv"
     path.write_bytes(b"number;name\n0411515075;Emma\xc3\xbcs\n0806154033;BARO\x81CY\n")
-    with Store(tmp_path / "s.db") as store, pytest.raises(FileFormatError) as caught:
+    with Store(store_location) as store, pytest.raises(FileFormatError) as caught:
         store.load("parties", path)
     assert (caught.value.line, str(caught.value)) == (3, f"{path}, line 3: " + caught.value.reason)
     assert "byte 0x81 at column 16" in caught.value.reason
-    with Store(tmp_path / "s.db") as store:
-        assert store.db.conn.execute("SELECT count(*) FROM parties").fetchone()[0] == 0
+    with Store(store_location) as store:
+        assert store.db.execute("SELECT count(*) FROM parties").fetchone()[0] == 0
 
 
 def test_windows_1252_is_still_read(demo_db, tmp_path):
@@ -87,8 +88,8 @@ def test_an_empty_bulk_file_is_refused_and_not_recorded(demo_db, tmp_path, conte
     assert counts(demo_db) == before
 
 
-def test_an_empty_list_of_lines_is_refused_by_the_store(tmp_path):
-    with Store(tmp_path / "s.db") as store:
+def test_an_empty_list_of_lines_is_refused_by_the_store(tmp_path, store_location):
+    with Store(store_location) as store:
         from mandates_store import Actor
         from mandates_store.demo_data import load_demo
 
@@ -98,11 +99,11 @@ def test_an_empty_list_of_lines_is_refused_by_the_store(tmp_path):
 
 
 # 7. an unknown key in a mandate-types file was ignored and a type stored with no name or contract
-def test_an_unknown_key_in_a_types_file_is_refused_with_did_you_mean(tmp_path):
+def test_an_unknown_key_in_a_types_file_is_refused_with_did_you_mean(tmp_path, store_location):
     path = tmp_path / "types.json"
     path.write_text(json.dumps([{"code": "X", "nmes": {"nl": "X"}, "contracts": {"nl": "…"},
                                  "combinations": ["person>person"]}]))  # fmt: skip
-    with Store(tmp_path / "s.db") as store:
+    with Store(store_location) as store:
         with pytest.raises(FileFormatError) as caught:
             store.load("types", path)
         assert (caught.value.line, caught.value.field) == (1, "nmes")
@@ -110,8 +111,8 @@ def test_an_unknown_key_in_a_types_file_is_refused_with_did_you_mean(tmp_path):
         assert store.mandate_type("X") is None
 
 
-def test_a_type_without_name_or_contract_text_is_refused(tmp_path):
-    with Store(tmp_path / "s.db") as store:
+def test_a_type_without_name_or_contract_text_is_refused(tmp_path, store_location):
+    with Store(store_location) as store:
         for record, field in (
             ({"code": "X", "contracts": {"nl": "…"}, "combinations": ["person>person"]}, "name_nl"),
             ({"code": "X", "names": {"nl": "X"}, "combinations": ["person>person"]}, "contract_nl"),
@@ -124,10 +125,10 @@ def test_a_type_without_name_or_contract_text_is_refused(tmp_path):
         assert store.mandate_type("X") is None
 
 
-def test_an_unknown_csv_column_is_refused(tmp_path):
+def test_an_unknown_csv_column_is_refused(tmp_path, store_location):
     path = tmp_path / "work.csv"
     path.write_text("person;organisation;valid_form\n88012226557;0806154033;2020-01-01\n")
-    with Store(tmp_path / "s.db") as store, pytest.raises(FileFormatError) as caught:
+    with Store(store_location) as store, pytest.raises(FileFormatError) as caught:
         store.load("work-relationships", path)
     assert (caught.value.line, caught.value.field) == (1, "valid_form")
     assert "did you mean 'valid_from'?" in str(caught.value)

@@ -13,8 +13,8 @@ TEST_CLOCK = {TEST_CLOCK_SWITCH: "1"}  # --today is refused without it
 
 
 @pytest.fixture
-def run(tmp_path):
-    path = tmp_path / "cli.db"
+def run(store_location):
+    path = store_location
 
     def invoke(*args: str, lang: str = "nl"):
         return CliRunner().invoke(
@@ -192,7 +192,7 @@ def test_bulk_create_after_an_interruption_must_resume_or_say_again(demo_run, tm
             accept_contract=True,
         )
         operation = first.operation.id
-        store.db.conn.execute(
+        store.db.execute(
             "UPDATE bulk_operations SET source_sha256 = ? WHERE id = ?", [file_sha256(csv_file), operation]
         )
         interrupt(store, operation, 1)
@@ -322,3 +322,43 @@ def test_a_mandate_shows_its_last_valid_day_not_the_exclusive_end(demo_run):
     assert created.exit_code == 0, created.output
     assert "vanaf 10/03/2025 tot en met 30/11/2025" in created.output
     assert "01/12/2025" not in created.output
+
+
+def test_migrate_brings_an_existing_store_up_to_date_on_either_engine(run):
+    refused = run("--lang", "en", "migrate")  # nothing there yet: only init creates a store
+    assert refused.exit_code == 1 and "init" in refused.output and "Traceback" not in refused.output
+    assert run("init").exit_code == 0
+    result = run("migrate")
+    assert result.exit_code == 0 and f"{run.path}: schema version 6" in result.output
+
+
+@pytest.mark.parametrize(
+    "url, english, dutch",
+    [
+        ("postgresql://broker_test@127.0.0.1:1/x", "cannot connect to PostgreSQL (connection to server at "
+         '"127.0.0.1", port 1 failed: Connection refused', "geen verbinding met PostgreSQL"),
+        ("postgresql://broker_test@nosuchhost.invalid/x", "cannot connect to PostgreSQL (failed to resolve host",
+         "geen verbinding met PostgreSQL"),
+        ("postgresql://db.example:notaport/x", "not a valid PostgreSQL URL (port 'notaport')",
+         "geen geldige PostgreSQL-URL (poort 'notaport')"),
+        ("postgres://[bad", "not a valid PostgreSQL URL (end of string reached", "geen geldige PostgreSQL-URL"),
+        ("postgresql://u:s3cret@127.0.0.1/x", "the URL holds a password", "de URL bevat een wachtwoord"),
+    ],
+)  # fmt: skip
+@pytest.mark.parametrize("command", ["init", "search"])
+def test_a_bad_or_unreachable_postgresql_url_is_one_line_in_the_users_language(url, english, dutch, command):
+    for lang, expected in (("en", english), ("nl", dutch)):
+        result = CliRunner().invoke(store_cli, ["--db", url, "--lang", lang, command])
+        assert result.exit_code == 1, result.output
+        assert "Traceback" not in result.output and result.exception.__class__ is SystemExit
+        (line,) = result.output.strip().splitlines()
+        assert line.startswith("Error: postgres") and expected in line, line
+        assert "s3cret" not in line
+
+
+def test_a_postgresql_database_without_a_store_is_refused_except_by_init(postgres_url):
+    result = CliRunner().invoke(store_cli, ["--db", postgres_url, "--lang", "en", "search"])
+    assert result.exit_code == 1
+    assert f"{postgres_url}: no mandates store in this database; create one with `broker store init" in result.output
+    assert CliRunner().invoke(store_cli, ["--db", postgres_url, "init"]).exit_code == 0
+    assert CliRunner().invoke(store_cli, ["--db", postgres_url, "search"]).exit_code == 0

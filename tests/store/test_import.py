@@ -4,13 +4,12 @@ when, whole file or nothing, under every store rule that still applies."""
 
 import json
 import os
-import sqlite3
 from datetime import date, timedelta
 
 import pytest
 from click.testing import CliRunner
 
-from mandates_store import FileFormatError
+from mandates_store import FileFormatError, Store
 from mandates_store.cli import store as store_cli
 from mandates_store.clock import TEST_CLOCK_SWITCH
 from mandates_store.identifiers import with_check_digits
@@ -34,7 +33,7 @@ def write(tmp_path, text: str, name: str = "export.csv") -> str:
 
 
 def count(world) -> tuple[int, int]:
-    conn = world.db.conn
+    conn = world.db
     return (conn.execute("SELECT count(*) FROM mandates").fetchone()[0],) + (
         conn.execute("SELECT count(*) FROM mandate_events").fetchone()[0],
     )
@@ -117,9 +116,9 @@ def test_an_unknown_column_is_refused_with_did_you_mean(world, tmp_path):
 
 
 @pytest.fixture
-def cli_store(tmp_path, monkeypatch):
+def cli_store(store_location, monkeypatch):
     monkeypatch.delenv(TEST_CLOCK_SWITCH, raising=False)
-    path = str(tmp_path / "store.db")
+    path = store_location
 
     def invoke(*args, env=None):
         return CliRunner().invoke(store_cli, ["--db", path, *args], env=env)
@@ -138,8 +137,8 @@ def test_today_is_refused_without_the_test_switch(cli_store):
     assert f"zet {TEST_CLOCK_SWITCH}=1" in refused.output and "broker store import" in refused.output
     in_english = cli_store("--lang", "en", "--today", yesterday, "search")
     assert in_english.exit_code == 2 and "--today is a clock for tests and the demo" in in_english.output
-    with sqlite3.connect(cli_store.path) as conn:
-        assert conn.execute("SELECT count(*) FROM mandates WHERE start_date = ?", [yesterday]).fetchone()[0] == 0
+    with Store(cli_store.path) as store:
+        assert store.db.execute("SELECT count(*) FROM mandates WHERE start_date = ?", [yesterday]).fetchone()[0] == 0
     allowed = cli_store("--today", yesterday, *create, env={TEST_CLOCK_SWITCH: "1"})
     assert allowed.exit_code == 0, allowed.output
     assert cli_store(*create).exit_code == 1  # without the clock: a start in the past, as the domain says

@@ -6,8 +6,8 @@ from mandates_store import MANDAATUITVOERDER, FileFormatError, Store
 
 
 @pytest.fixture
-def empty(tmp_path):
-    with Store(tmp_path / "load.db") as store:
+def empty(store_location):
+    with Store(store_location) as store:
         yield store
 
 
@@ -38,7 +38,7 @@ def test_a_bad_line_names_file_line_and_field_and_loads_nothing(empty, tmp_path)
     error = caught.value
     assert (error.path, error.line, error.field) == (str(path), 5, "number")
     assert "bad.csv, line 5, field number" in str(error) and "0806154034" in str(error)
-    assert empty.db.conn.execute("SELECT count(*) FROM parties").fetchone()[0] == 0
+    assert empty.db.execute("SELECT count(*) FROM parties").fetchone()[0] == 0
 
 
 def test_missing_required_field_is_named(empty, tmp_path):

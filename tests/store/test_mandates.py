@@ -12,7 +12,7 @@ def create(store, actor, counterparty, types=("WSE Loket",), role="giver", **kw)
 
 
 def count(store, table="mandates"):
-    return store.db.conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+    return store.db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
 
 
 def test_created_mandate_awaits_the_counterpartys_signature(world):

@@ -14,7 +14,7 @@ def test_party_number_is_normalised_and_kind_derived(store):
 def test_invalid_party_number_is_refused_and_nothing_stored(store):
     with pytest.raises(InvalidIdentifier, match="0806154034"):
         store.put_party("0806154034", "Bad")
-    assert store.db.conn.execute("SELECT count(*) FROM parties").fetchone()[0] == 0
+    assert store.db.execute("SELECT count(*) FROM parties").fetchone()[0] == 0
 
 
 def test_party_needs_a_name(store):

@@ -132,3 +132,46 @@ def test_version_4_bulk_reports_survive_the_move_to_without_rowid_tables(tmp_pat
             sql = conn.execute("SELECT sql FROM sqlite_master WHERE name = ?", [table]).fetchone()
             assert sql[0].rstrip().endswith("WITHOUT ROWID")
         assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
+
+
+def test_postgresql_keeps_the_version_in_a_table_and_refuses_a_newer_schema(postgres_url):
+    from mandates_store.engines import postgresql_schema, sqlite_schema
+
+    assert len(postgresql_schema.MIGRATIONS) == len(sqlite_schema.MIGRATIONS) == SCHEMA_VERSION
+    with Store(postgres_url) as first:
+        first.put_party(ORG_A, "Emmaüs")
+        assert first.db.execute("SELECT version FROM schema_version").fetchall() == [(SCHEMA_VERSION,)]
+    with Store(postgres_url) as second:  # reopened: the data stays, nothing migrates twice
+        assert second.party(ORG_A).name == "Emmaüs"
+        assert second.db.schema_version() == SCHEMA_VERSION
+        second.db.execute("UPDATE schema_version SET version = ?", [SCHEMA_VERSION + 1])
+    with pytest.raises(RuntimeError, match="newer"):
+        Store(postgres_url)
+
+
+def test_postgresql_steps_one_to_five_then_six_give_the_schema_a_new_database_has(postgres_server):
+    import psycopg
+
+    from mandates_store.engines import postgresql_schema
+
+    def schema(url):
+        with psycopg.connect(url) as conn:
+            return conn.execute(
+                "SELECT table_name, column_name, data_type FROM information_schema.columns "
+                "WHERE table_schema = 'public' ORDER BY table_name, column_name"
+            ).fetchall(), conn.execute(
+                "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = 'public' ORDER BY indexname"
+            ).fetchall()
+
+    new, old = postgres_server.create_database(), postgres_server.create_database()
+    Store(new).shutdown()
+    real = postgresql_schema.SCHEMA_VERSION
+    try:
+        postgresql_schema.SCHEMA_VERSION = 5  # a store of the code before step 6
+        postgresql_schema.MIGRATIONS, steps = postgresql_schema.MIGRATIONS[:5], postgresql_schema.MIGRATIONS
+        Store(old).shutdown()
+    finally:
+        postgresql_schema.SCHEMA_VERSION, postgresql_schema.MIGRATIONS = real, steps
+    with Store(old) as upgraded:
+        assert upgraded.db.schema_version() == SCHEMA_VERSION
+    assert schema(old) == schema(new)
