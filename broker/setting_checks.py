@@ -1,6 +1,7 @@
 """The value checks of the settings table (broker/settings.py): what `broker serve` would trip on
 later, found by `broker config check` first. Each takes a value and says why it fails, or None."""
 
+import ipaddress
 import os
 import re
 
@@ -33,6 +34,18 @@ def bind_address(value: str) -> str | None:
     found = _BIND_PATTERN.fullmatch(value)
     if found is None or not 0 < int(found["port"]) < 65536:
         return f"must be HOST:PORT (e.g. 127.0.0.1:8080) or unix:PATH, not {value!r}"
+    return None
+
+
+def proxy_addresses(value: str) -> str | None:
+    """gunicorn's forwarded_allow_ips: addresses or networks, comma-separated, or *."""
+    if value.strip() == "*":
+        return None
+    for part in value.split(","):
+        try:
+            ipaddress.ip_network(part.strip())
+        except ValueError:
+            return f"must be IP addresses or networks, comma-separated (e.g. 10.0.0.5,10.0.1.0/24), or *, not {part.strip()!r}"
     return None
 
 

@@ -97,6 +97,8 @@ class Serve:
     timeout: int = _option(30, checks.at_least(1, " (seconds)"))
     # seconds a stopping worker has to finish the requests in flight
     graceful_timeout: int = _option(30, checks.at_least(1, " (seconds)"))
+    # the proxies (addresses or networks, comma-separated, or *) whose X-Forwarded-Proto is believed
+    forwarded_allow_ips: str = _option("127.0.0.1,::1", checks.proxy_addresses)
 
 
 def serve_option_problem(name: str, value) -> str | None:

@@ -29,6 +29,7 @@ from mandates_store.cli_common import (
     refusals,
     search_options,
 )
+from mandates_store.cli_copy import copy
 from mandates_store.clock import TEST_CLOCK_SWITCH, clock_override_allowed
 from mandates_store.engines import SQLITE, engine_of
 from mandates_store.export import export as export_file
@@ -288,3 +289,4 @@ KIND_NL[LEGAL_REPRESENTATIVE] = "als wettelijk vertegenwoordiger"
 
 
 store.add_command(bulk)
+store.add_command(copy)

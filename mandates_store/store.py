@@ -58,7 +58,11 @@ class Store:
         self.busy_timeout = busy_timeout
         self._local = threading.local()
         self._opener = opener(self.location, busy_timeout)
-        _ = self.db  # create and migrate now, so a bad file fails here and not mid-request
+        try:
+            _ = self.db  # create and migrate now, so a bad file fails here and not mid-request
+        except BaseException:
+            self._opener.close()  # a pool nobody closes is left to the garbage collector's thread
+            raise
 
     @property
     def db(self) -> Database:

@@ -62,6 +62,9 @@ def gunicorn_options(settings: Settings) -> dict:
         # SIGTERM (a restart, a scale-down): workers stop taking requests and get this long to finish
         # the ones in flight; a worker killed outright resets its connections (README "Operations")
         "graceful_timeout": serve_options.graceful_timeout,
+        # X-Forwarded-Proto from these proxies makes a request https (the CSRF check's strict
+        # Referer test follows it); the broker builds no URL from the request (all from BASE_URL)
+        "forwarded_allow_ips": serve_options.forwarded_allow_ips,
         "child_exit": _child_exit,
         "accesslog": None,
         "preload_app": False,  # each worker opens its own SQLite connections
