@@ -32,13 +32,14 @@ TABLES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("user_right_mandate_types", ("right_id", "type_code")),
     ("user_right_givers", ("right_id", "giver")),
     ("legal_representatives", ("id",)),
+    ("idm_events", ("id",)),
     ("bulk_operations", ("id",)),
     ("bulk_lines", ("operation_id", "line_no")),
     ("bulk_line_mandates", ("operation_id", "line_no", "mandate_id")),
 )
 # tables whose id the store hands out itself: the target goes on after the source's last one
 COUNTED_IDS = ("mandates", "mandate_events", "work_relationships", "user_rights", "legal_representatives")
-COUNTED_IDS += ("bulk_operations",)
+COUNTED_IDS += ("idm_events", "bulk_operations")
 
 
 def canonical(value):
