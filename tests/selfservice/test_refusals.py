@@ -16,11 +16,16 @@ from selfservice import refusals
 from tests.selfservice.helpers import SELF, log_in, submit, words
 
 FOLDER = os.path.dirname(mandates_store.__file__)
-# the operator's command line and file loading, and the broker's login explanations: never shown here
+# the operator's command line (with `broker store copy`) and file loading, and the broker's login
+# explanations: never shown here
 NOT_SHOWN = {
     "cli.py",
     "cli_bulk.py",
     "cli_common.py",
+    "cli_copy.py",
+    "copying.py",
+    "copy_postgresql.py",
+    "copy_sqlite.py",
     "demo_data.py",
     "explain.py",
     "explain_mandates.py",
