@@ -7,11 +7,12 @@ IMMEDIATE), so a read-then-write step cannot fail half-way on a lock upgrade.
 """
 
 import contextlib
-import os
 import sqlite3
 import threading
 import time
 from collections.abc import Iterator
+
+from mandates_store.engines.sqlite import writable_for_the_kernel
 
 ENGINE = "sqlite"
 BUSY_TIMEOUT_SECONDS = 10
@@ -71,7 +72,7 @@ def probe_write(path: str, schema_version: int) -> None:
     read-only keeps writing. The heartbeat row is committed at most every HEARTBEAT_SECONDS, so
     that the write really reaches the file now and then; otherwise it is written and rolled back.
     """
-    _writable_for_the_kernel(path)
+    writable_for_the_kernel(path)  # the mandates store's check: the same files, the same kernel
     conn = sqlite3.connect(path, timeout=PROBE_TIMEOUT_SECONDS, isolation_level=None)
     try:
         conn.execute("BEGIN IMMEDIATE")
@@ -84,20 +85,6 @@ def probe_write(path: str, schema_version: int) -> None:
         conn.close()
     if version_now != schema_version:
         raise RuntimeError(f"schema version {version_now}, this code needs {schema_version}")
-
-
-def _writable_for_the_kernel(path: str) -> None:
-    """SQLite may hand a new connection a descriptor this process opened before the file turned
-    read-only: ask the kernel instead, without opening the file (closing any descriptor of it would
-    drop this process's SQLite locks). Catches a read-only mount, an immutable file (root too)."""
-    for target in (path, os.path.dirname(os.path.abspath(path))):  # the folder: where the -wal file goes
-        if not os.access(target, os.W_OK):
-            why = "a read-only mount" if _read_only_mount(target) else "its permissions or immutable flag"
-            raise PermissionError(f"{target}: not writable ({why})")
-
-
-def _read_only_mount(path: str) -> bool:
-    return bool(os.statvfs(path).f_flag & os.ST_RDONLY)
 
 
 def version(conn: sqlite3.Connection) -> int:

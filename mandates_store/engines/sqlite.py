@@ -164,7 +164,7 @@ def probe_write(path: str, busy_timeout: float = 0.5) -> None:
     """Raise unless a process opening the file now could write to it: a table created and rolled
     back on a new connection (one opened before the file turned read-only keeps writing). A lock
     held by another writer (a bulk import) passes: the file is writable, and readers go on in WAL."""
-    _writable_for_the_kernel(str(path))
+    writable_for_the_kernel(str(path))
     conn = sqlite3.connect(str(path), timeout=busy_timeout, isolation_level=None)
     try:
         try:
@@ -179,7 +179,7 @@ def probe_write(path: str, busy_timeout: float = 0.5) -> None:
         conn.close()
 
 
-def _writable_for_the_kernel(path: str) -> None:
+def writable_for_the_kernel(path: str) -> None:
     """SQLite may hand a new connection a descriptor this process opened before the file turned
     read-only: ask the kernel instead, without opening the file (closing any descriptor of it would
     drop this process's SQLite locks). Catches a read-only mount, an immutable file (root too)."""
