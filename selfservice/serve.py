@@ -38,12 +38,18 @@ def _child_exit(server, worker):
     multiprocess.mark_process_dead(worker.pid)
 
 
+def check_before_fork(settings: Settings) -> None:
+    """Fail here, before forking, when anything is wrong; then close the store's connection, which a
+    worker must not inherit (see broker/ops/serve.py's check_before_fork)."""
+    from selfservice import create_app
+
+    create_app(settings).extensions["selfservice_store"].shutdown()
+
+
 def serve(settings: Settings) -> None:
     # prometheus_client picks its multi-process mode when first imported: set it up before that
     os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", tempfile.mkdtemp(prefix="selfservice-metrics-"))
-    from selfservice import create_app
-
-    create_app(settings)  # fail here, before forking, when anything is wrong
+    check_before_fork(settings)
     options = {
         "bind": settings.serve.bind,
         "workers": settings.serve.workers,

@@ -72,12 +72,21 @@ def gunicorn_options(settings: Settings) -> dict:
     }
 
 
+def check_before_fork(settings: Settings) -> None:
+    """Fail here, before forking, when anything is wrong; then close what the app opened. A worker
+    must not inherit an SQLite connection: closing it there (a garbage-collector pass does) drops
+    the other processes' locks on the file, and committed writes of another worker were lost."""
+    from broker import create_app
+
+    app = create_app(settings)
+    app.extensions["state"].close()
+    app.extensions["store"].shutdown()
+
+
 def serve(settings: Settings) -> None:
     # prometheus_client picks its multi-process mode when first imported: set it up before that
     os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", tempfile.mkdtemp(prefix="broker-metrics-"))
-    from broker import create_app
-
-    create_app(settings)  # fail here, before forking, when anything is wrong
+    check_before_fork(settings)
     options = gunicorn_options(settings)
     if os.environ.get("BROKER_PROFILE_DIR"):  # bench/login.py --profile
         from broker.ops import profiling
