@@ -10,7 +10,7 @@ import pytest
 import requests
 
 from demo.environment import copy_policies, free_port, prepare, write_broker_config
-from tests.serve.test_workers import BROKER_CMD, wait_until_up
+from tests.serve.nodes import BROKER_CMD, wait_until_up
 
 
 @pytest.mark.parametrize("mode", ["split", "cprofile"])

@@ -9,7 +9,7 @@ import time
 
 from broker.storage.state import StateStore
 from demo.environment import free_port, prepare, write_broker_config
-from tests.serve.test_workers import BROKER_CMD, wait_until_up
+from tests.serve.nodes import BROKER_CMD, wait_until_up
 
 
 def count(path, table):

@@ -9,15 +9,13 @@ The tests share one set-up (starting it dominates the time) and run in file orde
 kills node A."""
 
 import os
-import shutil
 import signal
 import subprocess
 import threading
 import types
 from datetime import date
-from urllib.parse import urljoin, urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
-import lxml.html
 import pytest
 import requests
 from werkzeug.serving import make_server
@@ -31,17 +29,9 @@ from demo.upstream import create_upstream_app
 from mandates_store import Actor, Store, demo_data
 from mandates_store import demo_data as d
 from tests.conftest import KIOSK_POLICY
-from tests.serve.test_workers import BROKER_CMD, wait_until_up
+from tests.serve.nodes import BROKER_CMD, NodeBrowser, node_folder, node_settings, signed_in, wait_until_up
 
 REPLAY = "This sign-in answer was used before."
-
-
-def _node_folder(root, demo_dir: str, policies: str, name: str) -> str:
-    """A node's own copy of the keys, metadata and policies (its var/ it makes itself)."""
-    folder = str(root / name)
-    shutil.copytree(demo_dir, folder, ignore=shutil.ignore_patterns("var", "peer-metadata", "secrets.json"))
-    shutil.copytree(policies, os.path.join(folder, "policies"))
-    return folder
 
 
 @pytest.fixture(scope="module")
@@ -75,14 +65,8 @@ def nodes(tmp_path_factory, postgres_server):
 
     processes, folders = {}, {}
     for name, port in (("a", a), ("b", b)):
-        folder = folders[port] = _node_folder(root, demo_dir, policies, f"node-{name}")
-        settings = {k: v.replace(demo_dir, folder) if isinstance(v, str) else v for k, v in env.broker.items()}
-        settings.update(
-            POLICY_DIR=os.path.join(folder, "policies"),
-            STATE_DB=state_url,
-            STORE_DB=store_url,
-            SESSION_COOKIE_SECURE=False,
-        )
+        folder = folders[port] = node_folder(root, demo_dir, policies, f"node-{name}")
+        settings = node_settings(env.broker, demo_dir, folder, STATE_DB=state_url, STORE_DB=store_url)
         toml = os.path.join(folder, "broker.toml")
         secrets = write_broker_config(types.SimpleNamespace(broker=settings), toml, bind=f"127.0.0.1:{port}", workers=1)
         log = open(os.path.join(folder, "broker.log"), "w")
@@ -117,71 +101,12 @@ def nodes(tmp_path_factory, postgres_server):
                 process.wait(20)
 
 
-class NodeBrowser:
-    """One browser (one cookie jar: cookies are per host, not per port) whose broker requests go to
-    the nodes in turn, or all to one (`pin`), as a load balancer without sticky sessions might."""
-
-    def __init__(self, nodes, pin: int | None = None):
-        self.session = requests.Session()
-        self.nodes, self.pin = nodes, pin
-        self.turn = 0
-        self.served_by: list[int] = []
-        self.visits: list[str] = []
-
-    def _route(self, url: str) -> str:
-        parts = urlsplit(url)
-        if parts.port in (self.nodes.a, self.nodes.b):
-            port = self.pin or (self.nodes.a, self.nodes.b)[self.turn % 2]
-            self.turn += 1
-            self.served_by.append(port)
-            url = urlunsplit(parts._replace(netloc=f"localhost:{port}"))
-        self.visits.append(url)
-        return url
-
-    def request(self, method, url, data=None):
-        response = self.session.request(method, self._route(url), data=data, allow_redirects=False, timeout=30)
-        while response.status_code in (302, 303):
-            response = self.session.get(
-                self._route(urljoin(response.url, response.headers["Location"])), allow_redirects=False, timeout=30
-            )
-        return response
-
-    def autopost(self, response, keep=None):
-        """Submit the SAML auto-post forms (the broker's, the authenticator's, the applications')."""
-        for _ in range(10):
-            doc = lxml.html.fromstring(response.text or "<html/>")
-            names = {i.name for i in doc.forms[0].inputs if i.name} if len(doc.forms) == 1 else set()
-            if not names & {"SAMLRequest", "SAMLResponse"}:
-                return response, doc
-            form = doc.forms[0]
-            data = dict(form.form_values())
-            if keep is not None:
-                keep.append((urljoin(response.url, form.action), data, len(self.served_by)))
-            response = self.request("POST", urljoin(response.url, form.action), data)
-        raise AssertionError("too many auto-posts")
-
-    def login_upstream(self, app: str, person: str, keep=None):
-        page = self.request("GET", app + "/login")
-        assert page.url.startswith(self.nodes.upstream), page.url
-        return self.autopost(self.request("POST", urljoin(page.url, "login"), {"person": person, "means": "eid"}), keep)
-
-    def choose(self, page, doc, number: str, via: str | None = None):
-        xpath = f"//li[@class='card'][.//*[@class='number' and text()='{number}']]//button/@value"
-        values = doc.xpath(xpath)
-        assert values, f"no card for {number}"
-        return self.autopost(self.request("POST", page.url, dict(doc.forms[-1].form_values(), option=values[0])))
-
-
 def givers_offered(doc) -> set[str]:
     return set(doc.xpath("//li[@class='card']//*[@class='number']/text()"))
 
 
-def signed_in(page, attribute: str, value: str) -> bool:
-    return f"{attribute}</th><td>{value}</td>" in page.text
-
-
 def test_a_login_alternating_between_the_nodes_succeeds_and_a_replay_at_the_other_is_refused(nodes):
-    browser = NodeBrowser(nodes)
+    browser = NodeBrowser((nodes.a, nodes.b), nodes.upstream)
     posted = []
     page, doc = browser.login_upstream(nodes.app1, d.PERSON_EXECUTOR, keep=posted)
     assert "/choose/" in page.url
@@ -205,7 +130,7 @@ def test_a_login_alternating_between_the_nodes_succeeds_and_a_replay_at_the_othe
 
 
 def test_a_mandate_signed_in_the_store_is_offered_at_the_other_nodes_next_login(nodes):
-    before = NodeBrowser(nodes, pin=nodes.a)
+    before = NodeBrowser((nodes.a, nodes.b), nodes.upstream, pin=nodes.a)
     page, doc = before.login_upstream(nodes.app1, d.PERSON_EXECUTOR)
     assert d.EMMAUS in givers_offered(doc) and d.BALOISE not in givers_offered(doc), "BALOISE has not signed yet"
 
@@ -218,7 +143,7 @@ def test_a_mandate_signed_in_the_store_is_offered_at_the_other_nodes_next_login(
         ]
         store.sign(Actor.admin(d.BALOISE, "two-nodes"), waiting, accept_contract=True)
 
-    after = NodeBrowser(nodes, pin=nodes.b)
+    after = NodeBrowser((nodes.a, nodes.b), nodes.upstream, pin=nodes.b)
     page, doc = after.login_upstream(nodes.app1, d.PERSON_EXECUTOR)
     assert d.BALOISE in givers_offered(doc), "node B offers the mandate signed meanwhile"
     page, _ = after.choose(page, doc, d.BALOISE)
@@ -226,7 +151,7 @@ def test_a_mandate_signed_in_the_store_is_offered_at_the_other_nodes_next_login(
 
 
 def test_single_sign_on_and_single_logout_span_both_nodes(nodes):
-    browser = NodeBrowser(nodes)
+    browser = NodeBrowser((nodes.a, nodes.b), nodes.upstream)
     page, _ = browser.login_upstream(nodes.app1, d.PERSON_YOUNG)
     assert page.url == nodes.app1 + "/" and signed_in(page, "LoginKind", "own_name")
 
@@ -249,7 +174,7 @@ def test_single_sign_on_and_single_logout_span_both_nodes(nodes):
 
 
 def test_a_node_killed_mid_login_leaves_the_login_to_finish_on_the_other(nodes):
-    browser = NodeBrowser(nodes, pin=nodes.a)
+    browser = NodeBrowser((nodes.a, nodes.b), nodes.upstream, pin=nodes.a)
     page, doc = browser.login_upstream(nodes.app1, d.PERSON_EXECUTOR)
     assert "/choose/" in page.url and set(browser.served_by) == {nodes.a}
 

@@ -2,15 +2,11 @@
 on live sockets, a full login whose every broker request lands on another process."""
 
 import os
-import re
 import signal
 import subprocess
-import sys
 import threading
-import time
-from urllib.parse import urljoin, urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
-import lxml.html
 import pytest
 import requests
 from werkzeug.serving import make_server
@@ -19,19 +15,7 @@ from demo.application import create_application_app
 from demo.environment import copy_policies, free_port, prepare, write_broker_config
 from demo.upstream import create_upstream_app
 from mandates_store import demo_data as d
-
-BROKER_CMD = os.path.join(os.path.dirname(sys.executable), "broker")
-
-
-def wait_until_up(url: str, seconds: float = 30) -> None:
-    deadline = time.time() + seconds
-    while time.time() < deadline:
-        try:
-            if requests.get(url, timeout=1).status_code == 200:
-                return
-        except requests.ConnectionError:
-            time.sleep(0.2)
-    raise AssertionError(f"{url} did not come up")
+from tests.serve.nodes import BROKER_CMD, NodeBrowser, signed_in, wait_until_up
 
 
 @pytest.fixture
@@ -67,7 +51,7 @@ def live(tmp_path):
     try:
         for port in (a, b):
             wait_until_up(f"http://127.0.0.1:{port}/healthz")
-        yield {"ports": (a, b), "app": app_url, "broker": broker_url, "processes": processes}
+        yield {"ports": (a, b), "app": app_url, "upstream": upstream_url, "broker": broker_url, "processes": processes}
     finally:
         for server in servers:
             server.shutdown()
@@ -76,66 +60,17 @@ def live(tmp_path):
             process.wait(20)
 
 
-class AlternatingBrowser:
-    """Sends each broker request to the other broker process in turn (cookies are per host, not
-    per port, so the browser session is the same)."""
-
-    def __init__(self, broker_ports):
-        self.session = requests.Session()
-        self.ports = broker_ports
-        self.turn = 0
-        self.served_by: list[int] = []
-
-    def _route(self, url: str) -> str:
-        parts = urlsplit(url)
-        if parts.port in self.ports:
-            port = self.ports[self.turn % 2]
-            self.turn += 1
-            self.served_by.append(port)
-            return urlunsplit(parts._replace(netloc=f"localhost:{port}"))
-        return url
-
-    def request(self, method, url, data=None):
-        response = self.session.request(method, self._route(url), data=data, allow_redirects=False, timeout=20)
-        while response.status_code in (302, 303):
-            response = self.session.get(
-                self._route(urljoin(response.url, response.headers["Location"])), allow_redirects=False, timeout=20
-            )
-        return response
-
-    def autopost(self, response, keep=None):
-        for _ in range(10):
-            doc = lxml.html.fromstring(response.text or "<html/>")
-            names = {i.name for i in doc.forms[0].inputs if i.name} if len(doc.forms) == 1 else set()
-            if not names & {"SAMLRequest", "SAMLResponse"}:
-                return response, doc
-            form = doc.forms[0]
-            data = dict(form.form_values())
-            if keep is not None:
-                keep.append((urljoin(response.url, form.action), data))
-            response = self.request("POST", urljoin(response.url, form.action), data)
-        raise AssertionError("too many auto-posts")
-
-
 def test_a_login_across_processes_and_a_replay_on_the_other(live):
-    browser = AlternatingBrowser(live["ports"])
-    page = browser.request("GET", live["app"] + "/login")
-    assert "demo-authenticator" in page.text.lower() or "testpersoon" in page.text.lower()
+    browser = NodeBrowser(live["ports"], live["upstream"])
     posted = []
-    page, doc = browser.autopost(
-        browser.request("POST", urljoin(page.url, "login"), {"person": d.PERSON_EXECUTOR, "means": "eid"}), keep=posted
-    )
+    page, doc = browser.login_upstream(live["app"], d.PERSON_EXECUTOR, keep=posted)
     assert "/choose/" in page.url
-    form = doc.forms[-1]
-    emmaus = doc.xpath(f"//li[@class='card'][.//*[@class='number' and text()='{d.EMMAUS}']]//button/@value")[0]
-    data = dict(form.form_values(), option=emmaus)
-    page, doc = browser.autopost(browser.request("POST", page.url, data))
-    assert page.url == live["app"] + "/"
-    assert re.search(r"LegalSubjectID</th><td>" + d.EMMAUS, page.text)
+    page, _ = browser.choose(page, doc, d.EMMAUS)
+    assert page.url == live["app"] + "/" and signed_in(page, "LegalSubjectID", d.EMMAUS)
     assert set(browser.served_by) == set(live["ports"]), "both processes served this login"
 
     # the upstream answer, replayed on each broker process: refused by both
-    acs_url, upstream_answer = next((u, f) for u, f in posted if u.endswith("/saml/sp/acs"))
+    acs_url, upstream_answer, _ = next(p for p in posted if p[0].endswith("/saml/sp/acs"))
     for port in live["ports"]:
         replay = requests.post(
             acs_url.replace(urlsplit(acs_url).netloc, f"localhost:{port}"),
