@@ -25,6 +25,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from login_measure import children  # noqa: E402
 from store import SCOPE, bulk_lines, percentiles, size_of, time_calls  # noqa: E402
 from store_data import generate, organisation_numbers  # noqa: E402
 
@@ -57,12 +58,19 @@ class BenchServer(PostgresServer):
         )  # fmt: skip
         return self
 
-    def bench_database(self) -> str:
+    def bench_database(self, name: str = "bench") -> str:
+        """A new empty database `name`; its URL."""
         import psycopg
 
         with psycopg.connect(f"postgresql://bench@127.0.0.1:{self.port}/postgres", autocommit=True) as conn:
-            conn.execute("CREATE DATABASE bench TEMPLATE template0")
-        return f"postgresql://bench@127.0.0.1:{self.port}/bench"
+            conn.execute(f'CREATE DATABASE "{name}" TEMPLATE template0')
+        return f"postgresql://bench@127.0.0.1:{self.port}/{name}"
+
+    def pids(self) -> list[int]:
+        """The postmaster and its children (the backends, the checkpointer, the WAL writer…)."""
+        with open(os.path.join(self.data, "postmaster.pid")) as handle:
+            postmaster = int(handle.readline())
+        return [postmaster, *children(postmaster)]
 
 
 def database_size(url: str) -> int:

@@ -53,19 +53,24 @@ LOGINS = (
 )
 
 
-def one_login(app_url: str, person: str, chooser: bool) -> None:
+def one_login(app_url: str, person: str, chooser: bool, route=None) -> None:
+    """`route`: the URL each request really goes to (bench/nodes.py spreads the broker's over nodes)."""
     session = requests.Session()
+    route = route or (lambda url: url)
 
     def go(response):
         for _ in range(15):
             if response.status_code in (302, 303):
-                response = session.get(urljoin(response.url, response.headers["Location"]), allow_redirects=False)
+                location = route(urljoin(response.url, response.headers["Location"]))
+                response = session.get(location, allow_redirects=False)
                 continue
             doc = lxml.html.fromstring(response.text or "<html/>")
             forms = doc.forms
             if len(forms) == 1 and {i.name for i in forms[0].inputs if i.name} & {"SAMLRequest", "SAMLResponse"}:
                 response = session.post(
-                    urljoin(response.url, forms[0].action), data=dict(forms[0].form_values()), allow_redirects=False
+                    route(urljoin(response.url, forms[0].action)),
+                    data=dict(forms[0].form_values()),
+                    allow_redirects=False,
                 )
                 continue
             return response, doc
@@ -73,18 +78,21 @@ def one_login(app_url: str, person: str, chooser: bool) -> None:
 
     page, _ = go(session.get(app_url + "/login", allow_redirects=False))
     page, doc = go(
-        session.post(urljoin(page.url, "login"), data={"person": person, "means": "eid"}, allow_redirects=False)
+        session.post(route(urljoin(page.url, "login")), data={"person": person, "means": "eid"}, allow_redirects=False)
     )
     if chooser:
         form = doc.forms[-1]
         token = form.xpath(".//button[@name='option']")[0].get("value")
-        page, doc = go(session.post(page.url, data=dict(form.form_values(), option=token), allow_redirects=False))
+        page, doc = go(
+            session.post(route(page.url), data=dict(form.form_values(), option=token), allow_redirects=False)
+        )
     if page.url != app_url + "/" or "ActingSubjectID" not in page.text:
         raise RuntimeError(f"login failed at {page.url}")
 
 
-def run(app_url, person, chooser, logins, concurrency, worker_pids):
-    """At concurrency 1 every login's own broker CPU is read too, for a median; else only the mean."""
+def run(app_url, person, chooser, logins, concurrency, worker_pids, route_for=None):
+    """At concurrency 1 every login's own broker CPU is read too, for a median; else only the mean.
+    `route_for(n)`: login n's `route` (see one_login)."""
     latencies, failures, cpu_each = [], [0], []
     lock = threading.Lock()
     counter = iter(range(logins))
@@ -92,12 +100,13 @@ def run(app_url, person, chooser, logins, concurrency, worker_pids):
     def worker():
         while True:
             with lock:
-                if next(counter, None) is None:
+                number = next(counter, None)
+                if number is None:
                     return
             start = time.perf_counter()
             cpu_start = cpu_seconds(worker_pids()) if concurrency == 1 else 0.0
             try:
-                one_login(app_url, person, chooser)
+                one_login(app_url, person, chooser, route_for(number) if route_for else None)
                 with lock:
                     latencies.append(time.perf_counter() - start)
                     if concurrency == 1:
@@ -128,12 +137,16 @@ def run(app_url, person, chooser, logins, concurrency, worker_pids):
 
 
 def start_broker(workdir, env, port, workers, tree, mode, broker_cores):
-    """`broker serve` from `tree` (its sources first on the path), the split or cProfile on."""
-    profile_dir = tempfile.mkdtemp(prefix=f"profile-{mode}-", dir=workdir)
+    """`broker serve` from `tree` (its sources first on the path), the split or cProfile on (mode
+    None: neither, and no profile folder)."""
     config = os.path.join(workdir, f"broker-{workers}.toml")
     secrets = write_broker_config(env, config, bind=f"127.0.0.1:{port}", workers=workers)
     log_path = os.path.join(workdir, f"broker-{workers}.log")
-    environment = dict(os.environ, **secrets, BROKER_PROFILE_DIR=profile_dir, BROKER_PROFILE_MODE=mode)
+    environment = dict(os.environ, **secrets)
+    profile_dir = None
+    if mode:
+        profile_dir = tempfile.mkdtemp(prefix=f"profile-{mode}-", dir=workdir)
+        environment.update(BROKER_PROFILE_DIR=profile_dir, BROKER_PROFILE_MODE=mode)
     environment["PYTHONPATH"] = tree
     process = subprocess.Popen(
         [os.path.join(os.path.dirname(sys.executable), "broker"), "serve", "--config", config],
