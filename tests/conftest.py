@@ -51,12 +51,14 @@ def demo(tmp_path):
 
 @pytest.fixture
 def parties(demo):
-    return {
+    made = {
         "broker": create_app(demo.broker),
         "upstream": create_upstream_app(**demo.upstream),
         "application": create_application_app(**demo.application),
         "application2": create_application_app(**demo.application2),
     }
+    yield made
+    made["broker"].extensions["state"].close()  # on PostgreSQL: its pool's connections
 
 
 @pytest.fixture
@@ -106,3 +108,11 @@ def open_state(state_location):
     yield open_one
     for store in opened:
         store.close()
+
+
+@pytest.fixture
+def demo_on_both_engines(demo, state_location):
+    """`demo` (the one its module sees) with the broker's state on each engine in turn; a module
+    opts in by overriding `demo` with it (see tests/security/test_replay.py)."""
+    demo.broker["STATE_DB"] = state_location
+    return demo

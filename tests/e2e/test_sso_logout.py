@@ -1,8 +1,16 @@
 """Single sign-on to a second application, and Single Logout started by an application."""
 
+import pytest
+
 from mandates_store import demo_data as d
 from tests.conftest import APP, APP2, UPSTREAM
 from tests.e2e.helpers import cards, choose, login_at_upstream, received
+
+
+@pytest.fixture
+def demo(demo_on_both_engines):
+    """The broker's state on SQLite, then on PostgreSQL: these tests read it."""
+    return demo_on_both_engines
 
 
 def upstream_visits(browser):

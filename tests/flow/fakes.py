@@ -1,7 +1,7 @@
 """Small fakes around the LoginFlow: metadata, policies, store, audit, and the saml functions it calls.
 
-The state is a real StateStore on a temporary file: the flow's contract with it is transactional,
-and a fake would have to re-implement that. The saml fakes build dicts instead of XML.
+The state is a real StateStore (the tests' open_state: an SQLite file, then PostgreSQL): the flow's
+contract with it is transactional, and a fake would have to re-implement that. The saml fakes build dicts instead of XML.
 """
 
 from dataclasses import dataclass, field
@@ -16,7 +16,6 @@ from broker.saml.bindings import Outgoing
 from broker.saml.errors import SamlError
 from broker.saml.metadata import Endpoint
 from broker.saml.sp import Scoping, UpstreamLogin
-from broker.storage.state import StateStore
 from mandates_store import LoginOption, Party
 
 APP = "https://app.example/saml"
@@ -186,7 +185,3 @@ def request(**values) -> idp.AuthnRequestIn:
         signed=True,
     )
     return idp.AuthnRequestIn(**(defaults | values))
-
-
-def state(tmp_path) -> StateStore:
-    return StateStore(str(tmp_path / "state.db"))

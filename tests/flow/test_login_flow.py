@@ -27,15 +27,14 @@ class World:
 
 
 @pytest.fixture
-def world(tmp_path, monkeypatch):
+def world(open_state, monkeypatch):
+    """The flow on a real StateStore, on each engine in turn (conftest's state_location)."""
     saml = fakes.Saml()
     saml.install(monkeypatch)
     options = fakes.Options()
     monkeypatch.setattr(login_flow, "options_for", options)
     policies, metadata, audit = fakes.Policies(Policy(APP)), fakes.Metadata(), fakes.Audit()
-    flow = LoginFlow(
-        fakes.settings(), metadata, policies, fakes.Store(), fakes.state(tmp_path), b"secret", 3600, audit=audit
-    )
+    flow = LoginFlow(fakes.settings(), metadata, policies, fakes.Store(), open_state(), b"secret", 3600, audit=audit)
     return World(flow, policies, metadata, options, audit, saml)
 
 

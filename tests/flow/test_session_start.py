@@ -1,6 +1,6 @@
 """Through the web layer: the view starts the session the flow returns, then renders the next step."""
 
-import sqlite3
+import pytest
 
 from broker.storage.audit import COLUMNS
 from tests.conftest import APP
@@ -8,9 +8,15 @@ from tests.security.conftest import browser_for
 from tests.security.forge import PERSON, genuine, post_acs, reached_application, session_count, start_login
 
 
-def audit_rows(demo):
-    with sqlite3.connect(demo.broker["STATE_DB"]) as db:
-        return [dict(zip(COLUMNS, row)) for row in db.execute("SELECT * FROM audit ORDER BY seq")]
+@pytest.fixture
+def demo(demo_on_both_engines):
+    """The broker's state on SQLite, then on PostgreSQL: these tests read it."""
+    return demo_on_both_engines
+
+
+def audit_rows(parties):
+    conn = parties["broker"].extensions["state"].conn
+    return [dict(zip(COLUMNS, row)) for row in conn.execute(f"SELECT {', '.join(COLUMNS)} FROM audit ORDER BY seq")]
 
 
 def test_a_refusal_after_the_upstream_login_keeps_the_session(parties, demo, monkeypatch):
@@ -22,7 +28,7 @@ def test_a_refusal_after_the_upstream_login_keeps_the_session(parties, demo, mon
     monkeypatch.setattr(policies, "get", lambda entity_id: None)
     page = post_acs(browser, genuine(demo, request_id))
     assert page.status == 400 and not reached_application(browser)
-    refused = audit_rows(demo)[-1]
+    refused = audit_rows(parties)[-1]
     assert (refused["outcome"], refused["reason"], refused["person"]) == (
         "refused",
         "The application has no policy at this broker.",

@@ -36,7 +36,9 @@ def shared_peers(shared_demo):
 
 @pytest.fixture
 def parties(demo, shared_peers):
-    return dict(shared_peers, broker=create_app(demo.broker))
+    made = dict(shared_peers, broker=create_app(demo.broker))
+    yield made
+    made["broker"].extensions["state"].close()  # on PostgreSQL: its pool's connections
 
 
 def browser_for(apps):
@@ -54,16 +56,13 @@ def browser_for(apps):
 def broker_with(demo, parties):
     """A browser whose broker runs with changed settings (same keys, metadata, store, state file)."""
 
+    made = []
+
     def make(**overrides):
-        apps = dict(parties, broker=create_app(dict(demo.broker, **overrides)))
+        made.append(create_app(dict(demo.broker, **overrides)))
+        apps = dict(parties, broker=made[-1])
         return browser_for(apps), apps
 
-    return make
-
-
-@pytest.fixture
-def demo_on_both_engines(demo, state_location):
-    """`demo` with the broker's state on each engine in turn (a module opts in by naming this
-    fixture `demo`'s replacement, see test_replay.py)."""
-    demo.broker["STATE_DB"] = state_location
-    return demo
+    yield make
+    for app in made:
+        app.extensions["state"].close()

@@ -17,6 +17,12 @@ from tests.security.forge import SSO, assert_refused, genuine, instant, sub
 APP_ENTITY = APP + "/saml/metadata"
 
 
+@pytest.fixture
+def demo(demo_on_both_engines):
+    """The broker's state on SQLite, then on PostgreSQL: these tests read it."""
+    return demo_on_both_engines
+
+
 def authn_request(issuer=APP_ENTITY, acs=APP + "/saml/acs", issued=0, **attrs):
     root = etree.Element(
         ns.q("samlp", "AuthnRequest"),

@@ -19,12 +19,6 @@ def demo(demo_on_both_engines):
     return demo_on_both_engines
 
 
-@pytest.fixture
-def parties(parties):
-    yield parties
-    parties["broker"].extensions["state"].close()
-
-
 def login(parties, demo, person=PERSON, **changes):
     """Each login in its own browser (a broker session would skip the upstream step)."""
     browser = browser_for(parties)

@@ -10,6 +10,12 @@ from tests.conftest import APP, BROKER, UPSTREAM
 from tests.security.forge import genuine, post_acs, start_login
 
 
+@pytest.fixture
+def demo(demo_on_both_engines):
+    """The broker's state on SQLite, then on PostgreSQL: these tests read it."""
+    return demo_on_both_engines
+
+
 def login(browser, demo, person=d.PERSON_EXECUTOR):
     return post_acs(browser, genuine(demo, start_login(browser), person))
 

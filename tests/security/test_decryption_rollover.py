@@ -21,6 +21,12 @@ from tests.security.forge import (
 )
 
 
+@pytest.fixture
+def demo(demo_on_both_engines):
+    """The broker's state on SQLite, then on PostgreSQL: these tests read it."""
+    return demo_on_both_engines
+
+
 @pytest.fixture(scope="module")
 def keys(tmp_path_factory):
     folder = tmp_path_factory.mktemp("rollover")

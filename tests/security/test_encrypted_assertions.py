@@ -21,6 +21,12 @@ from tests.security.forge import (
 )
 
 
+@pytest.fixture
+def demo(demo_on_both_engines):
+    """The broker's state on SQLite, then on PostgreSQL: these tests read it."""
+    return demo_on_both_engines
+
+
 def _broker_cert(demo):
     return xmlsec.Key.from_file(demo.broker["DECRYPTION_CERT"], xmlsec.constants.KeyDataFormatCertPem)
 

@@ -17,12 +17,6 @@ def demo(demo_on_both_engines):
     return demo_on_both_engines
 
 
-@pytest.fixture
-def parties(parties):
-    yield parties
-    parties["broker"].extensions["state"].close()
-
-
 def _reason(page):
     return " ".join(p.text_content() for p in page.doc.xpath("//*[@class='reason']"))
 

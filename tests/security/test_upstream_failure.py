@@ -15,6 +15,12 @@ from tests.security.forge import ACS, b64, genuine, q, session_count, start_logi
 STATUS = "urn:oasis:names:tc:SAML:2.0:status:"
 
 
+@pytest.fixture
+def demo(demo_on_both_engines):
+    """The broker's state on SQLite, then on PostgreSQL: these tests read it."""
+    return demo_on_both_engines
+
+
 def _audit(parties):
     return parties["broker"].extensions["audit"].entries()
 

@@ -3,6 +3,7 @@
 import base64
 import time
 
+import pytest
 from lxml import etree
 
 from broker.saml.timefmt import parse_instant
@@ -18,6 +19,12 @@ from tests.security.forge import (
     start_login,
     upstream_key,
 )
+
+
+@pytest.fixture
+def demo(demo_on_both_engines):
+    """The broker's state on SQLite, then on PostgreSQL: these tests read it."""
+    return demo_on_both_engines
 
 
 def _answer_until(demo, request_id, seconds):
