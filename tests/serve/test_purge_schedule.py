@@ -1,5 +1,6 @@
 """The bug of issue 13: nothing ever called StateStore.purge(), so the state file only grew.
-`broker serve` purges on a schedule; one worker per period does it, whichever claims it first."""
+`broker serve` purges on a schedule; one worker per period does it, whichever claims it first, on
+an SQLite file and on PostgreSQL."""
 
 import os
 import signal
@@ -7,18 +8,28 @@ import sqlite3
 import subprocess
 import time
 
+import psycopg
+import pytest
+
+from broker.storage.database import engine_of
 from broker.storage.state import StateStore
 from demo.environment import free_port, prepare, write_broker_config
 from tests.serve.nodes import BROKER_CMD, wait_until_up
 
 
 def count(path, table):
+    if engine_of(path) == "postgresql":
+        with psycopg.connect(path) as db:
+            return db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
     with sqlite3.connect(path) as db:
         return db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
 
 
-def test_broker_serve_purges_expired_state_once_across_workers(tmp_path):
+@pytest.mark.parametrize("engine", ["sqlite", "postgresql"])
+def test_broker_serve_purges_expired_state_once_across_workers(tmp_path, request, engine):
     env = prepare(str(tmp_path / "demo"), signing_key_bits=2048)
+    if engine == "postgresql":
+        env.broker["STATE_DB"] = request.getfixturevalue("postgres_url")
     path = env.broker["STATE_DB"]
     state = StateStore(path)
     values = dict(browser="b", sp_entity_id="sp", request_id="r", acs_url="a", relay_state=None)
@@ -27,7 +38,7 @@ def test_broker_serve_purges_expired_state_once_across_workers(tmp_path):
         state.update_flow(made.id, expires=expires)
         state.first_sighting(name, expires)
         state.conn.execute("UPDATE seen_assertions SET expires=? WHERE id=?", (expires, name))  # past the floor
-    state.conn.close()
+    state.close()
 
     port = free_port()
     config = str(tmp_path / "broker.toml")
