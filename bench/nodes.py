@@ -127,7 +127,10 @@ def measure(setup, args, processes, ports, app_url, server) -> list[dict]:
         if name not in args.login:
             continue
         for number in range(2 * count):  # warm-up: every worker's caches
-            one_login(app_url, person, chooser, route_for(number) if route_for else None)
+            route = route_for(number) if route_for else None
+            one_login(app_url, person, chooser, route)
+            if route and route.turn - number < 2:
+                raise SystemExit(f"{label}: the login's broker requests did not reach both nodes")
         for concurrency in args.concurrency:
             load_before, busy_before = loadavg(), machine_busy()
             own_before, database_before = time.process_time(), cpu_seconds(server.pids())
