@@ -9,12 +9,18 @@ options p50/p95/p99 for typical persons and for an executor at a firm with 2,000
 bulk import (lines/s) and the store's size. Targets (issue 18): options p99 within 2x of SQLite's
 and under 2 ms typical / 20 ms for 2,000 givers; bulk at least as fast as SQLite's.
 
+The measurements run with the garbage collector as a broker worker sets it after start-up
+(`--gc worker`, the default: broker/ops/gc_tuning.py) or with CPython's defaults (`--gc python`);
+the run says which. Beside each wall-time figure: the client's CPU time per call and, on
+PostgreSQL, the server backend's, and the load average (2 shared cores blur wall time).
+
 PostgreSQL: `--postgres URL` (an empty database), or by default a throw-away cluster of Debian's
 binaries under --dir, as durable as the SQLite store: fsync on, synchronous_commit off (a commit
 survives a killed process, a power cut may lose the last ones: SQLite's WAL with synchronous=NORMAL).
 """
 
 import argparse
+import gc
 import os
 import sys
 import tempfile
@@ -29,6 +35,7 @@ from login_measure import children  # noqa: E402
 from store import SCOPE, bulk_lines, percentiles, size_of, time_calls  # noqa: E402
 from store_data import generate, organisation_numbers  # noqa: E402
 
+from broker.ops import gc_tuning  # noqa: E402
 from mandates_store import Actor, Store  # noqa: E402
 from mandates_store.bulk import COMMIT_LINES, COMMIT_SECONDS  # noqa: E402
 from mandates_store.copying import copy_store  # noqa: E402
@@ -89,30 +96,50 @@ def analyze(url: str) -> float:
     return time.perf_counter() - started
 
 
+def server_seconds(store: Store) -> float:
+    """CPU time the PostgreSQL backend of this thread's connection has used (0 for SQLite): the
+    server's part of the work, which a client's own CPU time leaves out."""
+    if store.engine != "postgresql":
+        return 0.0
+    with open(f"/proc/{store.db.conn.info.backend_pid}/stat") as stat:
+        fields = stat.read().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def measure(label: str, location: str, facts: dict, csv_path: Path, lines: int) -> dict:
     figures = {}
     with Store(location) as store:
-        time_calls(store, facts["typical"][:200])  # warm the caches
-        samples, options = time_calls(store, facts["typical"])
-        figures["typical"] = samples
-        print(
-            f"[{label:10}] login options, typical person   : {percentiles(samples)}; {options / len(samples):.1f} options"
-        )
-        time_calls(store, [facts["big_executor"]], repeat=5)
-        samples, options = time_calls(store, [facts["big_executor"]], repeat=300)
-        figures["big"] = samples
-        print(f"[{label:10}] login options, 2,000-giver firm : {percentiles(samples)}; {options // 300} options")
+        time_calls(store, facts["typical"][:200])  # warm the caches (and prepare the statements)
+        for what, persons, repeat in (
+            ("typical", facts["typical"], 1),
+            ("big", [facts["big_executor"]], 300),
+        ):
+            if what == "big":
+                time_calls(store, persons, repeat=5)
+            cpu, server = [], server_seconds(store)
+            samples, options = time_calls(store, persons, repeat=repeat, cpu=cpu)
+            server = (server_seconds(store) - server) / len(samples) * 1000
+            figures[what] = samples
+            name = "typical person  " if what == "typical" else "2,000-giver firm"
+            print(f"[{label:10}] login options, {name} : {percentiles(samples)}; {options / len(samples):.1f} options")
+            print(f"[{label:10}]   client CPU time               : {percentiles(cpu)}; server CPU {server:.3f} ms/call")
         actor = Actor.admin(facts["big_firm"], "bench")
-        started = time.perf_counter()
+        started, cpu, server = time.perf_counter(), time.process_time(), server_seconds(store)
         report = store.bulk_create(actor, role="giver", types="Test ORG-ORG", path=str(csv_path), accept_contract=True)
-        seconds = time.perf_counter() - started
+        seconds, cpu, server = time.perf_counter() - started, time.process_time() - cpu, server_seconds(store) - server
         figures["bulk"] = lines / seconds
         print(
             f"[{label:10}] bulk import, grouped ({COMMIT_LINES:,} lines/{COMMIT_SECONDS * 1000:.0f} ms): "
             f"{lines:,} lines in {seconds:.1f} s = {lines / seconds:,.0f} lines/s "
-            f"({report.status}, {len(report.created):,} created, {len(report.refused):,} refused)"
+            f"({report.status}, {len(report.created):,} created, {len(report.refused):,} refused); "
+            f"CPU client {cpu:.1f} s, server {server:.1f} s; load {load_average()}"
         )
     return figures
+
+
+def load_average() -> str:
+    with open("/proc/loadavg") as loadavg:
+        return " ".join(loadavg.read().split()[:3])
 
 
 def p99(samples: list[float]) -> float:
@@ -129,6 +156,13 @@ def main() -> None:
         "--postgres", metavar="URL", help="an empty PostgreSQL database (default: a cluster of its own)"
     )
     parser.add_argument("--bulk-lines", type=int, default=100_000)
+    parser.add_argument(
+        "--gc",
+        choices=("worker", "python"),
+        default="worker",
+        help="worker: the garbage collector as a broker worker sets it after start-up "
+        "(broker/ops/gc_tuning.py); python: CPython's defaults",
+    )
     args = parser.parse_args()
 
     persons = max(1000, int(1_000_000 * args.scale))
@@ -160,8 +194,16 @@ def main() -> None:
         lines = bulk_lines(organisation_numbers(organisations), args.bulk_lines)
         csv_path = Path(args.dir) / f"bench-engines-bulk-{os.getpid()}.csv"
         csv_path.write_text("\n".join(lines) + "\n")
-        sqlite = measure("sqlite", str(path), facts, csv_path, len(lines))
-        postgres = measure("postgresql", url, facts, csv_path, len(lines))
+        count = len(lines)
+        del lines  # in the file now; held, they are objects for the garbage collector to walk
+        if args.gc == "worker":
+            gc_tuning.settle()
+        print(
+            f"garbage collector: {args.gc} (thresholds {gc.get_threshold()}, {gc.get_freeze_count():,} frozen); "
+            f"load {load_average()}"
+        )
+        sqlite = measure("sqlite", str(path), facts, csv_path, count)
+        postgres = measure("postgresql", url, facts, csv_path, count)
         csv_path.unlink()
         print(
             f"store size after the bulk import: sqlite {size_of(path) / 2**30:.2f} GiB, "

@@ -4,9 +4,11 @@ Read-only and on the broker's login path, so it uses plain cursors on indexed co
 savepoints) and builds every option from a handful of queries.
 """
 
+from collections.abc import Iterable
 from datetime import date, datetime
+from itertools import groupby
 
-from mandates_store import identifiers
+from mandates_store import identifiers, login_query
 from mandates_store.database import day_of, iso_date, to_date
 from mandates_store.engines import Database
 from mandates_store.model import (
@@ -29,8 +31,35 @@ _ACTIVE_ON = "m.state = 'signed' AND m.start_date <= ? AND (m.end_date IS NULL O
 
 def login_options(db: Database, person: str, at: date | datetime, scope: Scope, name: str = "") -> list[LoginOption]:
     """`name`: the person's name as the authenticator gave it; it names the person in every option."""
-    me = acting_party(db, person, name)
-    day = iso_date(day_of(at))
+    number = identifiers.person_number(person, "person")
+    question = (
+        login_query.shape_of(scope, with_party=not name),
+        number,
+        iso_date(day_of(at)),
+        sorted(scope.mandate_types),
+    )
+    try:
+        return _built(login_query.login_rows(db, *question), number, name, scope, question[3])
+    except _OutOfOrder:
+        return _built(login_query.in_route_order(db, *question), number, name, scope, question[3])
+
+
+class _OutOfOrder(Exception):
+    """The statement's rows did not come in route order (see login_query)."""
+
+
+def _built(rows: Iterable[tuple], number: str, name: str, scope: Scope, codes: list[str]) -> list[LoginOption]:
+    """The options from the statement's rows, taken as they come: the facts (the person, the
+    employers, the representations, the rights) first, then each mandate route's rows."""
+    groups = groupby(rows, login_query.ROUTE)
+    facts: dict[int, list[tuple]] = {}
+    route, group = next(groups, (None, None))
+    while route is not None and route < login_query.MINE:
+        if route in facts:
+            raise _OutOfOrder
+        facts[route] = list(group)
+        route, group = next(groups, (None, None))
+    me = _acting(number, name, facts)
     # option key -> option, and option key -> sort key; the first route to an option wins (its
     # reason shows). No pair per option: fewer objects for the garbage collector to look at.
     options: dict[str, LoginOption] = {}
@@ -52,10 +81,12 @@ def login_options(db: Database, person: str, at: date | datetime, scope: Scope, 
                 "own",
             ),
         )
-    employers = employers_on(db, me.number, day)
+    employers = {row[2]: Party(row[2], row[3], row[4]) for row in facts.get(login_query.EMPLOYER, ())}
     if scope.work_relationship:
-        _add_work_options(db, me, day, scope, employers, options, order)
-    representations = represented_on(db, me.number, day) if scope.legal_representative else {}
+        _add_work_options(me, scope, employers, facts.get(login_query.RIGHT, ()), options, order)
+    representations: dict[str, tuple[Party, str]] = {}
+    for _, _, enterprise, kind, party_name, function, *_ in sorted(facts.get(login_query.REPRESENTATION, ())):
+        representations.setdefault(enterprise, (Party(enterprise, kind, party_name), function))
     for enterprise, (party, function) in representations.items():
         key = f"rep:{enterprise}"
         _put(
@@ -77,8 +108,15 @@ def login_options(db: Database, person: str, at: date | datetime, scope: Scope, 
                 key,
             ),
         )
-    if scope.mandate and scope.mandate_types:
-        _add_mandate_options(db, me, day, scope, employers, representations, options, order)
+    # the firm of each right the person holds where the person works (an executor route's taker)
+    firms = {right: employers[org] for _, right, org, *_ in facts.get(login_query.RIGHT, ()) if org in employers}
+    last = login_query.MINE - 1
+    while route is not None:
+        if route <= last:  # a route twice, or a fact after the mandates
+            raise _OutOfOrder
+        last = route
+        _add_mandate_options(me, codes, route, group, firms, representations, options, order)
+        route, group = next(groups, (None, None))
     # The sort keys were made with the options (a C-level lookup sorts), not per comparison.
     return [options[key] for key in sorted(order, key=order.__getitem__)]
 
@@ -109,50 +147,19 @@ def acting_party(db: Database, person: str, name: str = "") -> Party:
     return Party(*row) if row else Party(number, PERSON, "")
 
 
-def employers_on(db: Database, person: str, day: str) -> dict[str, Party]:
-    rows = db.execute(
-        "SELECT DISTINCT p.number, p.kind, p.name FROM work_relationships w "
-        "JOIN parties p ON p.number = w.organisation WHERE w.person = ? AND w.valid_from <= ? "
-        "AND (w.valid_until IS NULL OR w.valid_until > ?)",
-        [person, day, day],
-    )
-    return {row[0]: Party(*row) for row in rows}
-
-
-def represented_on(db: Database, person: str, day: str) -> dict[str, tuple[Party, str]]:
-    rows = db.execute(
-        "SELECT p.number, p.kind, p.name, r.function FROM legal_representatives r "
-        "JOIN parties p ON p.number = r.enterprise WHERE r.person = ? AND r.since <= ? "
-        "AND (r.until IS NULL OR r.until > ?) ORDER BY r.id",
-        [person, day, day],
-    )
-    found: dict[str, tuple[Party, str]] = {}
-    for number, kind, name, function in rows:
-        found.setdefault(number, (Party(number, kind, name), function))
-    return found
-
-
-def rights_on(db: Database, person: str, day: str) -> list[tuple[int, str, str]]:
-    """(right id, organisation, right name) of the rights whose own period holds on the day."""
-    return db.execute(
-        "SELECT id, organisation, name FROM user_rights WHERE person = ? AND valid_from <= ? "
-        "AND (valid_until IS NULL OR valid_until > ?)",
-        [person, day, day],
-    ).fetchall()
-
-
-def executor_coverage(db: Database, right_id: int) -> tuple[set[str], set[str] | None]:
-    types = {r[0] for r in db.execute("SELECT type_code FROM user_right_mandate_types WHERE right_id = ?", [right_id])}
-    givers = {r[0] for r in db.execute("SELECT giver FROM user_right_givers WHERE right_id = ?", [right_id])}
-    return types, (givers or None)
+def _acting(number: str, name: str, facts: dict[int, list[tuple]]) -> Party:
+    """acting_party's answer from the statement's PARTY row (asked only when no name was given)."""
+    if name:
+        return Party(number, PERSON, name)
+    found = facts.get(login_query.PARTY)
+    return Party(*found[0][2:5]) if found else Party(number, PERSON, "")
 
 
 def _add_work_options(
-    db,
     me: Party,
-    day: str,
     scope: Scope,
     employers: dict[str, Party],
+    rights: list[tuple],
     options: dict[str, LoginOption],
     order: dict[str, tuple],
 ) -> None:
@@ -160,7 +167,7 @@ def _add_work_options(
     if scope.member_right:
         asked = scope.member_rights
         with_right = {}
-        for _, org, name in sorted(rights_on(db, me.number, day)):
+        for _, _, org, name, *_ in sorted(rights):  # by right id: the oldest right names itself
             if name in asked:
                 with_right.setdefault(org, name)
     for number, org in employers.items():
@@ -179,74 +186,64 @@ def _add_work_options(
         )
 
 
+def _mine_reason(code: str) -> Reason:
+    return Reason(
+        f"An active {code} mandate names you as taker.", f"Een actief mandaat {code} noemt jou als mandaatnemer."
+    )
+
+
+def _executor_reason(taker: Party, code: str) -> Reason:
+    return Reason(
+        f"An active {code} mandate names {taker.name} as taker, and you hold {MANDAATUITVOERDER} for {code} there.",
+        f"Een actief mandaat {code} noemt {taker.name} als mandaatnemer, en je hebt daar "
+        f"{MANDAATUITVOERDER} voor {code}.",
+    )
+
+
+def _representative_reason(taker: Party, function: str, code: str) -> Reason:
+    return Reason(
+        f"An active {code} mandate names {taker.name} as taker, and you are its legal representative ({function}).",
+        f"Een actief mandaat {code} noemt {taker.name} als mandaatnemer, en je bent er "
+        f"wettelijk vertegenwoordiger van ({function}).",
+    )
+
+
 def _add_mandate_options(
-    db,
     me: Party,
-    day: str,
-    scope: Scope,
-    employers: dict[str, Party],
+    codes: list[str],
+    route: int,
+    rows: Iterable[tuple],
+    firms: dict[int, Party],
     representations: dict[str, tuple[Party, str]],
     options: dict[str, LoginOption],
     order: dict[str, tuple],
 ) -> None:
-    in_scope = set(scope.mandate_types)
-    # The person as taker: no right needed.
-    _mandates_taken(
-        db,
-        me,
-        me,
-        in_scope,
-        None,
-        day,
-        lambda code: Reason(
-            f"An active {code} mandate names you as taker.", f"Een actief mandaat {code} noemt jou als mandaatnemer."
-        ),
-        options,
-        order,
-    )
-    # Organisations as taker: SSM Mandaatuitvoerder inside a valid work relationship.
-    for right_id, org, name in rights_on(db, me.number, day):
-        if name != MANDAATUITVOERDER or org not in employers:
-            continue
-        types, givers = executor_coverage(db, right_id)
-        usable = types & in_scope
-        if not usable:
-            continue
-        taker = employers[org]
-        _mandates_taken(
-            db,
-            me,
-            taker,
-            usable,
-            givers,
-            day,
-            lambda code, taker=taker: Reason(
-                f"An active {code} mandate names {taker.name} as taker, and you hold "
-                f"{MANDAATUITVOERDER} for {code} there.",
-                f"Een actief mandaat {code} noemt {taker.name} als mandaatnemer, en je hebt daar "
-                f"{MANDAATUITVOERDER} voor {code}.",
-            ),
-            options,
-            order,
-        )
-    # ... or legal representative of the taker enterprise, when the application allows it.
-    for party, function in representations.values():
-        _mandates_taken(
-            db,
-            me,
-            party,
-            in_scope,
-            None,
-            day,
-            lambda code, party=party, function=function: Reason(
-                f"An active {code} mandate names {party.name} as taker, and you are "
-                f"its legal representative ({function}).",
-                f"Een actief mandaat {code} noemt {party.name} als mandaatnemer, en je bent er "
-                f"wettelijk vertegenwoordiger van ({function}).",
-            ),
-            options,
-            order,
-        )
+    """One mandate route's options. The person as taker (no right needed); a firm as taker,
+    where the person holds SSM Mandaatuitvoerder inside a valid work relationship (the
+    statement applied the right's types and givers); or an enterprise the person legally
+    represents, when the application allows it (the statement asked only then)."""
+    if route == login_query.MINE:
+        _mandates_taken(me, me, rows, codes, _mine_reason, options, order)
+    elif route < login_query.VIA_REP:
+        taker = firms.get(route - login_query.EXECUTED)
+        if taker is None:  # in route order, the RIGHT rows came first and named the firm
+            raise _OutOfOrder
+        _mandates_taken(me, taker, rows, codes, lambda code: _executor_reason(taker, code), options, order)
+    else:
+        by_taker: dict[str, list[tuple]] = {}
+        for row in rows:
+            by_taker.setdefault(row[8], []).append(row)
+        for number, (party, function) in representations.items():
+            if number in by_taker:
+                _mandates_taken(
+                    me,
+                    party,
+                    by_taker[number],
+                    codes,
+                    lambda code, party=party, function=function: _representative_reason(party, function, code),
+                    options,
+                    order,
+                )
 
 
 class _Givers(dict):
@@ -280,37 +277,21 @@ class _Dates(dict):
 
 
 def _mandates_taken(
-    db,
     me: Party,
     taker: Party,
-    types: set[str],
-    givers: set[str] | None,
-    day: str,
+    rows: Iterable[tuple],
+    codes: list[str],
     reason_for,
     options: dict[str, LoginOption],
     order: dict[str, tuple],
 ) -> None:
-    """Adds the options of the mandates `taker` holds (the first route to a mandate wins).
+    """Adds the options of the mandates `taker` holds, from their rows (the first route to a
+    mandate wins), with the reason `reason_for(code)` for each code in scope.
 
-    One query on two covering indexes: mandates (taker, type, state, dates, giver) and the
-    givers' parties (number, kind, name); the option key comes from SQL. A firm may have
-    thousands of givers, so the per-row work is one comprehension over the cursor (no list of
-    rows): one reason per type (shared), dates parsed once per distinct text, the option and its
-    giver built as tuples, and then one more for the sort keys."""
-    codes = sorted(types)
-    # One type (the usual case): its code is not fetched per row. A giver's kind follows from
-    # its number (10 digits: organisation, 11: person; the schema holds that), so it is not
-    # fetched either: every column costs a Python object per row.
-    code_column = "m.type_code" if len(codes) > 1 else "?"
-    rows = db.execute(
-        f"SELECT m.id, {code_column}, m.start_date, m.end_date, g.number, g.name, "
-        "'mandate:' || m.id "
-        f"FROM mandates m JOIN parties g {db.indexed_by('parties_number_kind_name')} ON g.number = m.giver "
-        f"WHERE m.taker = ? AND m.type_code IN ({','.join('?' * len(codes))}) AND {_ACTIVE_ON}",
-        [*codes[: len(codes) == 1], taker.number, *codes, day, day],
-    )
-    reasons = {code: reason_for(code) for code in types}
-    dates = _Dates()
+    A firm may have thousands of givers, so the per-row work is one comprehension over the rows:
+    one reason per type (shared), dates parsed once per distinct text, the option and its giver
+    built as tuples, and then one more for the sort keys."""
+    reasons, dates = {code: reason_for(code) for code in codes}, _Dates()
     new, option, known = tuple.__new__, LoginOption, _GIVERS
     found = {
         key: new(
@@ -328,8 +309,7 @@ def _mandates_taken(
                 key,
             ),
         )
-        for mandate_id, type_code, start, end, g_number, g_name, key in rows
-        if givers is None or g_number in givers
+        for _, mandate_id, type_code, start, end, g_number, g_name, key, _ in rows
     }
     if not found:
         return

@@ -8,7 +8,7 @@ longer holds.
 """
 
 FIRST_MANDATE_ID = 5710246  # the seeds' numbering; only cosmetic
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9
 
 # The conflict rule, said once: a signed mandate `m` conflicts with another mandate of its type
 # between the same giver and taker when their periods overlap. Periods are [start, end) and a
@@ -33,6 +33,13 @@ SEARCH_INDEXES = {
     "mandates_by_taker": ("taker", "type_code", "state", "start_date", "end_date", "giver", "changed_by", "changed_at"),
     "mandates_by_giver": ("giver", "taker", "type_code", "state", "start_date", "end_date", "changed_by", "changed_at"),
 }
+
+
+# v9 (PostgreSQL only): an SQLite index carries the row's id (the rowid), a PostgreSQL index does
+# not, so there the login's and the bulk import's lookups read every mandate's table row for its
+# id, and the planner sometimes preferred the conflict rule's GiST index (slower still). The two
+# mandate indexes include the id there.
+COVERING_ID = "id"
 
 
 def conflict_rule(other: str) -> str:

@@ -18,10 +18,15 @@ from psycopg import pq
 from psycopg_pool import ConnectionPool
 
 from mandates_store.engines import POSTGRESQL, location_problem, shown
+from mandates_store.engines.postgresql_batch import Batcher
 from mandates_store.errors import StoreBusy, StoreUnreachable
 
 POOL_MAX = 32  # connections per process: above gunicorn's threads per worker
 CONNECT_TIMEOUT_SECONDS = 5
+# A statement a connection runs a second time is prepared (psycopg's default: the sixth): the
+# login's one statement costs a millisecond to plan, which a prepared one skips. Run once, a
+# statement stays unprepared (preparing it would cost a round trip of its own).
+PREPARE_THRESHOLD = 1
 
 # Outside string literals `?` and `:name` become psycopg's placeholders; a `%` is doubled
 # everywhere (psycopg reads placeholders inside quotes too), e.g. in a LIKE pattern.
@@ -105,7 +110,7 @@ class PostgresOpener:
             location,
             min_size=1,
             max_size=POOL_MAX,
-            kwargs={"connect_timeout": CONNECT_TIMEOUT_SECONDS},
+            kwargs={"connect_timeout": CONNECT_TIMEOUT_SECONDS, "prepare_threshold": PREPARE_THRESHOLD},
             configure=_configure(busy_timeout),
             open=True,
             name="mandates_store",
@@ -133,6 +138,7 @@ class PostgresDatabase:
         # A thread that ends drops its Database: the connection goes back to the pool.
         self._finalizer = weakref.finalize(self, self.pool.putconn, self.conn)
         self._savepoints = 0
+        self._batcher = Batcher(self.execute)
         with translate_errors():
             migrate(self)
 
@@ -147,8 +153,9 @@ class PostgresDatabase:
             return self.conn.execute(translate(sql), params)
 
     def executemany(self, sql: str, rows: Iterable) -> None:
+        """A plain INSERT's rows in one statement (engines/postgresql_batch.py); others row by row."""
         rows = list(rows)
-        if rows:
+        if rows and not self._batcher.executemany(sql, rows):
             with translate_errors(), self.conn.cursor() as cursor:
                 cursor.executemany(translate(sql), rows)
 

@@ -11,7 +11,7 @@ transactions that try (the index makes the second writer wait for the first and 
 
 from collections.abc import Callable
 
-from mandates_store.schema import FIRST_MANDATE_ID, SCHEMA_VERSION, SEARCH_INDEXES
+from mandates_store.schema import COVERING_ID, FIRST_MANDATE_ID, SCHEMA_VERSION, SEARCH_INDEXES
 
 VERSION_TABLE = "schema_version"
 _MIGRATION_LOCK = 0x6D616E64  # any constant: the advisory lock key of the store's migrations
@@ -201,6 +201,13 @@ def _v8_idm_events(db) -> None:
     )
 
 
+def _v9_indexes_carry_the_id(db) -> None:
+    # see schema.COVERING_ID: the login path and the bulk import read no table row for the id
+    for name, columns in SEARCH_INDEXES.items():
+        db.execute(f"DROP INDEX {name}")
+        db.execute(f"CREATE INDEX {name} ON mandates ({', '.join(columns)}) INCLUDE ({COVERING_ID})")
+
+
 MIGRATIONS: list[Callable[[object], None]] = [
     _v1_core,
     _v2_bulk_line_mandates,
@@ -210,6 +217,7 @@ MIGRATIONS: list[Callable[[object], None]] = [
     _v6_conflict_rule,
     _v7_covering_search_indexes,
     _v8_idm_events,
+    _v9_indexes_carry_the_id,
 ]
 assert len(MIGRATIONS) == SCHEMA_VERSION
 

@@ -304,6 +304,10 @@ def _v8_idm_events(db: sqlite_utils.Database) -> None:
         )
 
 
+def _v9_indexes_carry_the_id(db: sqlite_utils.Database) -> None:
+    pass  # PostgreSQL's mandate indexes include the id (schema.COVERING_ID); SQLite's carry the rowid
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _v1_core,
     _v2_bulk_line_mandates,
@@ -313,6 +317,7 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _v6_conflict_triggers,
     _v7_covering_search_indexes,
     _v8_idm_events,
+    _v9_indexes_carry_the_id,
 ]
 assert len(MIGRATIONS) == SCHEMA_VERSION
 

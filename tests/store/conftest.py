@@ -99,3 +99,43 @@ def active_mandate(store: Store, giver: str, taker: str, type_code: str = "WSE L
         admin(giver), role="giver", counterparty=taker, types=[type_code], accept_contract=True, **kw
     )
     return store.sign(admin(taker), mandate.id, accept_contract=True)
+
+
+class RoundTrips:
+    """How many times a PostgreSQL connection waited for the server while it was traced: libpq's
+    own trace of the protocol, one ReadyForQuery per exchange (a pipeline's batch is one)."""
+
+    def __init__(self, conn, path) -> None:
+        self.conn, self.path = conn, path
+
+    def __enter__(self) -> "RoundTrips":
+        from psycopg import pq
+
+        self.file = open(self.path, "w")  # noqa: SIM115 - closed in __exit__
+        self.conn.pgconn.trace(self.file.fileno())
+        self.conn.pgconn.set_trace_flags(pq.Trace.SUPPRESS_TIMESTAMPS)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.conn.pgconn.untrace()
+        self.file.close()
+
+    @property
+    def count(self) -> int:
+        return self._messages("B", "ReadyForQuery")
+
+    @property
+    def statements(self) -> int:
+        """Statements the server executed: one Bind per extended-protocol execution (executemany
+        binds once per row), one Query per simple-protocol statement."""
+        return self._messages("F", "Bind") + self._messages("F", "Query")
+
+    def _messages(self, side: str, kind: str) -> int:
+        with open(self.path) as trace:
+            return sum(1 for line in trace if line.split("\t")[:3:2] == [side, kind])
+
+
+@pytest.fixture
+def round_trips(tmp_path):
+    """`with round_trips(store.db) as trips: ...` then `trips.count` (PostgreSQL only)."""
+    return lambda db: RoundTrips(db.conn, tmp_path / "libpq-trace.txt")

@@ -9,6 +9,8 @@ from mandates_store import (
     LoginOption,
     Party,
     Scope,
+    Store,
+    login_query,
 )
 from mandates_store.demo_data import (
     BALOISE,
@@ -27,6 +29,7 @@ from mandates_store.demo_data import (
     PERSON_SEVERAL_TAKERS,
     PERSON_YOUNG,
     PWC,
+    load_demo,
 )
 from tests.store.conftest import ORG_A, ORG_B, ORG_C, PERSON_P, active_mandate, admin
 
@@ -239,3 +242,37 @@ def test_a_renamed_giver_shows_its_new_name_at_once(world):
     world.put_party(ORG_A, "Emmaüs vzw")
     (after,) = options(world, PERSON_P, scope)
     assert (after.mandate_id, after.represented) == (mandate.id, Party(ORG_A, "organisation", "Emmaüs vzw"))
+
+
+EVERY_ROUTE = Scope(frozenset({"WSE Loket", "Test ORG-ORG"}), work_relationship=True, legal_representative=True)
+
+
+def test_on_postgresql_a_login_asks_the_server_once(postgres_url, clock, round_trips):
+    """Each statement is a round trip to another process: the person, the employers, the
+    representations, the rights and every route's mandates come in one. (Counted once the
+    statements are prepared: psycopg's preparing is one more round trip, once per connection.)"""
+    with Store(postgres_url, now=clock) as store:
+        load_demo(store, clock().date())
+        people = (PERSON_EXECUTOR, PERSON_REPRESENTATIVE, PERSON_SEVERAL_TAKERS, PERSON_OWN_NAME_ONLY)
+        for person in people:
+            for scope in (DEMO_SCOPE, EVERY_ROUTE):
+                expected = options(store, person, scope)
+                for _ in range(5):
+                    options(store, person, scope)
+                with round_trips(store.db) as trips:
+                    assert options(store, person, scope) == expected
+                assert (person, trips.count) == (person, 1)
+
+
+def test_rows_out_of_route_order_give_the_same_options(demo, monkeypatch):
+    """Both engines return a UNION ALL's branches in order; an engine that did not (rows in
+    reverse here) costs a second statement, not a wrong answer."""
+    expected = {person: options(demo, person, EVERY_ROUTE) for person in (PERSON_EXECUTOR, PERSON_REPRESENTATIVE)}
+    in_order = login_query.login_rows
+    asked_again = []
+    monkeypatch.setattr(login_query, "login_rows", lambda *question: reversed(list(in_order(*question))))
+    real_sorted = login_query.in_route_order
+    monkeypatch.setattr(login_query, "in_route_order", lambda *q: asked_again.append(q) or real_sorted(*q))
+    for person, found in expected.items():
+        assert options(demo, person, EVERY_ROUTE) == found
+    assert len(asked_again) == 2
