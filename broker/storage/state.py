@@ -139,9 +139,10 @@ class StateStore:
         return cls(**row) if row else None
 
     # flows
-    def create_flow(self, upstream_request_id: str | None = None, **values) -> Flow:
+    def new_flow(self, upstream_request_id: str | None = None, **values) -> Flow:
+        """A flow not stored yet: a step that answers at once never needs its row."""
         now = time.time()
-        flow = Flow(
+        return Flow(
             id=new_id(),
             upstream_request_id=upstream_request_id,
             session_id=None,
@@ -150,7 +151,13 @@ class StateStore:
             expires=now + self.flow_lifetime,
             **values,
         )
+
+    def insert_flow(self, flow: Flow) -> None:
         database.insert(self.conn, "flows", asdict(flow))
+
+    def create_flow(self, upstream_request_id: str | None = None, **values) -> Flow:
+        flow = self.new_flow(upstream_request_id, **values)
+        self.insert_flow(flow)
         return flow
 
     def flow(self, flow_id: str, browser: str) -> Flow | None:
@@ -178,10 +185,18 @@ class StateStore:
         return self.conn.execute("DELETE FROM flows WHERE id=?", (flow_id,)).rowcount == 1
 
     # sessions
-    def create_session(self, lifetime: float, **values) -> Session:
+    def new_session(self, lifetime: float, **values) -> Session:
+        """A session not stored yet (insert_session stores it), so that it can be written in the
+        transaction that also records the answer."""
         now = time.time()
-        session = Session(id=new_id(), created=now, expires=now + lifetime, last_seen=now, ended=None, **values)
+        return Session(id=new_id(), created=now, expires=now + lifetime, last_seen=now, ended=None, **values)
+
+    def insert_session(self, session: Session) -> None:
         database.insert(self.conn, "sessions", asdict(session))
+
+    def create_session(self, lifetime: float, **values) -> Session:
+        session = self.new_session(lifetime, **values)
+        self.insert_session(session)
         return session
 
     def session(self, session_id: str, idle_timeout: float) -> Session | None:
