@@ -98,7 +98,8 @@ def create_app(config: Settings | dict | None = None) -> Flask:
 
     @app.context_processor
     def language():
-        return {"lang": i18n.current_language()}
+        lang = i18n.current_language()
+        return {"lang": lang, "_": i18n.translator(lang)}  # macros imported without context use the global
 
     security_headers = dict(SECURITY_HEADERS)
     if settings.base_url.startswith("https://"):

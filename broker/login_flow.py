@@ -5,10 +5,12 @@ lives in the StateStore, so each step may run in another worker process. Each st
 application's policy up once and hands it down, so one request sees one policy throughout.
 """
 
+import dataclasses
 import json
 import logging
 import secrets
 import time
+from collections.abc import Callable
 from datetime import date
 
 from broker import metrics
@@ -24,6 +26,11 @@ from broker.storage.state import Participant, Session
 from mandates_store import LoginOption
 
 log = logging.getLogger("broker.login")
+
+# A decided step's state writes, called in one transaction once the costly work (store queries,
+# signatures) is done; it returns the step's outcome. `stored`: whether the flow has its row yet (a
+# step that answers at once never writes one).
+Commit = Callable[[], Outcome]
 
 
 class LoginFlow:
@@ -76,17 +83,18 @@ class LoginFlow:
         )
         refusal = idp.refusal(request, policy, self.settings)
         if refusal is not None:  # a valid request the broker cannot fulfil: answered, not refused
-            return self._answer_error(self.state.create_flow(**flow_values), *refusal)
+            return self._answer_error(self.state.new_flow(**flow_values), *refusal, stored=False)
         if acceptable == ():
-            flow = self.state.create_flow(**flow_values)
+            flow = self.state.new_flow(**flow_values)
             return self._answer_error(
-                flow, idp.Status.NO_AUTHN_CONTEXT, "requested authentication context not possible"
+                flow, idp.Status.NO_AUTHN_CONTEXT, "requested authentication context not possible", stored=False
             )
         if session is not None and not request.force_authn and self._good_enough(session, acceptable):
-            return self._after_authentication(self.state.create_flow(**flow_values), session, policy)
+            flow = self.state.new_flow(**flow_values)
+            return self._committed(self._after_authentication(flow, session, policy, stored=False))
         if request.is_passive:
-            flow = self.state.create_flow(**flow_values)
-            return self._answer_error(flow, idp.Status.REQUEST_DENIED, "passive login not possible")
+            flow = self.state.new_flow(**flow_values)
+            return self._answer_error(flow, idp.Status.REQUEST_DENIED, "passive login not possible", stored=False)
         return self._ask_upstream(flow_values, policy, request)
 
     def _good_enough(self, session: Session, acceptable: tuple[str, ...] | None) -> bool:
@@ -125,29 +133,37 @@ class LoginFlow:
             return self._upstream_failed(flow, error)
         metrics.UPSTREAM_LATENCY.observe(max(0.0, time.time() - flow.created))
         keep_until = max(login.not_on_or_after.timestamp(), 0) + self.settings.clock_skew
-        with self.state.transaction():
-            if not self.state.first_sighting(login.assertion_id, keep_until):
-                replayed = SamlError("This sign-in answer was used before.", login.assertion_id)
-                return self._upstream_failed(flow, replayed)
-            lifetime = self.session_lifetime
-            if login.session_not_on_or_after is not None:  # never outlive the upstream's session
-                lifetime = min(lifetime, login.session_not_on_or_after.timestamp() - time.time())
-            session = self.state.create_session(
-                lifetime,
-                person=login.person,
-                person_name=login.name,
-                authn_context=login.authn_context,
-                authn_instant=login.authn_instant,
-                upstream_name_id=login.name_id,
-                upstream_name_id_format=login.name_id_format,
-                upstream_session_index=login.session_index,
-            )
-        log.info("upstream login for flow %s", flow.id)
+        lifetime = self.session_lifetime
+        if login.session_not_on_or_after is not None:  # never outlive the upstream's session
+            lifetime = min(lifetime, login.session_not_on_or_after.timestamp() - time.time())
+        session = self.state.new_session(
+            lifetime,
+            person=login.person,
+            person_name=login.name,
+            authn_context=login.authn_context,
+            authn_instant=login.authn_instant,
+            upstream_name_id=login.name_id,
+            upstream_name_id_format=login.name_id_format,
+            upstream_session_index=login.session_index,
+        )
         # the session stands even if the answer is refused: the person did authenticate upstream
         try:
-            then = self._after_authentication(flow, session, self.policies.get(flow.sp_entity_id))
+            commit = self._after_authentication(flow, session, self.policies.get(flow.sp_entity_id))
         except SamlError as error:
-            then = Refused(error)
+            commit = _refused(error)
+        # the replay record, the session and the answer (or the chooser's flow): one transaction
+        with self.state.transaction():
+            first = self.state.first_sighting(login.assertion_id, keep_until)
+            if first:
+                self.state.insert_session(session)
+                try:
+                    then = commit()
+                except SamlError as error:  # raised before any of its writes: the session stays
+                    then = Refused(error)
+        if not first:
+            replayed = SamlError("This sign-in answer was used before.", login.assertion_id)
+            return self._upstream_failed(flow, replayed)
+        log.info("upstream login for flow %s", flow.id)
         return LoggedIn(session, then)
 
     # 3. selection decides
@@ -157,25 +173,47 @@ class LoginFlow:
         with metrics.timed(metrics.STORE_QUERY_TIME):
             return options_for(self.store, session.person, session.person_name, self.today(), policy)
 
-    def _after_authentication(self, flow, session: Session, policy: Policy | None) -> Outcome:
-        """`flow`: as just read or created for this browser in the same request."""
+    def _after_authentication(self, flow, session: Session, policy: Policy | None, stored: bool = True) -> Commit:
+        """`flow`: as just read or built for this browser in the same request."""
         options = self._options(flow, session, policy)
         if not options:
             explanations = self.store.explain_missing(person=session.person, at=self.today(), scope=scope_for(policy))
-            self.state.update_flow(flow.id, session_id=session.id, choices=json.dumps({}))
-            self._audit_refused("no login option", flow.sp_entity_id, session.person)
-            return NoOption(flow.sp_entity_id, explanations, flow.id)
+
+            def no_option() -> Outcome:
+                self._keep_flow(flow, stored, session_id=session.id, choices=json.dumps({}))
+                self._audit_refused("no login option", flow.sp_entity_id, session.person)
+                return NoOption(flow.sp_entity_id, explanations, flow.id)
+
+            return no_option
         wanted = requested(options, flow.requested_giver, flow.requested_taker)
         if len(wanted) == 1:  # directed login: the application named an option the person has
-            return self._answer(flow, session, wanted[0], policy)
+            return self._prepared_answer(flow, session, wanted[0], policy, stored)
         # a switch always shows the chooser; so does a directed login that found no single option
         quiet = not flow.switch and not flow.requested_giver
         if len(options) == 1 and policy.skip_single_option and quiet:
-            return self._answer(flow, session, options[0], policy)
+            return self._prepared_answer(flow, session, options[0], policy, stored)
         choices = {secrets.token_urlsafe(12): option.key for option in options}
-        self.state.update_flow(flow.id, session_id=session.id, choices=json.dumps(choices))
-        metrics.CHOOSER_SHOWN.labels(flow.sp_entity_id).inc()
-        return ShowChooser(flow.id)
+
+        def show_chooser() -> Outcome:
+            self._keep_flow(flow, stored, session_id=session.id, choices=json.dumps(choices))
+            metrics.CHOOSER_SHOWN.labels(flow.sp_entity_id).inc()
+            return ShowChooser(flow.id)
+
+        return show_chooser
+
+    def _keep_flow(self, flow, stored: bool, **values) -> None:
+        """The flow stays for a later request (the chooser, a denial after no option)."""
+        if stored:
+            self.state.update_flow(flow.id, **values)
+        else:
+            self.state.insert_flow(dataclasses.replace(flow, **values))
+
+    def _finish_flow(self, flow, stored: bool) -> bool:
+        return self.state.finish_flow(flow.id) if stored else True
+
+    def _committed(self, commit: Commit) -> Outcome:
+        with self.state.transaction():
+            return commit()
 
     # Both chooser steps recompute the options on purpose, on every request: a live re-check, so a
     # mandate stopped or a right ended while the chooser is open is neither offered nor accepted.
@@ -201,21 +239,26 @@ class LoginFlow:
         option = next((o for o in self._options(flow, session, policy) if o.key == key), None)
         if option is None:
             raise SamlError("The chosen option is no longer valid.")
-        return self._answer(flow, session, option, policy)
+        return self._committed(self._prepared_answer(flow, session, option, policy))
 
     def cancel(self, flow_id: str, browser: str, session: Session) -> PostForm:
         flow = self._own_flow(flow_id, browser, session)
         return self._answer_error(flow, idp.Status.REQUEST_DENIED, "no option chosen")
 
     # 4. saml answers
-    def _answer(self, flow, session: Session, option: LoginOption, policy: Policy | None) -> PostForm:
+    def _prepared_answer(
+        self, flow, session: Session, option: LoginOption, policy: Policy | None, stored: bool = True
+    ) -> Commit:
+        """The signed answer, built before the transaction that records it."""
         application = self.metadata.service_provider(flow.sp_entity_id)
         if policy is None or application is None:
             raise SamlError("The application is no longer known to the broker.", flow.sp_entity_id)
         claims = claims_for(option, session.person_name)
         name_id = idp.name_id_for(policy, claims, self.pairwise_secret)
         if not idp.subject_matches(flow.requested_name_id, name_id):  # never an assertion for someone else
-            return self._answer_error(flow, idp.Status.AUTHN_FAILED, "the person is not the requested Subject")
+            return self._prepared_error(
+                flow, idp.Status.AUTHN_FAILED, "the person is not the requested Subject", stored
+            )
         session_index = new_message_id()
         with metrics.timed(metrics.SIGNING_TIME):
             response = idp.build_response(
@@ -228,25 +271,35 @@ class LoginFlow:
                 name_id,
                 idp.Authentication(session.authn_instant, session.authn_context, session_index, session.expires),
             )
-        with self.state.transaction():  # the answer, its logout record and its audit entry: all or none
-            if not self.state.finish_flow(flow.id):
+
+        def answered() -> PostForm:  # in the caller's transaction, with its logout record and audit entry
+            if not self._finish_flow(flow, stored):
                 raise SamlError("This login was already completed.")
             self.state.add_participant(
                 Participant(session.id, flow.sp_entity_id, name_id[0], name_id[1], session_index, option.key)
             )
             if self.audit is not None:
                 self.audit.issued(flow.sp_entity_id, session.person, option)
-        metrics.ASSERTIONS_ISSUED.labels(flow.sp_entity_id, option.kind).inc()
-        log.info("assertion issued: application=%s kind=%s", flow.sp_entity_id, option.kind)
-        return carried(bindings.posted(flow.acs_url, response, "SAMLResponse", flow.relay_state))
+            metrics.ASSERTIONS_ISSUED.labels(flow.sp_entity_id, option.kind).inc()
+            log.info("assertion issued: application=%s kind=%s", flow.sp_entity_id, option.kind)
+            return carried(bindings.posted(flow.acs_url, response, "SAMLResponse", flow.relay_state))
 
-    def _answer_error(self, flow, second_level: idp.Status | str, message: str) -> PostForm:
-        if not self.state.finish_flow(flow.id):
-            raise SamlError("This login was already completed.")
-        record = self.state.session_record(flow.session_id) if flow.session_id else None
-        self._audit_refused(message, flow.sp_entity_id, record.person if record else None)
+        return answered
+
+    def _answer_error(self, flow, second_level: idp.Status | str, message: str, stored: bool = True) -> PostForm:
+        return self._committed(self._prepared_error(flow, second_level, message, stored))
+
+    def _prepared_error(self, flow, second_level: idp.Status | str, message: str, stored: bool = True) -> Commit:
         response = idp.build_error_response(self.settings, flow.request_id, flow.acs_url, second_level, message)
-        return carried(bindings.posted(flow.acs_url, response, "SAMLResponse", flow.relay_state))
+
+        def answered() -> PostForm:  # the flow ends with its audit entry: both or neither
+            if not self._finish_flow(flow, stored):
+                raise SamlError("This login was already completed.")
+            record = self.state.session_record(flow.session_id) if flow.session_id else None
+            self._audit_refused(message, flow.sp_entity_id, record.person if record else None)
+            return carried(bindings.posted(flow.acs_url, response, "SAMLResponse", flow.relay_state))
+
+        return answered
 
     def _upstream_failed(self, flow, error: SamlError) -> PostForm:
         # a second answer for a login the upstream already completed (a double submit, a replay in
@@ -260,6 +313,10 @@ class LoginFlow:
     def _audit_refused(self, reason: str, application: str, person: str | None) -> None:
         if self.audit is not None:
             self.audit.refused(reason, application, person)
+
+
+def _refused(error: SamlError) -> Commit:
+    return lambda: Refused(error)
 
 
 def _for(error: SamlError, application: str) -> SamlError:

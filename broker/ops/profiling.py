@@ -116,6 +116,10 @@ class _TimedConnection:
     def __getattr__(self, name):
         return getattr(self._conn, name)
 
+    @property
+    def __class__(self):  # isinstance(): still an sqlite3 connection to broker.storage's engine choice
+        return type(self._conn)
+
     def __setattr__(self, name, value):
         setattr(self._conn, name, value)
 

@@ -11,7 +11,7 @@ import contextlib
 import json
 import secrets
 import time
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass, fields
 
 from broker.storage import database, schema
 
@@ -96,6 +96,13 @@ def _columns(cls) -> str:
 _FLOW, _SESSION, _PARTICIPANT, _LOGOUT = (_columns(cls) for cls in (Flow, Session, Participant, Logout))
 _FLOW_FIELDS = frozenset(field.name for field in fields(Flow))
 
+
+def _row(record) -> dict:
+    """A record's columns. Every value is a str, a number or None: dataclasses.asdict's deep copy,
+    which costs more CPU than the INSERT itself, buys nothing."""
+    return dict(vars(record))
+
+
 # Ended or expired sessions that no live flow (its refusal is audited with the session's person)
 # or logout in progress still names.
 _DONE_SESSIONS = """
@@ -139,9 +146,10 @@ class StateStore:
         return cls(**row) if row else None
 
     # flows
-    def create_flow(self, upstream_request_id: str | None = None, **values) -> Flow:
+    def new_flow(self, upstream_request_id: str | None = None, **values) -> Flow:
+        """A flow not stored yet: a step that answers at once never needs its row."""
         now = time.time()
-        flow = Flow(
+        return Flow(
             id=new_id(),
             upstream_request_id=upstream_request_id,
             session_id=None,
@@ -150,7 +158,13 @@ class StateStore:
             expires=now + self.flow_lifetime,
             **values,
         )
-        database.insert(self.conn, "flows", asdict(flow))
+
+    def insert_flow(self, flow: Flow) -> None:
+        database.insert(self.conn, "flows", _row(flow))
+
+    def create_flow(self, upstream_request_id: str | None = None, **values) -> Flow:
+        flow = self.new_flow(upstream_request_id, **values)
+        self.insert_flow(flow)
         return flow
 
     def flow(self, flow_id: str, browser: str) -> Flow | None:
@@ -178,10 +192,18 @@ class StateStore:
         return self.conn.execute("DELETE FROM flows WHERE id=?", (flow_id,)).rowcount == 1
 
     # sessions
-    def create_session(self, lifetime: float, **values) -> Session:
+    def new_session(self, lifetime: float, **values) -> Session:
+        """A session not stored yet (insert_session stores it), so that it can be written in the
+        transaction that also records the answer."""
         now = time.time()
-        session = Session(id=new_id(), created=now, expires=now + lifetime, last_seen=now, ended=None, **values)
-        database.insert(self.conn, "sessions", asdict(session))
+        return Session(id=new_id(), created=now, expires=now + lifetime, last_seen=now, ended=None, **values)
+
+    def insert_session(self, session: Session) -> None:
+        database.insert(self.conn, "sessions", _row(session))
+
+    def create_session(self, lifetime: float, **values) -> Session:
+        session = self.new_session(lifetime, **values)
+        self.insert_session(session)
         return session
 
     def session(self, session_id: str, idle_timeout: float) -> Session | None:
@@ -209,7 +231,7 @@ class StateStore:
         self.conn.execute("UPDATE sessions SET ended=? WHERE id=?", (time.time(), session_id))
 
     def add_participant(self, participant: Participant) -> None:
-        database.upsert(self.conn, "participants", asdict(participant), key=("session_id", "sp_entity_id"))
+        database.upsert(self.conn, "participants", _row(participant), key=("session_id", "sp_entity_id"))
 
     def participants(self, session_id: str) -> list[Participant]:
         rows = self.conn.execute(
@@ -239,7 +261,7 @@ class StateStore:
             created=now,
             expires=now + self.flow_lifetime,
         )
-        database.insert(self.conn, "logouts", asdict(logout))
+        database.insert(self.conn, "logouts", _row(logout))
         return logout
 
     def logout(self, logout_id: str) -> Logout | None:

@@ -38,5 +38,21 @@ def current_language() -> str:
 
 
 def gettext(message: str, **values) -> str:
-    text = CATALOGUES.get(current_language(), {}).get(message) or message
-    return text % values if values else text
+    return translator(current_language())(message, **values)
+
+
+def _translator(catalogue: dict[str, str]):
+    def translate(message: str, **values) -> str:
+        text = catalogue.get(message) or message
+        return text % values if values else text
+
+    return translate
+
+
+_TRANSLATORS = {language: _translator(CATALOGUES.get(language, {})) for language in LANGUAGES}
+
+
+def translator(language: str):
+    """gettext for one language, bound once: a page that asks for every sentence it shows does
+    not look the request's language up again for each."""
+    return _TRANSLATORS[language]

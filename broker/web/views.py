@@ -13,7 +13,7 @@ from broker.saml.errors import SamlError
 from broker.selection.chooser import chooser_page, taker_page
 from broker.web.auth import SessionUser
 from broker.web.errors import error_page
-from broker.web.i18n import LANGUAGES, current_language
+from broker.web.i18n import LANGUAGES, current_language, translator
 
 log = logging.getLogger("broker.http")
 saml = Blueprint("saml", __name__)
@@ -58,7 +58,8 @@ def render(outcome):
     if isinstance(outcome, PostForm):
         # the template directly, without Flask's context processors: this page needs none of them
         page = current_app.jinja_env.get_template("post.html")
-        return page.render(action=outcome.action, fields=outcome.fields, lang=current_language())
+        lang = current_language()
+        return page.render(action=outcome.action, fields=outcome.fields, lang=lang, _=translator(lang))
     if isinstance(outcome, ShowChooser):
         return redirect(url_for("chooser.choose", flow_id=outcome.flow_id), 303)
     if isinstance(outcome, NoOption):

@@ -46,3 +46,18 @@ def test_a_worker_writes_its_profile_on_exit(tmp_path, mode):
     else:
         functions = {name for (_file, _line, name) in pstats.Stats(str(folder / written)).stats}
         assert "idp_metadata" in functions
+
+
+def test_the_split_mode_s_timed_state_connection_takes_part_in_transactions(tmp_path):
+    """A login's transaction (state.transaction) on the state connection profiling wraps: the
+    wrapper is still an SQLite connection to broker.storage, and its statements are counted."""
+    from broker.ops import profiling
+    from broker.storage.state import StateStore
+
+    state = StateStore(str(tmp_path / "state.db"))
+    split = {"sql": 0.0, "statements": 0}
+    state._db._local.conn = profiling._TimedConnection(state.conn, split)
+    with state.transaction():
+        assert state.first_sighting("_assertion", 0)
+    assert not state.first_sighting("_assertion", 0)
+    assert split["statements"] >= 4  # BEGIN, INSERT, COMMIT, the second INSERT
