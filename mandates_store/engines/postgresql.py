@@ -10,6 +10,7 @@ or a PGSERVICE file itself.
 import contextlib
 import functools
 import re
+import threading
 import weakref
 from collections.abc import Iterable, Iterator
 
@@ -115,12 +116,20 @@ class PostgresOpener:
             open=True,
             name="mandates_store",
         )
+        # A Store nobody shuts down closes its pool when collected. Not by the pool's own __del__:
+        # the last reference may go in one of the pool's workers, which would then join itself.
+        self._finalizer = weakref.finalize(self, _close_in_a_thread_of_its_own, self.pool)
 
     def open(self) -> "PostgresDatabase":
         return PostgresDatabase(self.location, self.pool)
 
     def close(self) -> None:
+        self._finalizer.detach()
         self.pool.close()
+
+
+def _close_in_a_thread_of_its_own(pool: ConnectionPool) -> None:
+    threading.Thread(target=pool.close, name="mandates_store-pool-close", daemon=True).start()
 
 
 class PostgresDatabase:
