@@ -4,6 +4,9 @@ a temporary folder, started by pg_ctl on a free loopback port, stopped afterward
 PostgreSQL refuses to run as root, so under root the cluster belongs to the `postgres` user that
 Debian's package creates. Each test gets its own database (CREATE DATABASE … TEMPLATE template0 is
 a file copy, a few milliseconds), so tests never see each other's rows.
+
+Given a `root` folder that already holds a cluster (bench/engines.py --keep), start() starts that
+one again instead of running initdb, and stop(keep=True) leaves it on disk.
 """
 
 import contextlib
@@ -35,9 +38,13 @@ def _free_port() -> int:
 
 
 class PostgresServer:
-    def __init__(self) -> None:
+    superuser = SUPERUSER
+
+    def __init__(self, root: str | None = None) -> None:
         self.bin = _bin_dir()
-        self.root = tempfile.mkdtemp(prefix="pg-test-")
+        if root:
+            os.makedirs(root, exist_ok=True)
+        self.root = root or tempfile.mkdtemp(prefix="pg-test-")
         self.data = os.path.join(self.root, "data")
         self.port = _free_port()
         self._user = None
@@ -49,29 +56,31 @@ class PostgresServer:
         kwargs = {"user": self._user.pw_uid, "group": self._user.pw_gid} if self._user else {}
         subprocess.run(args, check=True, capture_output=True, cwd=self.root, **kwargs)
 
-    def start(self) -> "PostgresServer":
-        self._run(
-            os.path.join(self.bin, "initdb"),
-            "-D", self.data, "-U", SUPERUSER, "--auth=trust", "--encoding=UTF8", "--locale=C.UTF-8",
-        )  # fmt: skip
+    def settings(self) -> str:
         # fsync off: a test cluster that dies is thrown away; crash safety is not what it tests
-        options = (
-            f"-c listen_addresses=127.0.0.1 -p {self.port} -k {self.root} -c fsync=off "
-            "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
-        )
+        return "-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
+
+    def start(self) -> "PostgresServer":
+        if not os.path.exists(os.path.join(self.data, "PG_VERSION")):
+            self._run(
+                os.path.join(self.bin, "initdb"),
+                "-D", self.data, "-U", self.superuser, "--auth=trust", "--encoding=UTF8", "--locale=C.UTF-8",
+            )  # fmt: skip
+        options = f"-c listen_addresses=127.0.0.1 -p {self.port} -k {self.root} {self.settings()}"
         self._run(
             os.path.join(self.bin, "pg_ctl"), "-D", self.data, "-o", options, "-l",
             os.path.join(self.root, "log"), "-w", "-t", "120", "start",
         )  # fmt: skip
         return self
 
-    def stop(self) -> None:
+    def stop(self, keep: bool = False) -> None:
         with contextlib.suppress(subprocess.CalledProcessError):
-            self._run(os.path.join(self.bin, "pg_ctl"), "-D", self.data, "-m", "fast", "-w", "stop")
-        shutil.rmtree(self.root, ignore_errors=True)
+            self._run(os.path.join(self.bin, "pg_ctl"), "-D", self.data, "-m", "fast", "-w", "-t", "600", "stop")
+        if not keep:
+            shutil.rmtree(self.root, ignore_errors=True)
 
     def url(self, database: str = "postgres") -> str:
-        return f"postgresql://{SUPERUSER}@127.0.0.1:{self.port}/{database}"
+        return f"postgresql://{self.superuser}@127.0.0.1:{self.port}/{database}"
 
     def create_database(self, name: str | None = None) -> str:
         """A new empty database; returns its connection URL."""
