@@ -232,6 +232,8 @@ def main() -> None:
     run_started = time.perf_counter()
     folder = Path(args.dir) if args.dir else Path(tempfile.mkdtemp(prefix="bench-engines-"))
     folder.mkdir(parents=True, exist_ok=True)
+    if not args.dir:
+        folder.chmod(0o755)  # mkdtemp's 0700 keeps out the postgres user that runs the cluster under root
     sqlite_path, facts_path = folder / "store.db", folder / "facts.json"
     pg_dir = Path(args.pg_dir) if args.pg_dir else folder / "pg"
     marker = (pg_dir if not args.postgres else folder) / "loaded.json"
