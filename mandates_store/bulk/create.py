@@ -170,7 +170,7 @@ class _Plan:
 
 
 def periods_overlap(m_start: str, m_end: str | None, start: str, end: str | None) -> bool:
-    """The period part of schema.CONFLICT_RULE, on ISO texts (candidates_sql selected the rest:
+    """The period part of schema.CONFLICT_RULE, on ISO texts (chunk_sql selected the rest:
     pair, type, signed); tests/store/test_conflict_rule.py holds the two to the same answers."""
     return m_start < (end or "9999-12-31") and start < (m_end or "9999-12-31")
 
@@ -184,16 +184,16 @@ class _Importer:
         self.event_by = (actor.person, identifiers.party_number(actor.party, "own party")[0] if actor.party else None)
         self.codes = [t.code for t in context.types]
         self.codes_json = json.dumps(self.codes)
-        # Per chunk, two queries: the counterparties' party rows, and the signed mandates of
-        # these pairs (own party on the fixed side) and types, oldest first - the conflict check
-        # picks the oldest overlapping one, as the single check does.
+        # Per chunk, one query: the counterparties' party rows, each with the signed mandates of
+        # its pair (own party on the fixed side) in these types - the conflict check picks the
+        # oldest overlapping one, as the single check does.
         own, other_side = context.own.number, ("taker" if context.role == "giver" else "giver")
-        self.candidates_sql = (
-            f"SELECT m.{other_side}, m.type_code, m.id, m.start_date, m.end_date "
-            f"FROM mandates m {db.indexed_by('mandates_by_giver')} "
-            f"WHERE m.{context.role} = ? AND m.{other_side} IN ({db.json_list}) "
+        self.chunk_sql = (
+            "SELECT p.number, p.kind, p.name, m.type_code, m.id, m.start_date, m.end_date "
+            f"FROM parties p LEFT JOIN mandates m {db.indexed_by('mandates_by_giver')} "
+            f"ON m.{context.role} = ? AND m.{other_side} = p.number "
             f"AND m.type_code IN ({db.json_list}) AND m.state = 'signed' "
-            f"ORDER BY m.id"
+            f"WHERE p.number IN ({db.json_list})"
         )
         self.own_number = own
         # giver (own party) and taker (the counterparty), or the other way round
@@ -240,17 +240,17 @@ class _Importer:
         None when an insert failed (the group's transaction must then be rolled back)."""
         db = self.db
         numbers = json.dumps(sorted({p.number for p in plans if p.error is None}))
-        parties = {
-            row[0]: Party(*row)
-            for row in db.execute(
-                f"SELECT p.number, p.kind, p.name FROM parties p WHERE p.number IN ({db.json_list})", [numbers]
-            )
-        }
+        parties: dict[str, Party] = {}
         signed: dict[tuple[str, str], list[tuple]] = {}
-        for other, code, mandate_id, start, end in db.execute(
-            self.candidates_sql, [self.own_number, numbers, self.codes_json]
+        for number, kind, name, code, mandate_id, start, end in db.execute(
+            self.chunk_sql, [self.own_number, self.codes_json, numbers]
         ):
-            signed.setdefault((other, code), []).append((mandate_id, start, end))
+            if number not in parties:
+                parties[number] = Party(number, kind, name)
+            if mandate_id is not None:
+                signed.setdefault((number, code), []).append((mandate_id, start, end))
+        for found in signed.values():
+            found.sort()  # oldest first
         operation_id, codes, own, usual = self.operation_id, self.codes, self.own_number, self.usual
         report, accepted = [], []
         for plan in plans:
