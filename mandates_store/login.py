@@ -293,44 +293,57 @@ def _mandates_taken(
     """Adds the options of the mandates `taker` holds (the first route to a mandate wins).
 
     One query on two covering indexes: mandates (taker, type, state, dates, giver) and the
-    givers' parties (number, kind, name); the option key comes from SQL. A firm may have
+    givers' parties (number, kind, name). A firm may have
     thousands of givers, so the per-row work is one comprehension over the cursor (no list of
     rows): one reason per type (shared), dates parsed once per distinct text, the option and its
     giver built as tuples, and then one more for the sort keys."""
     codes = sorted(types)
-    # One type (the usual case): its code is not fetched per row. A giver's kind follows from
-    # its number (10 digits: organisation, 11: person; the schema holds that), so it is not
-    # fetched either: every column costs a Python object per row.
-    code_column = "m.type_code" if len(codes) > 1 else "?"
+    # Every column costs a Python object per row (at 10 million mandates, converting the rows
+    # costs more than finding them), so the query returns only what differs per row: one type
+    # (the usual case) is not fetched, and the option key is made here, not concatenated in SQL.
+    # A giver's kind follows from its number (10 digits: organisation, 11: person; the schema
+    # holds that), so it is not fetched either.
+    one = len(codes) == 1
     rows = db.execute(
-        f"SELECT m.id, {code_column}, m.start_date, m.end_date, g.number, g.name, "
-        "'mandate:' || m.id "
+        f"SELECT m.id, {'' if one else 'm.type_code, '}m.start_date, m.end_date, g.number, g.name "
         f"FROM mandates m JOIN parties g {db.indexed_by('parties_number_kind_name')} ON g.number = m.giver "
         f"WHERE m.taker = ? AND m.type_code IN ({','.join('?' * len(codes))}) AND {_ACTIVE_ON}",
-        [*codes[: len(codes) == 1], taker.number, *codes, day, day],
+        [taker.number, *codes, day, day],
     )
-    reasons = {code: reason_for(code) for code in types}
     dates = _Dates()
     new, option, known = tuple.__new__, LoginOption, _GIVERS
-    found = {
-        key: new(
-            option,
-            (
-                MANDATE,
-                me,
-                known[g_number, g_name],
-                taker,
-                mandate_id,
-                type_code,
-                dates[start],
-                dates[end],
-                reasons[type_code],
-                key,
-            ),
-        )
-        for mandate_id, type_code, start, end, g_number, g_name, key in rows
-        if givers is None or g_number in givers
-    }
+    if one:
+        code = codes[0]
+        reason = reason_for(code)
+        found = {
+            (key := f"mandate:{mandate_id}"): new(
+                option,
+                (MANDATE, me, known[g_number, g_name], taker, mandate_id, code, dates[start], dates[end], reason, key),
+            )
+            for mandate_id, start, end, g_number, g_name in rows
+            if givers is None or g_number in givers
+        }
+    else:
+        reasons = {code: reason_for(code) for code in types}
+        found = {
+            (key := f"mandate:{mandate_id}"): new(
+                option,
+                (
+                    MANDATE,
+                    me,
+                    known[g_number, g_name],
+                    taker,
+                    mandate_id,
+                    type_code,
+                    dates[start],
+                    dates[end],
+                    reasons[type_code],
+                    key,
+                ),
+            )
+            for mandate_id, type_code, start, end, g_number, g_name in rows
+            if givers is None or g_number in givers
+        }
     if not found:
         return
     found.update(options)  # an option found by an earlier route keeps that route's reason
