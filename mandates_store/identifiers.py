@@ -56,6 +56,8 @@ def person_number(value: object, field: str = "national number") -> str:
 
 def party_number(value: object, field: str = "party number") -> tuple[str, str]:
     """Either kind of number -> (normalised number, "person" | "organisation")."""
+    if type(value) is str and len(value) == 10 and value.isdigit() and _check_enterprise(value):
+        return value, ORGANISATION  # already normalised (a bulk file's usual line): nothing to redo
     digits = _digits(value)
     if digits.isdigit() and len(digits) == 11:
         return person_number(value, field), PERSON

@@ -19,8 +19,9 @@ signed mandates they could conflict with are read with one query each, every rul
 in Python in the same order as for a single creation (mandates.create_in_context, whose check
 functions it calls), and the rows of all good lines go in with one executemany per table. The
 write lock is held from the reads to the commit, so nothing can change in between. Should an
-insert still fail (a rule only the schema knows), the chunk is undone and redone line by line
-through create_in_context, each line in its own savepoint, which yields the exact reason.
+insert still fail (a rule only the schema knows), the group is rolled back and its lines are
+redone one by one through create_in_context, each line in its own savepoint, which yields the
+exact reason.
 """
 
 from mandates_store.bulk.create import bulk_create

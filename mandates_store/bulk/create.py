@@ -1,13 +1,12 @@
 """Bulk create: lines checked and written in chunks, committed in groups, resumable (see the package)."""
 
-import itertools
 import json
 import time
 from collections.abc import Iterable, Iterator
 from datetime import datetime
 
 from mandates_store import identifiers
-from mandates_store.bulk.csv_format import parse_line, redact
+from mandates_store.bulk.csv_format import parse_fields, parse_line, redact, split_line
 from mandates_store.bulk.model import CHUNK_LINES, COMMIT_LINES, COMMIT_SECONDS, CREATE, BulkReport
 from mandates_store.bulk.operations import claim_operation, finish_operation, record_line, start_operation
 from mandates_store.bulk.reports import bulk_report
@@ -24,7 +23,7 @@ from mandates_store.mandates import (
     sides,
     unknown_counterparty,
 )
-from mandates_store.model import Actor, Party
+from mandates_store.model import GIVER, ORGANISATION, PERSON, Actor, Party
 
 # --- operations ---------------------------------------------------------------------------
 
@@ -33,6 +32,8 @@ class _Groups:
     """Where bulk create's transactions end: a group of lines commits when it holds
     `lines` lines or has been open `seconds`, whichever comes first, together with the
     operation's progress (last line, counts). A chunk of lines never spans two groups.
+    Should a chunk's insert fail, the group is rolled back whole and its lines are redone one by
+    one (see undo): no savepoint per chunk, which made SQLite copy every page a chunk changed.
 
     During the operation the WAL is checkpointed every CHECKPOINT_PAGES instead of SQLite's
     1,000 (each checkpoint syncs the disk twice). A killed process still keeps every committed
@@ -46,8 +47,9 @@ class _Groups:
     ) -> None:
         self.db, self.operation_id = db, operation_id
         self.lines, self.seconds = max(1, int(lines)), seconds
-        self.last_line, self.ok, self.failed = progress
-        self.in_group, self.opened = 0, 0.0
+        self.last_line, self.ok, self.failed = self.committed = progress
+        self.plans: list = []  # the open group's lines
+        self.opened = 0.0
 
     def __enter__(self) -> "_Groups":
         self.session = self.db.bulk_session(self.CHECKPOINT_PAGES)
@@ -58,13 +60,21 @@ class _Groups:
         """Before a chunk's reads: the group's transaction, if none is open."""
         if not self.db.in_transaction:
             self.db.begin()
-            self.in_group, self.opened = 0, time.monotonic()
+            self.plans, self.opened = [], time.monotonic()
 
-    def chunk_done(self, last_line: int, ok: int, failed: int) -> None:
-        self.last_line, self.ok, self.failed = last_line, self.ok + ok, self.failed + failed
-        self.in_group += ok + failed
-        if self.in_group >= self.lines or time.monotonic() - self.opened >= self.seconds:
+    def chunk_done(self, plans: list, ok: int) -> None:
+        """`plans`: the chunk's lines, `ok` of them good, all written in the open group."""
+        self.plans += plans
+        self.last_line, self.ok, self.failed = plans[-1].line_no, self.ok + ok, self.failed + len(plans) - ok
+        if len(self.plans) >= self.lines or time.monotonic() - self.opened >= self.seconds:
             self.commit()
+
+    def undo(self) -> list:
+        """Roll the open group back; returns its lines, to be redone."""
+        self.db.rollback()
+        self.last_line, self.ok, self.failed = self.committed
+        plans, self.plans = self.plans, []
+        return plans
 
     def commit(self) -> None:
         self.db.execute(
@@ -72,6 +82,7 @@ class _Groups:
             [self.last_line, self.ok, self.failed, self.operation_id],
         )
         self.db.commit()
+        self.committed, self.plans = (self.last_line, self.ok, self.failed), []
 
     def __exit__(self, kind, error, trace) -> None:
         try:
@@ -109,8 +120,8 @@ def bulk_create(
             "the contract text must be accepted", "Je moet de voorwaarden van het mandaat aanvaarden.", field="contract"
         )
     type_codes = ", ".join(t.code for t in context.types)
-    lines = list(lines)
-    if not any(text.strip() for text in lines):
+    numbered = list(_numbered(lines))  # (line number, text) of the lines that are no blank
+    if not numbered:
         # nothing to do is no success: no operation is recorded
         where = f"{source}: " if source else ""
         raise InvalidInput(
@@ -118,21 +129,30 @@ def bulk_create(
             f"{where}het bestand bevat geen mandaatlijnen (het is leeg)",
         )
     if resume is None:
-        total = sum(1 for _ in _numbered(lines))  # the progress a page shows: done of total
+        total = len(numbered)  # the progress a page shows: done of total
         operation_id = start_operation(db, CREATE, actor, role, type_codes, source, now, source_sha256, total)
         progress = (0, 0, 0)
     else:
         operation_id = int(resume)
         progress = claim_operation(db, operation_id, context, type_codes, source_sha256)
+        numbered = [item for item in numbered if item[0] > progress[0]]
     importer = _Importer(db, context, operation_id, now)
-    numbered = ((no, text) for no, text in _numbered(lines) if no > progress[0])
     with _Groups(db, operation_id, commit_every, commit_seconds, progress) as groups:
         size = max(1, min(CHUNK_LINES, groups.lines))
-        while chunk := list(itertools.islice(numbered, size)):
-            plans = [importer.plan(line_no, raw) for line_no, raw in chunk]  # no lock needed
-            groups.begin()
-            ok = importer.write(plans)
-            groups.chunk_done(chunk[-1][0], ok, len(plans) - ok)
+        # A group's lines are planned before its transaction opens: that work needs no lock,
+        # and a group that holds the lock shorter meets its time limit less often.
+        ahead = max(size, groups.lines)
+        for first in range(0, len(numbered), ahead):
+            plans = [importer.plan(line_no, raw) for line_no, raw in numbered[first : first + ahead]]
+            for at in range(0, len(plans), size):
+                chunk = plans[at : at + size]
+                groups.begin()
+                ok = importer.write(chunk)
+                if ok is None:  # a rule only the schema holds: the group again, line by line
+                    chunk = groups.undo() + chunk
+                    groups.begin()
+                    ok = importer.write_each(chunk)
+                groups.chunk_done(chunk, ok)
     finish_operation(db, operation_id, groups.ok, groups.failed, now)
     return bulk_report(db, operation_id)
 
@@ -142,14 +162,15 @@ class _Plan:
 
     __slots__ = ("line_no", "raw", "text", "error", "counterparty", "number", "terms", "reference")
 
-    def __init__(self, line_no: int, raw: str) -> None:
-        self.line_no, self.raw, self.text = line_no, raw, redact(raw)
+    def __init__(self, line_no: int, raw: str, text: str) -> None:
+        self.line_no, self.raw, self.text = line_no, raw, text
         self.error: StoreError | None = None  # the refusal found so far
-        self.terms: tuple | StoreError | None = None  # (language, start, end) or its refusal
+        # (language, ISO start, ISO end or None) or its refusal
+        self.terms: tuple | StoreError | None = None
 
 
 def periods_overlap(m_start: str, m_end: str | None, start: str, end: str | None) -> bool:
-    """The period part of schema.CONFLICT_RULE, on ISO texts (candidates_sql selected the rest:
+    """The period part of schema.CONFLICT_RULE, on ISO texts (chunk_sql selected the rest:
     pair, type, signed); tests/store/test_conflict_rule.py holds the two to the same answers."""
     return m_start < (end or "9999-12-31") and start < (m_end or "9999-12-31")
 
@@ -163,80 +184,95 @@ class _Importer:
         self.event_by = (actor.person, identifiers.party_number(actor.party, "own party")[0] if actor.party else None)
         self.codes = [t.code for t in context.types]
         self.codes_json = json.dumps(self.codes)
-        # Per chunk, two queries: the counterparties' party rows, and the signed mandates of
-        # these pairs (own party on the fixed side) and types, oldest first - the conflict check
-        # picks the oldest overlapping one, as the single check does.
+        # Per chunk, one query: the counterparties' party rows, each with the signed mandates of
+        # its pair (own party on the fixed side) in these types - the conflict check picks the
+        # oldest overlapping one, as the single check does.
         own, other_side = context.own.number, ("taker" if context.role == "giver" else "giver")
-        self.candidates_sql = (
-            f"SELECT m.{other_side}, m.type_code, m.id, m.start_date, m.end_date "
-            f"FROM mandates m {db.indexed_by('mandates_by_giver')} "
-            f"WHERE m.{context.role} = ? AND m.{other_side} IN ({db.json_list}) "
+        self.chunk_sql = (
+            "SELECT p.number, p.kind, p.name, m.type_code, m.id, m.start_date, m.end_date "
+            f"FROM parties p LEFT JOIN mandates m {db.indexed_by('mandates_by_giver')} "
+            f"ON m.{context.role} = ? AND m.{other_side} = p.number "
             f"AND m.type_code IN ({db.json_list}) AND m.state = 'signed' "
-            f"ORDER BY m.id"
+            f"WHERE p.number IN ({db.json_list})"
         )
         self.own_number = own
+        # giver (own party) and taker (the counterparty), or the other way round
+        self.usual = context.role == GIVER
+        # the counterparty kinds every type allows (sides() refuses the others, with its reason)
+        self.allowed_kinds = {
+            kind
+            for kind in (ORGANISATION, PERSON)
+            if all(
+                ((context.own.kind, kind) if self.usual else (kind, context.own.kind)) in t.combinations
+                for t in context.types
+            )
+        }
+        self.terms: dict[tuple, tuple] = {}  # (language, start, end) as parsed -> check_terms' answer
 
     def plan(self, line_no: int, raw: str) -> _Plan:
         """The checks of create_in_context that need no database, in its order."""
-        plan = _Plan(line_no, raw)
+        fields = split_line(raw)  # split once: for the report's text and for the parse
+        plan = _Plan(line_no, raw, redact(raw, fields))
         try:
-            wanted = parse_line(raw)
-            plan.number = counterparty_number(wanted.counterparty)
+            counterparty, language, reference, start, end = parse_fields(fields)
+            plan.number = counterparty_number(counterparty)
         except StoreError as refused:
             plan.error = refused
             return plan
-        plan.counterparty, plan.reference = wanted.counterparty, wanted.reference
-        try:  # reported only if the counterparty passes its checks (they come first)
-            plan.terms = check_terms(wanted.language, wanted.start, wanted.end, self.today)
-        except StoreError as refused:
-            plan.terms = refused
+        plan.counterparty, plan.reference = counterparty, reference
+        # reported only if the counterparty passes its checks (they come first)
+        plan.terms = self.terms.get((language, start, end)) or self.check_terms(language, start, end)
         return plan
 
-    def write(self, plans: list[_Plan]) -> int:
-        """Check and write one chunk inside the open group; returns the number of good lines."""
+    def check_terms(self, language: str | None, start, end) -> tuple | StoreError:
+        """check_terms with ISO dates; the good answers are kept (a file has few distinct terms)."""
+        try:
+            checked, first, until = check_terms(language, start, end, self.today)
+        except StoreError as refused:
+            return refused  # not kept: an exception raised again would grow its traceback
+        if len(self.terms) >= 4096:
+            self.terms.clear()
+        terms = self.terms[language, start, end] = (checked, iso_date(first), iso_date(until))
+        return terms
+
+    def write(self, plans: list[_Plan]) -> int | None:
+        """Check and write one chunk inside the open group; returns the number of good lines, or
+        None when an insert failed (the group's transaction must then be rolled back)."""
         db = self.db
         numbers = json.dumps(sorted({p.number for p in plans if p.error is None}))
-        parties = {
-            row[0]: Party(*row)
-            for row in db.execute(
-                f"SELECT p.number, p.kind, p.name FROM parties p WHERE p.number IN ({db.json_list})", [numbers]
-            )
-        }
+        parties: dict[str, Party] = {}
         signed: dict[tuple[str, str], list[tuple]] = {}
-        for other, code, mandate_id, start, end in db.execute(
-            self.candidates_sql, [self.own_number, numbers, self.codes_json]
+        for number, kind, name, code, mandate_id, start, end in db.execute(
+            self.chunk_sql, [self.own_number, self.codes_json, numbers]
         ):
-            signed.setdefault((other, code), []).append((mandate_id, start, end))
-        context, operation_id = self.context, self.operation_id
-        mandates, events, report, made, accepted = [], [], [], [], []
-        moment, changed_by, (person, party) = self.moment, self.changed_by, self.event_by
+            if number not in parties:
+                parties[number] = Party(number, kind, name)
+            if mandate_id is not None:
+                signed.setdefault((number, code), []).append((mandate_id, start, end))
+        for found in signed.values():
+            found.sort()  # oldest first
+        operation_id, codes, own, usual = self.operation_id, self.codes, self.own_number, self.usual
+        report, accepted = [], []
         for plan in plans:
-            try:
-                if plan.error is not None:
-                    raise plan.error
-                other = parties.get(plan.number)
-                if other is None:
-                    raise unknown_counterparty(plan.number, plan.counterparty)
-                giver, taker = sides(context, other, plan.counterparty)
-                if not isinstance(plan.terms, tuple):
-                    raise plan.terms
-                language, start, end = plan.terms
-                start, end = iso_date(start), iso_date(end)
-                for code in self.codes:
-                    for mandate_id, m_start, m_end in signed.get((other.number, code), ()):
-                        if periods_overlap(m_start, m_end, start, end):
-                            raise conflict(mandate_id, code, giver, taker)
-            except StoreError as refused:
+            refused = plan.error
+            if refused is None:
+                refused = self.refusal(plan, parties.get(plan.number), signed)
+            if refused is not None:
                 report.append((operation_id, plan.line_no, plan.text, 0, refused.message_nl))
                 continue
             # Mandates made here are awaiting signature: they never enter `signed`, just as a
             # line's own mandates never conflict with a later line in create_in_context.
-            accepted.append((plan, giver.number, taker.number, other.number, start, end, language))
+            accepted.append(plan)
             report.append((operation_id, plan.line_no, plan.text, 1, None))
         # Ids for the good lines only, in line order: what line-by-line creation would give.
-        ids = iter(db.reserve_ids("mandates", len(accepted) * len(self.codes)) if accepted else ())
-        for plan, giver, taker, other, start, end, language in accepted:
-            for code in self.codes:
+        ids = iter(db.reserve_ids("mandates", len(accepted) * len(codes)) if accepted else ())
+        moment, changed_by, (person, party) = self.moment, self.changed_by, self.event_by
+        mandates, events, made = [], [], []
+        for plan in accepted:
+            other = plan.number
+            giver, taker = (own, other) if usual else (other, own)
+            language, start, end = plan.terms
+            for code in codes:
                 next_id = next(ids)
                 mandates.append(
                     (
@@ -257,11 +293,30 @@ class _Importer:
                 events.append((next_id, moment, changed_by, person, party))
                 made.append((operation_id, plan.line_no, next_id))
         try:
-            with db.savepoint("bulk_chunk"):
-                self.insert_chunk(mandates, events, report, made)
-        except db.Error:  # a rule only the schema holds: redo line by line, exactly
-            return self.write_each(plans)
+            self.insert_chunk(mandates, events, report, made)
+        except db.Error:  # a rule only the schema holds
+            return None
         return len(accepted)
+
+    def refusal(self, plan: _Plan, other: Party | None, signed: dict) -> StoreError | None:
+        """The first rule the line breaks after its own checks, in create_in_context's order."""
+        if other is None:
+            return unknown_counterparty(plan.number, plan.counterparty)
+        if other.number == self.own_number or other.kind not in self.allowed_kinds:
+            try:  # the exact refusal; sides() checks what allowed_kinds summed up
+                sides(self.context, other, plan.counterparty)
+            except StoreError as refused:
+                return refused
+        terms = plan.terms
+        if type(terms) is not tuple:
+            return terms
+        if signed:
+            _, start, end = terms
+            for code in self.codes:
+                for mandate_id, m_start, m_end in signed.get((other.number, code), ()):
+                    if periods_overlap(m_start, m_end, start, end):
+                        return conflict(mandate_id, code, *sides(self.context, other, plan.counterparty))
+        return None
 
     def insert_chunk(self, mandates: list, events: list, report: list, made: list) -> None:
         db = self.db

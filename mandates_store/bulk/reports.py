@@ -45,14 +45,14 @@ def operations(db: Database, party: str | None = None) -> list[BulkOperation]:
 
 def bulk_report(db: Database, operation_id: int) -> BulkReport:
     operation = operation_by_id(db, operation_id)
-    ids: dict[int, list[int]] = {}
+    ids: dict[int, tuple[int, ...]] = {}
     for line_no, mandate_id in db.execute(
         "SELECT line_no, mandate_id FROM bulk_line_mandates WHERE operation_id = ? ORDER BY line_no, mandate_id",
         [operation_id],
     ):
-        ids.setdefault(line_no, []).append(mandate_id)
+        ids[line_no] = ids.get(line_no, ()) + (mandate_id,)  # mostly one mandate per line
     lines = [
-        BulkLine(line_no, text, bool(ok), tuple(ids.get(line_no, ())), reason)
+        BulkLine(line_no, text, bool(ok), ids.get(line_no, ()), reason)
         for line_no, text, ok, reason in db.execute(
             "SELECT line_no, input, ok, reason FROM bulk_lines WHERE operation_id = ? ORDER BY line_no", [operation_id]
         )

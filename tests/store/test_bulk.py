@@ -336,21 +336,26 @@ def test_two_lines_for_one_counterparty_behave_as_two_single_creations(firm):
     assert refused.value.existing_id == first
 
 
-def test_a_refusal_by_the_schema_itself_refuses_that_line_only(firm):
-    # A rule the Python checks do not know: the chunk's batch insert fails, and the chunk is
-    # redone line by line, each in its own savepoint.
-    if firm.db.engine == "sqlite":
-        firm.db.execute(
+def refuse_reference_boom(store) -> None:
+    """A rule the Python checks do not know: the schema refuses a mandate with reference BOOM."""
+    if store.db.engine == "sqlite":
+        store.db.execute(
             "CREATE TEMP TRIGGER no_boom BEFORE INSERT ON mandates "
             "WHEN NEW.reference = 'BOOM' BEGIN SELECT RAISE(ABORT, 'boom'); END"
         )
     else:
-        firm.db.execute(
+        store.db.execute(
             "CREATE FUNCTION no_boom() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
             "IF NEW.reference = 'BOOM' THEN RAISE EXCEPTION 'boom' USING ERRCODE = 'integrity_constraint_violation'; "
             "END IF; RETURN NEW; END $$"
         )
-        firm.db.execute("CREATE TRIGGER no_boom BEFORE INSERT ON mandates FOR EACH ROW EXECUTE FUNCTION no_boom()")
+        store.db.execute("CREATE TRIGGER no_boom BEFORE INSERT ON mandates FOR EACH ROW EXECUTE FUNCTION no_boom()")
+
+
+def test_a_refusal_by_the_schema_itself_refuses_that_line_only(firm):
+    # The chunk's batch insert fails, and its group is redone line by line, each line in its
+    # own savepoint.
+    refuse_reference_boom(firm)
     report = firm.bulk_create(
         admin(ORG_A),
         role="giver",
@@ -363,6 +368,29 @@ def test_a_refusal_by_the_schema_itself_refuses_that_line_only(firm):
     conn = firm.db
     assert conn.execute("SELECT count(*) FROM mandates").fetchone()[0] == 2
     assert conn.execute("SELECT count(*) FROM mandate_events").fetchone()[0] == 2
+
+
+def test_a_refusal_by_the_schema_in_a_later_chunk_redoes_the_whole_group_once(firm):
+    # 600 lines in one group of 1,000: chunks of 250, 250 and 100 lines. The second chunk's
+    # insert fails: the group (the first chunk's lines too) is rolled back and redone line by
+    # line; no line is lost or made twice, and the operation's counts are the report's.
+    numbers = many_organisations(firm, 600)
+    refuse_reference_boom(firm)
+    lines = [f"{number};;;nl;{'BOOM' if i == 399 else f'R{i}'}" for i, number in enumerate(numbers)]
+    report = firm.bulk_create(
+        admin(ORG_A), role="giver", types="WSE Loket", lines=lines, accept_contract=True, commit_every=1000
+    )
+    assert [line.line_no for line in report.refused] == [400]
+    assert report.refused[0].reason == "De mandatenopslag weigert deze lijn: boom."
+    assert [line.line_no for line in report.lines] == list(range(1, 601))
+    conn = firm.db
+    references = [row[0] for row in conn.execute("SELECT reference FROM mandates ORDER BY id")]
+    assert references == [f"R{i}" for i in range(600) if i != 399]
+    assert sorted(report.created) == [row[0] for row in conn.execute("SELECT id FROM mandates ORDER BY id")]
+    assert conn.execute("SELECT count(*) FROM mandate_events").fetchone()[0] == 599
+    operation = report.operation
+    assert (operation.status, operation.lines_ok, operation.lines_failed) == ("Gedeeltelijk succes", 599, 1)
+    assert conn.execute("SELECT last_line FROM bulk_operations WHERE id = ?", [operation.id]).fetchone()[0] == 600
 
 
 STORE_TABLES = (
