@@ -139,3 +139,28 @@ class RoundTrips:
 def round_trips(tmp_path):
     """`with round_trips(store.db) as trips: ...` then `trips.count` (PostgreSQL only)."""
     return lambda db: RoundTrips(db.conn, tmp_path / "libpq-trace.txt")
+
+
+# the bulk tests' firm, and all a store holds as text
+ORG_D = "0400378485"  # Colruyt
+ORG_E = "0402206045"
+
+
+@pytest.fixture
+def firm(world):
+    world.put_party(ORG_D, "Etablissements Fr. Colruyt")
+    world.put_party(ORG_E, "Onderneming 0402206045")
+    return world
+
+
+STORE_TABLES = (
+    "parties", "mandate_types", "mandate_type_combinations", "mandates", "mandate_events",
+    "work_relationships", "user_rights", "user_right_mandate_types", "user_right_givers",
+    "legal_representatives", "bulk_operations", "bulk_lines", "bulk_line_mandates",
+)  # fmt: skip
+
+
+def every_stored_text(store) -> str:
+    return "\n".join(
+        repr(row) for table in STORE_TABLES for row in store.db.execute(f"SELECT * FROM {table}").fetchall()
+    )

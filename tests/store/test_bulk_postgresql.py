@@ -1,8 +1,7 @@
 """Bulk create on PostgreSQL: a chunk's rows go in with one statement per table."""
 
 from mandates_store import Store
-from tests.store.conftest import ORG_A, fill_world
-from tests.store.test_bulk import ORG_D, ORG_E, admin
+from tests.store.conftest import ORG_A, ORG_D, ORG_E, admin, fill_world
 
 
 def test_a_chunk_is_a_few_statements_whatever_its_lines(postgres_url, clock, round_trips):

@@ -180,7 +180,7 @@ def test_bulk_create_report_and_exit_codes(demo_run, tmp_path):
 def test_bulk_create_after_an_interruption_must_resume_or_say_again(demo_run, tmp_path):
     from mandates_store import Actor
     from mandates_store.bulk import file_sha256
-    from tests.store.test_bulk import interrupt
+    from tests.store.test_bulk_batched import interrupt
 
     csv_file = tmp_path / "bulk.csv"
     csv_file.write_text("0400378485;;;nl;M1\n0402206045;;;nl;M2\n")
