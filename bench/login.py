@@ -10,7 +10,8 @@ p50/p95/p99, failures and the broker's CPU per login (the worker processes' own 
 per broker-CPU-second, the signature floor (the same signature calls alone, outside the broker),
 the non-signature CPU, and the split signatures / broker logic / Flask / gunicorn with the SQL
 statements per login (broker/ops/profiling.py, no profiler). CPU time per login is the figure that
-holds on a shared machine; --against runs another source tree's broker in interleaved rounds.
+holds on a shared machine; --against runs another source tree's broker in interleaved rounds, each
+tree on a demo store and a state of its own that its own code made (the trees' schema steps may differ).
 
     .venv/bin/python bench/login.py [--logins 200] [--workers 1] [--concurrency 1] [--login single chooser]
                                     [--key rsa2048|rsa3072|rsa4096|ec256] [--no-pin]
@@ -29,6 +30,7 @@ import sys
 import tempfile
 import threading
 import time
+from dataclasses import replace
 from urllib.parse import urljoin
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -134,6 +136,24 @@ def run(app_url, person, chooser, logins, concurrency, worker_pids, route_for=No
         "cpu_ms": cpu / max(len(latencies), 1) * 1000,
         "cpu_median_ms": statistics.median(cpu_each) * 1000 if cpu_each else None,
     }
+
+
+def tree_store(tree: str, folder: str, broker: dict) -> dict:
+    """`broker`'s settings with a store and a state in `folder` (made if missing) that `tree`'s own code
+    made: its `broker store init` and `demo` make the store, its broker migrates the state. A tree at an older
+    schema step refuses a store or state a newer one made ("... is newer than this code")."""
+    os.makedirs(folder, exist_ok=True)
+    store = os.path.join(folder, "store.db")
+    for command in ("init", "demo") if not os.path.exists(store) else ():
+        made = subprocess.run(
+            [os.path.join(os.path.dirname(sys.executable), "broker"), "store", "--db", store, command],
+            env=dict(os.environ, PYTHONPATH=tree),
+            capture_output=True,
+            text=True,
+        )
+        if made.returncode:
+            raise SystemExit(f"{tree}: `broker store {command}` failed:\n{made.stderr[-3000:]}")
+    return dict(broker, STORE_DB=store, STATE_DB=os.path.join(folder, "state.db"))
 
 
 def start_broker(workdir, env, port, workers, tree, mode, broker_cores):
@@ -293,10 +313,16 @@ def main() -> None:
         print("signature calls alone, ms CPU each: " + ", ".join(f"{k} {v:.3f}" for k, v in floor.items()))
         trees = [("this tree", HERE)] + ([("against", os.path.abspath(args.against))] if args.against else [])
         results = {name: [] for name, _ in trees}
+        envs = {
+            name: replace(env, broker=tree_store(tree, os.path.join(workdir, f"tree-{number}"), env.broker))
+            for number, (name, tree) in enumerate(trees)
+        }
         for round_number in range(args.rounds):
             for name, tree in trees:
                 print(f"--- round {round_number + 1}, {name}: {tree}", flush=True)
-                results[name].append(measure(args, workdir, env, broker_port, app_url, floor, tree, broker_cores))
+                results[name].append(
+                    measure(args, workdir, envs[name], broker_port, app_url, floor, tree, broker_cores)
+                )
         if args.against and not args.profile:
             print("summary, per round (broker CPU per login mean / non-signature, ms):")
             for name, rounds in results.items():
