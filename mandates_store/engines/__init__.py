@@ -13,8 +13,12 @@ store writes SQL both engines accept, with `?` placeholders, against a `Database
     in_transaction, engine, close()
 
 What differs between the engines (DDL, triggers, locking, placeholders, a few SQL fragments:
-`json_list`, `indexed_by`) lives in engines/sqlite.py and engines/postgresql.py.
+`json_list`, `indexed_by`) lives in engines/sqlite.py and engines/postgresql.py; what they share
+(transaction() and its savepoints) in `Transactions` below.
 """
+
+import contextlib
+from collections.abc import Iterator
 
 SQLITE, POSTGRESQL = "sqlite", "postgresql"
 URL_SCHEMES = ("postgresql://", "postgres://")
@@ -57,6 +61,49 @@ class Database:
     def rollback(self) -> None: ...
     def schema_version(self) -> int: ...
     def close(self) -> None: ...
+
+
+class Transactions:
+    """transaction() and savepoint() of both engines' classes, on their execute, begin, commit,
+    rollback and in_transaction (SqliteDatabase's and PostgresDatabase's `conn` is the driver's)."""
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator["Transactions"]:
+        """One logical change: committed whole, or rolled back whole on any exception; inside the
+        caller's open change, a savepoint that undoes only itself."""
+        if self.in_transaction:
+            # One name at every depth (both engines nest savepoints of one name, the innermost
+            # first): SQLite keeps the statements cached. This runs per bulk line: no second layer.
+            self.execute("SAVEPOINT nested_change")
+            try:
+                yield self
+            except BaseException:
+                self._undo_savepoint("nested_change")
+                raise
+            self.execute("RELEASE SAVEPOINT nested_change")
+            return
+        self.begin()
+        try:
+            yield self
+            self.commit()
+        except BaseException:
+            self.rollback()
+            raise
+
+    @contextlib.contextmanager
+    def savepoint(self, name: str) -> Iterator[None]:
+        self.execute(f"SAVEPOINT {name}")
+        try:
+            yield
+        except BaseException:
+            self._undo_savepoint(name)
+            raise
+        self.execute(f"RELEASE SAVEPOINT {name}")
+
+    def _undo_savepoint(self, name: str) -> None:
+        if self.in_transaction:  # a failed statement may have ended the whole change already
+            self.conn.execute(f"ROLLBACK TO SAVEPOINT {name}")
+            self.conn.execute(f"RELEASE SAVEPOINT {name}")
 
 
 def error_text(error: Exception) -> str:

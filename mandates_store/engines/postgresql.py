@@ -18,7 +18,7 @@ import psycopg
 from psycopg import pq
 from psycopg_pool import ConnectionPool
 
-from mandates_store.engines import POSTGRESQL, location_problem, shown
+from mandates_store.engines import POSTGRESQL, Transactions, location_problem, shown
 from mandates_store.engines.postgresql_batch import Batcher
 from mandates_store.errors import StoreBusy, StoreUnreachable
 
@@ -132,7 +132,7 @@ def _close_in_a_thread_of_its_own(pool: ConnectionPool) -> None:
     threading.Thread(target=pool.close, name="mandates_store-pool-close", daemon=True).start()
 
 
-class PostgresDatabase:
+class PostgresDatabase(Transactions):
     engine = POSTGRESQL
     Error = psycopg.Error
     IntegrityError = psycopg.IntegrityError
@@ -146,7 +146,6 @@ class PostgresDatabase:
         self.conn = self.pool.getconn()
         # A thread that ends drops its Database: the connection goes back to the pool.
         self._finalizer = weakref.finalize(self, self.pool.putconn, self.conn)
-        self._savepoints = 0
         self._batcher = Batcher(self.execute)
         with translate_errors():
             migrate(self)
@@ -213,37 +212,6 @@ class PostgresDatabase:
     def rollback(self) -> None:
         if self.in_transaction:
             self.conn.execute("ROLLBACK")
-
-    @contextlib.contextmanager
-    def transaction(self) -> Iterator["PostgresDatabase"]:
-        if self.in_transaction:
-            self._savepoints += 1
-            name = f"nested_change_{self._savepoints}"
-            try:
-                with self.savepoint(name):
-                    yield self
-            finally:
-                self._savepoints -= 1
-            return
-        self.begin()
-        try:
-            yield self
-            self.commit()
-        except BaseException:
-            self.rollback()
-            raise
-
-    @contextlib.contextmanager
-    def savepoint(self, name: str) -> Iterator[None]:
-        self.execute(f"SAVEPOINT {name}")
-        try:
-            yield
-        except BaseException:
-            if self.conn.info.transaction_status != pq.TransactionStatus.IDLE:
-                self.conn.execute(f"ROLLBACK TO SAVEPOINT {name}")
-                self.conn.execute(f"RELEASE SAVEPOINT {name}")
-            raise
-        self.execute(f"RELEASE SAVEPOINT {name}")
 
     @contextlib.contextmanager
     def bulk_session(self, checkpoint_pages: int) -> Iterator[None]:

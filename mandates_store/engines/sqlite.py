@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator
 
 import sqlite_utils
 
-from mandates_store.engines import SQLITE
+from mandates_store.engines import SQLITE, Transactions
 from mandates_store.engines.sqlite_schema import migrate
 from mandates_store.errors import StoreBusy
 
@@ -23,7 +23,7 @@ CACHE_KIB = 65_536
 MMAP_BYTES = 1 << 30
 
 
-class SqliteDatabase:
+class SqliteDatabase(Transactions):
     engine = SQLITE
     Error = sqlite3.Error
     IntegrityError = sqlite3.IntegrityError
@@ -98,41 +98,6 @@ class SqliteDatabase:
     def rollback(self) -> None:
         if self.conn.in_transaction:
             self.conn.execute("ROLLBACK")
-
-    @contextlib.contextmanager
-    def transaction(self) -> Iterator["SqliteDatabase"]:
-        """One logical change: committed whole, or rolled back whole on any exception."""
-        conn = self.conn
-        if conn.in_transaction:  # nested: a savepoint inside the caller's change
-            # One fixed name (SQLite nests them) keeps the statement cached: this runs per bulk line.
-            conn.execute("SAVEPOINT nested_change")
-            try:
-                yield self
-            except BaseException:
-                if conn.in_transaction:
-                    conn.execute("ROLLBACK TO nested_change")
-                    conn.execute("RELEASE nested_change")
-                raise
-            conn.execute("RELEASE nested_change")
-            return
-        self.begin()
-        try:
-            yield self
-            self.commit()
-        except BaseException:
-            self.rollback()
-            raise
-
-    @contextlib.contextmanager
-    def savepoint(self, name: str) -> Iterator[None]:
-        self.conn.execute(f"SAVEPOINT {name}")
-        try:
-            yield
-        except BaseException:
-            self.conn.execute(f"ROLLBACK TO {name}")
-            self.conn.execute(f"RELEASE {name}")
-            raise
-        self.conn.execute(f"RELEASE {name}")
 
     @contextlib.contextmanager
     def bulk_session(self, checkpoint_pages: int) -> Iterator[None]:

@@ -64,6 +64,31 @@ def test_a_nested_change_that_fails_rolls_back_only_itself(store):
     assert not store.db.in_transaction
 
 
+def test_nested_changes_undo_only_themselves_at_every_depth(store):
+    numbers = lambda: [r[0] for r in store.db.execute("SELECT number FROM parties ORDER BY number")]  # noqa: E731
+    with store.db.transaction():
+        store.put_party(ORG_A, "Emmaüs")
+        with pytest.raises(RuntimeError):
+            with store.db.transaction():
+                with store.db.transaction():  # kept by itself, undone with the change around it
+                    store.put_party(ORG_B, "BAROCY")
+                raise RuntimeError("the middle change fails")
+        assert numbers() == [ORG_A]
+        with store.db.transaction():
+            with pytest.raises(store.db.IntegrityError):
+                with store.db.transaction():  # the innermost fails alone
+                    store.db.execute("INSERT INTO parties (number, kind, name) VALUES (?, 'person', 'x')", [ORG_A])
+            store.put_party(ORG_B, "BAROCY")
+    assert numbers() == sorted([ORG_A, ORG_B])
+    with pytest.raises(RuntimeError):
+        with store.db.transaction():
+            with store.db.transaction():
+                store.put_party(ORG_A, "Emmaüs, renamed")
+            raise RuntimeError("the outer change fails")
+    assert store.party(ORG_A).name == "Emmaüs"
+    assert not store.db.in_transaction
+
+
 def test_store_location_and_engine_are_what_it_was_opened_with(store, engine):
     assert store.engine == engine == engine_of(store.location) == store.db.engine
     with Store(store.location) as again:  # a second Store on the same location sees the same rows
