@@ -3,22 +3,19 @@
 The table is the Settings dataclass: each key is a field with its default and type, and says
 whether it is a path (or holds paths), a secret, required, and how its value is checked. Like
 Flask's Config, the loaders take a dict (create_app, upper-case keys) or a TOML file (`broker
-serve`, `broker config check`, `broker metadata`; lower-case keys plus a [serve] table). Relative
-paths are taken from the file's folder (the working directory for a dict); a loaded Settings holds
-absolute paths only. Every problem is reported at once.
+serve`, `broker config check`, `broker metadata`; lower-case keys plus a [serve] table, read by
+broker/settings_file.py). Relative paths are taken from the file's folder (the working directory
+for a dict); a loaded Settings holds absolute paths only. Every problem is reported at once.
 """
 
 import difflib
 import os
-import re
-import tomllib
 import types
 import typing
 from dataclasses import Field, dataclass, field, fields
 from datetime import timedelta
 
 from broker import setting_checks as checks
-from mandates_store.clock import TEST_CLOCK_SWITCH
 from mandates_store.engines import POSTGRESQL, engine_of
 
 SECRET_HINT = "set BROKER_{name} in the environment"
@@ -155,20 +152,22 @@ class Settings:
     @classmethod
     def from_mapping(cls, values: dict | None, folder: str | None = None, server: bool = True) -> "Settings":
         """From upper-case keys (create_app's dict); secrets the dict lacks come from the environment."""
-        loader = _Loader(folder or os.getcwd(), server)
+        loader = Loader(folder or os.getcwd(), server)
         given = {}
         for name, value in (values or {}).items():
             if name.lower() in KEYS and name.isupper():
                 given[name.lower()] = value
             else:
-                loader.problem(name.lower(), "unknown key" + _hint(name, upper=True))
+                loader.problem(name.lower(), "unknown key" + did_you_mean(name, upper=True))
         return loader.build(given, lambda name, reason, located: f"{name.upper()}: {reason}")
 
     @classmethod
     def from_file(cls, path: str, server: bool = True) -> "Settings":
         """From a TOML file. server=False (the metadata and certs commands, which start no server):
         secrets and required keys may be absent; paths resolve the same."""
-        return _load_file(path, server)
+        from broker.settings_file import load_file
+
+        return load_file(path, server)
 
     def saml(self, signing_key):
         """The SAML settings, with the key the broker signs with (see broker.saml.publishing)."""
@@ -228,7 +227,7 @@ TYPE_ERRORS = {
 }
 
 
-def _hint(name: str, upper: bool = False, among=None) -> str:
+def did_you_mean(name: str, upper: bool = False, among=None) -> str:
     close = difflib.get_close_matches(name.lower(), KEYS if among is None else among, n=1)
     return f" (did you mean {close[0].upper() if upper else close[0]}?)" if close else ""
 
@@ -248,7 +247,7 @@ def _type_error(value, annotation) -> str | None:
     return None if ok else TYPE_ERRORS[kind]
 
 
-class _Loader:
+class Loader:
     """Checks values key by key, collecting (key, reason) problems; formats them all at the end."""
 
     def __init__(self, folder: str, server: bool):
@@ -350,64 +349,3 @@ def _levels_problems(levels) -> list[str]:
         if unknown := set(level) - {"name", "class_refs"}:
             problems.append(f"level {number}: unknown key {', '.join(sorted(unknown))}")
     return problems
-
-
-def _line_of(text: str, name: str) -> int | None:
-    pattern = rf"\s*({re.escape(name)}\s*=|\[\[?\s*{re.escape(name)}\s*\]\]?)"
-    for number, line in enumerate(text.splitlines(), 1):
-        if re.match(pattern, line):
-            return number
-    return None
-
-
-def _serve_table(table, loader: _Loader) -> Serve:
-    if not isinstance(table, dict):
-        loader.problem("serve", "must be a table")
-        return Serve()
-    options = {}
-    for name, value in table.items():
-        spec = next((f for f in fields(Serve) if f.name == name), None)
-        if spec is None:
-            loader.problem(f"serve.{name}", "unknown key" + _hint(name, among=[f.name for f in fields(Serve)]))
-        elif error := serve_option_problem(name, value):
-            loader.problem(f"serve.{name}", error)
-        else:
-            options[name] = value
-    return Serve(**options)
-
-
-def _load_file(path: str, server: bool) -> Settings:
-    try:
-        with open(path, encoding="utf-8") as handle:
-            text = handle.read()
-        data = tomllib.loads(text)
-    except OSError as exc:
-        raise ConfigError([f"{path}: {exc.strerror}"]) from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError([f"{path}: {exc}"]) from None
-    loader = _Loader(os.path.dirname(os.path.abspath(path)), server)
-    given = {}
-    for name, value in data.items():
-        if name == "serve":
-            given["serve"] = _serve_table(value, loader)
-        elif name in SECRET_KEYS:
-            if server:  # a command that needs no secrets does not read them
-                loader.problem(name, "secrets do not belong in the file; " + SECRET_HINT.format(name=name.upper()))
-        elif name not in KEYS:
-            loader.problem(name, "unknown key" + _hint(name))
-        else:
-            given[name] = value
-
-    if server and os.environ.get(TEST_CLOCK_SWITCH):  # production refuses the store's test clock
-        loader.problem(
-            TEST_CLOCK_SWITCH,
-            "set in the environment: the mandates store's test clock (broker store --today) has no place where "
-            "the broker serves; unset it",
-            located=False,
-        )
-
-    def message(name: str, reason: str, located: bool) -> str:
-        line = located and _line_of(text, name.split(".")[-1])
-        return f"{path}:{line}: {name}: {reason}" if line else f"{path}: {name}: {reason}"
-
-    return loader.build(given, message)
