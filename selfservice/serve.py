@@ -5,37 +5,19 @@ answer any request.
 """
 
 import argparse
-import os
+import functools
 import sys
-import tempfile
-
-from gunicorn.app.base import BaseApplication
 
 from selfservice.settings import Settings, from_toml
+from webserve.server import Server, child_exit, metrics_folder
 
 
-class SelfServiceServer(BaseApplication):
-    def __init__(self, settings: Settings, options: dict):
-        self.settings = settings
-        self.options = options
-        super().__init__()
+def _load(settings: Settings):
+    from selfservice import create_app
+    from selfservice.logs import configure
 
-    def load_config(self):
-        for key, value in self.options.items():
-            self.cfg.set(key, value)
-
-    def load(self):
-        from selfservice import create_app
-        from selfservice.logs import configure
-
-        configure()
-        return create_app(self.settings)
-
-
-def _child_exit(server, worker):
-    from prometheus_client import multiprocess
-
-    multiprocess.mark_process_dead(worker.pid)
+    configure()
+    return create_app(settings)
 
 
 def check_before_fork(settings: Settings) -> None:
@@ -47,8 +29,7 @@ def check_before_fork(settings: Settings) -> None:
 
 
 def serve(settings: Settings) -> None:
-    # prometheus_client picks its multi-process mode when first imported: set it up before that
-    os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", tempfile.mkdtemp(prefix="selfservice-metrics-"))
+    metrics_folder("selfservice-metrics-")
     check_before_fork(settings)
     options = {
         "bind": settings.serve.bind,
@@ -57,10 +38,10 @@ def serve(settings: Settings) -> None:
         "worker_class": "gthread" if settings.serve.threads > 1 else "sync",
         "timeout": settings.serve.timeout,
         "accesslog": None,
-        "child_exit": _child_exit,
+        "child_exit": child_exit,
         "preload_app": False,
     }
-    SelfServiceServer(settings, options).run()
+    Server(functools.partial(_load, settings), options).run()
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -1,5 +1,6 @@
 """Who may import whom: the store knows nothing of the broker; selection and policy know nothing of SAML;
-the self-service application (selfservice/) knows the store and nothing of the broker."""
+the self-service application (selfservice/) knows the store and nothing of the broker; webserve/, which
+both applications serve with, knows none of them."""
 
 import subprocess
 import sys
@@ -23,6 +24,10 @@ print(" ".join(sorted(name for name in sys.modules if name == {forbidden!r} or n
         ("broker.policy", "broker.saml"),
         ("selfservice", "broker"),  # an application of the broker: it talks to it only through SAML
         ("mandates_store", "selfservice"),
+        # what both applications serve with (JSON logs, gunicorn): it knows neither, nor the store
+        ("webserve", "broker"),
+        ("webserve", "selfservice"),
+        ("webserve", "mandates_store"),
     ],
 )
 def test_package_does_not_import(package, forbidden):

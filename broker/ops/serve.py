@@ -4,37 +4,20 @@ All state a login needs between requests is in SQLite or the signed cookie, so e
 one login may land on another worker.
 """
 
+import functools
 import os
-import tempfile
-
-from gunicorn.app.base import BaseApplication
 
 from broker.ops import gc_tuning, purging
 from broker.settings import Settings
+from webserve.server import Server, child_exit, metrics_folder
 
 
-class BrokerServer(BaseApplication):
-    def __init__(self, settings: Settings, options: dict):
-        self.settings = settings
-        self.options = options
-        super().__init__()
+def _load(settings: Settings):
+    from broker import create_app
+    from broker.ops.logs import configure
 
-    def load_config(self):
-        for key, value in self.options.items():
-            self.cfg.set(key, value)
-
-    def load(self):
-        from broker import create_app
-        from broker.ops.logs import configure
-
-        configure()
-        return create_app(self.settings)
-
-
-def _child_exit(server, worker):
-    from prometheus_client import multiprocess
-
-    multiprocess.mark_process_dead(worker.pid)
+    configure()
+    return create_app(settings)
 
 
 def _worker_started(worker):
@@ -65,7 +48,7 @@ def gunicorn_options(settings: Settings) -> dict:
         # X-Forwarded-Proto from these proxies makes a request https (the CSRF check's strict
         # Referer test follows it); the broker builds no URL from the request (all from BASE_URL)
         "forwarded_allow_ips": serve_options.forwarded_allow_ips,
-        "child_exit": _child_exit,
+        "child_exit": child_exit,
         "accesslog": None,
         "preload_app": False,  # each worker opens its own SQLite connections
         "post_worker_init": _worker_started,
@@ -84,12 +67,11 @@ def check_before_fork(settings: Settings) -> None:
 
 
 def serve(settings: Settings) -> None:
-    # prometheus_client picks its multi-process mode when first imported: set it up before that
-    os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", tempfile.mkdtemp(prefix="broker-metrics-"))
+    metrics_folder("broker-metrics-")
     check_before_fork(settings)
     options = gunicorn_options(settings)
     if os.environ.get("BROKER_PROFILE_DIR"):  # bench/login.py --profile
         from broker.ops import profiling
 
         options.update(post_worker_init=_purging_and_profiling, worker_exit=profiling.dump)
-    BrokerServer(settings, options).run()
+    Server(functools.partial(_load, settings), options).run()
