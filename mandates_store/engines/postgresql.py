@@ -147,7 +147,7 @@ class PostgresDatabase:
         # A thread that ends drops its Database: the connection goes back to the pool.
         self._finalizer = weakref.finalize(self, self.pool.putconn, self.conn)
         self._savepoints = 0
-        self._batcher = Batcher(self.execute)
+        self._batcher = Batcher(self._execute_native)
         with translate_errors():
             migrate(self)
 
@@ -160,6 +160,10 @@ class PostgresDatabase:
             if params is None or (not isinstance(params, dict) and len(params) == 0):
                 return self.conn.execute(sql)  # no parameters: psycopg sends the text as it is
             return self.conn.execute(translate(sql), params)
+
+    def _execute_native(self, sql: str, params: list) -> psycopg.Cursor:
+        with translate_errors():
+            return self.conn.execute(sql, params)
 
     def executemany(self, sql: str, rows: Iterable) -> None:
         """A plain INSERT's rows in one statement (engines/postgresql_batch.py); others row by row."""
