@@ -194,9 +194,9 @@ class _Importer:
             "SELECT p.number, p.kind, p.name, m.type_code, m.id, m.start_date, m.end_date FROM parties p "
             + db.left_join_each(
                 "mandates m",
-                "m.type_code, m.id, m.start_date, m.end_date",
-                f"m.{context.role} = ? AND m.{other_side} = p.number "
-                f"AND m.type_code {db.in_json_list} AND m.state = 'signed'",
+                "m.type_code, m.id, m.start_date, m.end_date, m.state",
+                f"m.{context.role} = ? AND m.{other_side} = p.number AND m.type_code {db.in_json_list}",
+                keep="m.state = 'signed'",
                 index="mandates_by_giver",
             )
             + f" WHERE p.number {db.in_json_list}"

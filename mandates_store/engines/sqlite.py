@@ -59,9 +59,10 @@ class SqliteDatabase:
         return self.conn.execute("PRAGMA user_version").fetchone()[0]
 
     @classmethod
-    def left_join_each(cls, table: str, columns: str, condition: str, index: str) -> str:
-        """LEFT JOIN `table` (with its alias) on `condition`, looked up per row of the left side."""
-        return f"LEFT JOIN {table} {cls.indexed_by(index)} ON {condition}"
+    def left_join_each(cls, table: str, columns: str, key: str, keep: str, index: str) -> str:
+        """LEFT JOIN `table` (with its alias) on `key` and `keep`: per row of the left side, the
+        rows of `table` that match `key` by `index`, of them those that match `keep`."""
+        return f"LEFT JOIN {table} {cls.indexed_by(index)} ON {key} AND {keep}"
 
     @staticmethod
     def indexed_by(index: str) -> str:

@@ -76,3 +76,6 @@ def test_a_chunk_s_lookup_of_signed_mandates_is_bounded_by_its_counterparties(po
 
         (mandates,) = [node for node in scans(plan[0]["Plan"]) if node.get("Relation Name") == "mandates"]
         assert "taker" in mandates.get("Index Cond", ""), mandates
+        # ... by a key index: a probe of the conflict rule's GiST index (the signed mandates) cost
+        # 8x a b-tree's at 100,000 mandates (0.089 against 0.010 ms, EXPLAIN ANALYZE)
+        assert mandates["Index Name"] == "mandates_by_giver", mandates
