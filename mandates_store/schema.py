@@ -8,7 +8,7 @@ longer holds.
 """
 
 FIRST_MANDATE_ID = 5710246  # the seeds' numbering; only cosmetic
-SCHEMA_VERSION = 9
+SCHEMA_VERSION = 10
 
 # The conflict rule, said once: a signed mandate `m` conflicts with another mandate of its type
 # between the same giver and taker when their periods overlap. Periods are [start, end) and a

@@ -13,8 +13,8 @@ store writes SQL both engines accept, with `?` placeholders, against a `Database
     in_transaction, engine, close()
 
 What differs between the engines (DDL, triggers, locking, placeholders, a few SQL fragments:
-`json_list`, `indexed_by`) lives in engines/sqlite.py and engines/postgresql.py; what they share
-(transaction() and its savepoints) in `Transactions` below.
+`in_json_list`, `indexed_by`, `left_join_each`) lives in engines/sqlite.py and engines/postgresql.py;
+what they share (transaction() and its savepoints) in `Transactions` below.
 """
 
 import contextlib
@@ -43,12 +43,13 @@ class Database:
     type of every `db` parameter of the store's modules."""
 
     engine: str
-    json_list: str
+    in_json_list: str
     Error: type[Exception]
     IntegrityError: type[Exception]
     in_transaction: bool
 
     def execute(self, sql: str, params=()): ...
+    def left_join_each(self, table: str, columns: str, key: str, keep: str, index: str) -> str: ...
     def executemany(self, sql: str, rows) -> None: ...
     def insert(self, table: str, row: dict) -> int: ...
     def insert_many(self, table: str, rows) -> None: ...

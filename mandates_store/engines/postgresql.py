@@ -136,7 +136,8 @@ class PostgresDatabase(Transactions):
     engine = POSTGRESQL
     Error = psycopg.Error
     IntegrityError = psycopg.IntegrityError
-    json_list = "SELECT value FROM json_array_elements_text(?::json) AS j(value)"
+    # an array made once (an InitPlan), so an index scan takes it as its condition
+    in_json_list = "= ANY(ARRAY(SELECT json_array_elements_text(CAST(? AS json))))"
 
     def __init__(self, location: str, pool: ConnectionPool) -> None:
         from mandates_store.engines.postgresql_schema import migrate
@@ -146,7 +147,7 @@ class PostgresDatabase(Transactions):
         self.conn = self.pool.getconn()
         # A thread that ends drops its Database: the connection goes back to the pool.
         self._finalizer = weakref.finalize(self, self.pool.putconn, self.conn)
-        self._batcher = Batcher(self.execute)
+        self._batcher = Batcher(self._execute_native)
         with translate_errors():
             migrate(self)
 
@@ -160,6 +161,10 @@ class PostgresDatabase(Transactions):
                 return self.conn.execute(sql)  # no parameters: psycopg sends the text as it is
             return self.conn.execute(translate(sql), params)
 
+    def _execute_native(self, sql: str, params: list) -> psycopg.Cursor:
+        with translate_errors():
+            return self.conn.execute(sql, params)
+
     def executemany(self, sql: str, rows: Iterable) -> None:
         """A plain INSERT's rows in one statement (engines/postgresql_batch.py); others row by row."""
         rows = list(rows)
@@ -171,6 +176,16 @@ class PostgresDatabase(Transactions):
         from mandates_store.engines.postgresql_schema import schema_version
 
         return schema_version(self)
+
+    @staticmethod
+    def left_join_each(table: str, columns: str, key: str, keep: str, index: str) -> str:
+        """LEFT JOIN `table` on `key` and `keep`, looked up per row of the left side by `key`:
+        LATERAL with OFFSET 0 is not flattened into a join, whose kept (generic) plan may scan
+        `table` once by a part of the key, guessing a giver's mandates at one row; and `keep`
+        outside it cannot steer the lookup to a partial index it implies (the conflict rule's
+        GiST index of signed mandates, 8x slower per probe than the b-tree `index`)."""
+        alias = table.split()[-1]
+        return f"LEFT JOIN LATERAL (SELECT {columns} FROM {table} WHERE {key} OFFSET 0) {alias} ON {keep}"
 
     @staticmethod
     def indexed_by(index: str) -> str:

@@ -2,11 +2,13 @@
 becomes one statement over arrays, one array per placeholder:
 
     INSERT INTO t (a, b, c) SELECT r.p1, 'x', r.p2
-    FROM unnest(?::bigint[], ?::text[]) WITH ORDINALITY AS r(p1, p2, n) ORDER BY r.n
+    FROM unnest(CAST(%b AS bigint[]), CAST(%b AS text[])) WITH ORDINALITY AS r(p1, p2, n) ORDER BY r.n
 
 Row by row, each row is an execution of its own in the server (its parse, plan and executor
 start, a few dozen microseconds, more than the row's insert); one statement over arrays runs
 the executor once, and its text is the same for any number of rows, so it is prepared once.
+The arrays go in psycopg's binary format (`%b`): its text format quotes every element with a
+regular expression, about a second of client CPU per 100,000 bulk lines.
 The rules stay the database's: the row triggers, foreign keys and constraints fire for every
 row as before; a refused row fails the statement, as it failed executemany (the caller's
 savepoint undoes what went before). The rows keep their order (the identity columns count in
@@ -42,13 +44,13 @@ class Batcher:
     """Per connection: the column types it has looked up, and the statements made from them."""
 
     def __init__(self, execute) -> None:
-        self.execute = execute  # the Database's: `?` placeholders, errors translated
+        self.execute = execute  # psycopg's placeholders (`%s`, `%b`), errors translated
         self.statement = functools.lru_cache(maxsize=256)(self._statement)
 
     def _column_types(self, table: str) -> dict[str, str]:
         rows = self.execute(
             "SELECT a.attname, format_type(a.atttypid, a.atttypmod) FROM pg_attribute a "
-            "WHERE a.attrelid = CAST(? AS regclass) AND a.attnum > 0 AND NOT a.attisdropped",
+            "WHERE a.attrelid = CAST(%s AS regclass) AND a.attnum > 0 AND NOT a.attisdropped",
             [table],
         ).fetchall()
         return dict(rows)
@@ -65,10 +67,10 @@ class Batcher:
         for column, item in zip(columns, items, strict=True):
             if item == "?":
                 names.append(f"p{len(names) + 1}")
-                arrays.append(f"CAST(? AS {types[column]}[])")
+                arrays.append(f"CAST(%b AS {types[column]}[])")
                 selected.append(f"r.{names[-1]}")
             else:
-                selected.append(item)
+                selected.append(item.replace("%", "%%"))  # a quoted text: psycopg reads a % in it
         return (
             f"INSERT INTO {table} ({', '.join(columns)}) SELECT {', '.join(selected)} "
             f"FROM unnest({', '.join(arrays)}) WITH ORDINALITY AS r({', '.join(names)}, n) ORDER BY r.n"

@@ -28,7 +28,7 @@ class SqliteDatabase(Transactions):
     Error = sqlite3.Error
     IntegrityError = sqlite3.IntegrityError
     # SQL fragments that differ between the engines
-    json_list = "SELECT value FROM json_each(?)"  # the values of a JSON array parameter
+    in_json_list = "IN (SELECT value FROM json_each(?))"  # one of the values of a JSON array parameter
 
     def __init__(self, path: str, busy_timeout: float) -> None:
         self.path = path
@@ -57,6 +57,12 @@ class SqliteDatabase(Transactions):
 
     def schema_version(self) -> int:
         return self.conn.execute("PRAGMA user_version").fetchone()[0]
+
+    @classmethod
+    def left_join_each(cls, table: str, columns: str, key: str, keep: str, index: str) -> str:
+        """LEFT JOIN `table` (with its alias) on `key` and `keep`: per row of the left side, the
+        rows of `table` that match `key` by `index`, of them those that match `keep`."""
+        return f"LEFT JOIN {table} {cls.indexed_by(index)} ON {key} AND {keep}"
 
     @staticmethod
     def indexed_by(index: str) -> str:

@@ -308,6 +308,10 @@ def _v9_indexes_carry_the_id(db: sqlite_utils.Database) -> None:
     pass  # PostgreSQL's mandate indexes include the id (schema.COVERING_ID); SQLite's carry the rowid
 
 
+def _v10_checks_per_statement(db: sqlite_utils.Database) -> None:
+    pass  # PostgreSQL's combination check per statement; SQLite's row triggers cost no round trip
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _v1_core,
     _v2_bulk_line_mandates,
@@ -318,6 +322,7 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _v7_covering_search_indexes,
     _v8_idm_events,
     _v9_indexes_carry_the_id,
+    _v10_checks_per_statement,
 ]
 assert len(MIGRATIONS) == SCHEMA_VERSION
 
