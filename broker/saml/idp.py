@@ -21,6 +21,7 @@ from broker.saml.metadata import MetadataRegistry, ServiceProvider
 from broker.saml.settings import SamlSettings
 from broker.saml.state_ids import new_message_id
 from broker.saml.timefmt import format_instant
+from broker.saml.xmlsafe import child, children
 
 log = logging.getLogger("broker.saml.idp")
 # the broker's own AuthnRequest extensions (README "Directed login" and "Switch")
@@ -123,17 +124,17 @@ def known_application(received: Received, metadata: MetadataRegistry) -> Service
 
 
 def _name_id_policy(root) -> NameIdRequest | None:
-    node = root.find(ns.q("samlp", "NameIDPolicy"))
+    node = child(root, ns.q("samlp", "NameIDPolicy"))
     if node is None:
         return None
     return NameIdRequest(node.get("Format"), node.get("SPNameQualifier"), node.get("AllowCreate") in ("true", "1"))
 
 
 def _subject(root) -> NameIdRequest | None:
-    subject = root.find(ns.q("saml", "Subject"))
+    subject = child(root, ns.q("saml", "Subject"))
     if subject is None:
         return None
-    name_ids = subject.findall(ns.q("saml", "NameID"))
+    name_ids = children(subject, ns.q("saml", "NameID"))
     if len(name_ids) != 1 or not (name_ids[0].text or "").strip():
         return NameIdRequest()  # an EncryptedID, a BaseID or nothing: no principal the broker can match
     node = name_ids[0]
@@ -146,13 +147,13 @@ def _subject(root) -> NameIdRequest | None:
 
 
 def _scoping(root) -> tuple[int | None, tuple[str, ...]]:
-    scoping = root.find(ns.q("samlp", "Scoping"))
+    scoping = child(root, ns.q("samlp", "Scoping"))
     if scoping is None:
         return None, ()
     count = scoping.get("ProxyCount")
     if count is not None and not re.fullmatch(r"[0-9]{1,9}", count):
         raise SamlError("The request's ProxyCount is not a number.", count)
-    requesters = tuple((r.text or "").strip() for r in scoping.findall(ns.q("samlp", "RequesterID")))
+    requesters = tuple((r.text or "").strip() for r in children(scoping, ns.q("samlp", "RequesterID")))
     return (int(count) if count is not None else None), tuple(r for r in requesters if r)
 
 
@@ -179,7 +180,7 @@ def receive_authn_request(received: Received, settings: SamlSettings, metadata: 
     if index is not None and not re.fullmatch(r"[0-9]{1,5}", index):
         raise SamlError("The application asked for an answer address its metadata does not list.", index)
     acs = sp.consumer(url=root.get("AssertionConsumerServiceURL"), index=int(index) if index is not None else None)
-    requested = root.find(ns.q("samlp", "RequestedAuthnContext"))
+    requested = child(root, ns.q("samlp", "RequestedAuthnContext"))
     contexts = tuple(
         (ref.text or "").strip()
         for ref in root.iterfind(f"{ns.q('samlp', 'RequestedAuthnContext')}/{ns.q('saml', 'AuthnContextClassRef')}")

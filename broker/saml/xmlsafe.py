@@ -79,6 +79,17 @@ def check_unique_ids(root: etree._Element) -> None:
         seen.add(value)
 
 
+def children(parent: etree._Element, tag: str) -> list[etree._Element]:
+    """parent.findall(tag) for one qualified tag (the direct children so named), by lxml's C
+    iteration instead of ElementPath's Python-level path machinery (about half the CPU)."""
+    return list(parent.iterchildren(tag))
+
+
+def child(parent: etree._Element, tag: str) -> etree._Element | None:
+    """parent.find(tag) for one qualified tag: the first direct child so named."""
+    return next(parent.iterchildren(tag), None)
+
+
 def text_of(element: etree._Element | None) -> str | None:
     """The whole text of a simple element, refusing mixed content."""
     if element is None:

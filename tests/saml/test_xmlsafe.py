@@ -5,7 +5,7 @@ import pytest
 from lxml import etree
 
 from broker.saml.errors import SamlError
-from broker.saml.xmlsafe import check_unique_ids, parse
+from broker.saml.xmlsafe import check_unique_ids, child, children, parse
 
 WSU = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd"
 
@@ -53,3 +53,15 @@ def test_a_subtree_is_checked_on_its_own():
 def test_document_types_and_comments_are_refused(document):
     with pytest.raises(SamlError):
         parse(document)
+
+
+def test_child_and_children_are_find_and_findall_for_one_tag():
+    """Direct children only, in document order, never a namesake deeper down or in another namespace."""
+    root = etree.fromstring(
+        b'<r xmlns="urn:a" xmlns:b="urn:b"><x n="1"><x n="deep"/></x><b:x n="other"/><y/><x n="2"/><!--c--></r>'
+    )
+    for tag in ("{urn:a}x", "{urn:b}x", "{urn:a}y", "{urn:a}z"):
+        assert children(root, tag) == root.findall(tag)
+        assert child(root, tag) is root.find(tag) or child(root, tag) == root.find(tag)
+    assert [e.get("n") for e in children(root, "{urn:a}x")] == ["1", "2"]
+    assert child(root, "{urn:a}z") is None
