@@ -32,8 +32,7 @@ def sign(element: etree._Element, signing_key: SigningKey) -> etree._Element:
     reference = xmlsec.template.add_reference(signature, xmlsec.constants.TransformSha256, uri="#" + element_id)
     xmlsec.template.add_transform(reference, xmlsec.constants.TransformEnveloped)
     xmlsec.template.add_transform(reference, xmlsec.constants.TransformExclC14N)
-    key_info = xmlsec.template.ensure_key_info(signature)
-    xmlsec.template.add_x509_data(key_info)
+    x509_data = xmlsec.template.add_x509_data(xmlsec.template.ensure_key_info(signature))
     issuer = child(element, ns.q("saml", "Issuer"))
     if issuer is not None:
         issuer.addnext(signature)
@@ -43,7 +42,17 @@ def sign(element: etree._Element, signing_key: SigningKey) -> etree._Element:
     context.key = signing_key.key
     context.register_id(element, "ID")
     context.sign(signature)
+    _add_certificate(x509_data, signing_key.certificate_b64)
     return signature
+
+
+def _add_certificate(x509_data: etree._Element, certificate_b64: str) -> None:
+    """The certificate in KeyInfo, as xmlsec writes it from a key that carries it (64-character
+    lines); the signing key carries none (keys.SigningKey). KeyInfo is outside what is signed."""
+    x509_data.text = "\n"
+    node = etree.SubElement(x509_data, ns.q("ds", "X509Certificate"))
+    node.text = "".join(certificate_b64[i : i + 64] + "\n" for i in range(0, len(certificate_b64), 64))
+    node.tail = "\n"
 
 
 def _only_child(parent: etree._Element, tag: str, what: str) -> etree._Element:

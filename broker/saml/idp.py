@@ -15,7 +15,7 @@ from broker.policy.model import NAMEID_PERSISTENT, NAMEID_TRANSIENT, NAMEID_UNSP
 from broker.saml import crypto, ns
 from broker.saml.bindings import Received
 from broker.saml.errors import SamlError
-from broker.saml.keys import verification_key
+from broker.saml.keys import certificate_key
 from broker.saml.messages import add_status, check_fresh, element, expect, issuer_of, now, protocol_message
 from broker.saml.metadata import MetadataRegistry, ServiceProvider
 from broker.saml.settings import SamlSettings
@@ -270,7 +270,7 @@ def _encryption(sp: ServiceProvider):
     if not sp.encryption_certs:
         raise SamlError("The application's metadata has no encryption key.", sp.entity_id)
     algorithm = next((m for m in sp.encryption_methods if m in ns.DATA_ENCRYPTION_ALGORITHMS), ns.AES256_GCM)
-    return verification_key(sp.encryption_certs[0]), algorithm
+    return certificate_key(sp.encryption_certs[0]), algorithm
 
 
 def build_response(
