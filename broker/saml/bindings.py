@@ -37,8 +37,10 @@ class Received:
 
 
 def _b64(value: str) -> bytes:
+    """Strict base64: only the alphabet, padding only at the end. As b64decode(validate=True),
+    without its regular-expression pass over the whole value (~0.5 M instructions per login)."""
     try:
-        return base64.b64decode(value.encode("ascii"), validate=True)
+        return binascii.a2b_base64(value.encode("ascii"), strict_mode=True)
     except (binascii.Error, ValueError, UnicodeEncodeError):
         raise SamlError("The SAML message is not valid base64.") from None
 

@@ -11,7 +11,7 @@ from lxml import etree
 from broker.saml import ns
 from broker.saml.errors import SamlError
 from broker.saml.keys import SigningKey, transform_for
-from broker.saml.xmlsafe import check_unique_ids
+from broker.saml.xmlsafe import check_unique_ids, child, children
 
 _ALLOWED_TRANSFORMS = frozenset({ns.ENVELOPED, ns.EXC_C14N})
 _DIGEST_TRANSFORMS = {
@@ -32,9 +32,8 @@ def sign(element: etree._Element, signing_key: SigningKey) -> etree._Element:
     reference = xmlsec.template.add_reference(signature, xmlsec.constants.TransformSha256, uri="#" + element_id)
     xmlsec.template.add_transform(reference, xmlsec.constants.TransformEnveloped)
     xmlsec.template.add_transform(reference, xmlsec.constants.TransformExclC14N)
-    key_info = xmlsec.template.ensure_key_info(signature)
-    xmlsec.template.add_x509_data(key_info)
-    issuer = element.find(ns.q("saml", "Issuer"))
+    x509_data = xmlsec.template.add_x509_data(xmlsec.template.ensure_key_info(signature))
+    issuer = child(element, ns.q("saml", "Issuer"))
     if issuer is not None:
         issuer.addnext(signature)
     else:
@@ -43,11 +42,21 @@ def sign(element: etree._Element, signing_key: SigningKey) -> etree._Element:
     context.key = signing_key.key
     context.register_id(element, "ID")
     context.sign(signature)
+    _add_certificate(x509_data, signing_key.certificate_b64)
     return signature
 
 
+def _add_certificate(x509_data: etree._Element, certificate_b64: str) -> None:
+    """The certificate in KeyInfo, as xmlsec writes it from a key that carries it (64-character
+    lines); the signing key carries none (keys.SigningKey). KeyInfo is outside what is signed."""
+    x509_data.text = "\n"
+    node = etree.SubElement(x509_data, ns.q("ds", "X509Certificate"))
+    node.text = "".join(certificate_b64[i : i + 64] + "\n" for i in range(0, len(certificate_b64), 64))
+    node.tail = "\n"
+
+
 def _only_child(parent: etree._Element, tag: str, what: str) -> etree._Element:
-    found = parent.findall(tag)
+    found = children(parent, tag)
     if len(found) != 1:
         raise SamlError("The SAML signature is not valid.", f"expected one {what}, found {len(found)}")
     return found[0]
@@ -55,7 +64,7 @@ def _only_child(parent: etree._Element, tag: str, what: str) -> etree._Element:
 
 def signature_of(element: etree._Element) -> etree._Element | None:
     """The element's own Signature: a direct child, never one found deeper."""
-    found = element.findall(ns.q("ds", "Signature"))
+    found = children(element, ns.q("ds", "Signature"))
     if len(found) > 1:
         raise SamlError("The SAML signature is not valid.", "more than one Signature child")
     return found[0] if found else None
@@ -90,7 +99,7 @@ def verify_enveloped(element: etree._Element, keys: list[xmlsec.Key]) -> None:
     digest = _only_child(reference, ns.q("ds", "DigestMethod"), "DigestMethod").get("Algorithm")
     if digest not in ns.DIGEST_ALGORITHMS:
         raise SamlError("The SAML signature uses a weak or unknown algorithm.", str(digest))
-    if signature.find(ns.q("ds", "Object")) is not None:
+    if child(signature, ns.q("ds", "Object")) is not None:
         raise SamlError("The SAML signature is not valid.", "ds:Object present")
 
     last_error = ""
@@ -167,7 +176,7 @@ def decrypt(encrypted_data: etree._Element, private_key: xmlsec.Key) -> etree._E
             or encrypted_data.find(f".//{{{ns.DS}}}{tag}") is not None
         ):
             raise SamlError("The encrypted content points outside the message.", tag)
-    method = encrypted_data.find(ns.q("xenc", "EncryptionMethod"))
+    method = child(encrypted_data, ns.q("xenc", "EncryptionMethod"))
     if method is None or method.get("Algorithm") not in ns.DATA_ENCRYPTION_ALGORITHMS:
         raise SamlError(
             "The encrypted content uses a weak or unknown algorithm.",

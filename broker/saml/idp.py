@@ -15,12 +15,13 @@ from broker.policy.model import NAMEID_PERSISTENT, NAMEID_TRANSIENT, NAMEID_UNSP
 from broker.saml import crypto, ns
 from broker.saml.bindings import Received
 from broker.saml.errors import SamlError
-from broker.saml.keys import verification_key
+from broker.saml.keys import certificate_key
 from broker.saml.messages import add_status, check_fresh, element, expect, issuer_of, now, protocol_message
 from broker.saml.metadata import MetadataRegistry, ServiceProvider
 from broker.saml.settings import SamlSettings
 from broker.saml.state_ids import new_message_id
 from broker.saml.timefmt import format_instant
+from broker.saml.xmlsafe import child, children
 
 log = logging.getLogger("broker.saml.idp")
 # the broker's own AuthnRequest extensions (README "Directed login" and "Switch")
@@ -123,17 +124,17 @@ def known_application(received: Received, metadata: MetadataRegistry) -> Service
 
 
 def _name_id_policy(root) -> NameIdRequest | None:
-    node = root.find(ns.q("samlp", "NameIDPolicy"))
+    node = child(root, ns.q("samlp", "NameIDPolicy"))
     if node is None:
         return None
     return NameIdRequest(node.get("Format"), node.get("SPNameQualifier"), node.get("AllowCreate") in ("true", "1"))
 
 
 def _subject(root) -> NameIdRequest | None:
-    subject = root.find(ns.q("saml", "Subject"))
+    subject = child(root, ns.q("saml", "Subject"))
     if subject is None:
         return None
-    name_ids = subject.findall(ns.q("saml", "NameID"))
+    name_ids = children(subject, ns.q("saml", "NameID"))
     if len(name_ids) != 1 or not (name_ids[0].text or "").strip():
         return NameIdRequest()  # an EncryptedID, a BaseID or nothing: no principal the broker can match
     node = name_ids[0]
@@ -146,13 +147,13 @@ def _subject(root) -> NameIdRequest | None:
 
 
 def _scoping(root) -> tuple[int | None, tuple[str, ...]]:
-    scoping = root.find(ns.q("samlp", "Scoping"))
+    scoping = child(root, ns.q("samlp", "Scoping"))
     if scoping is None:
         return None, ()
     count = scoping.get("ProxyCount")
     if count is not None and not re.fullmatch(r"[0-9]{1,9}", count):
         raise SamlError("The request's ProxyCount is not a number.", count)
-    requesters = tuple((r.text or "").strip() for r in scoping.findall(ns.q("samlp", "RequesterID")))
+    requesters = tuple((r.text or "").strip() for r in children(scoping, ns.q("samlp", "RequesterID")))
     return (int(count) if count is not None else None), tuple(r for r in requesters if r)
 
 
@@ -179,7 +180,7 @@ def receive_authn_request(received: Received, settings: SamlSettings, metadata: 
     if index is not None and not re.fullmatch(r"[0-9]{1,5}", index):
         raise SamlError("The application asked for an answer address its metadata does not list.", index)
     acs = sp.consumer(url=root.get("AssertionConsumerServiceURL"), index=int(index) if index is not None else None)
-    requested = root.find(ns.q("samlp", "RequestedAuthnContext"))
+    requested = child(root, ns.q("samlp", "RequestedAuthnContext"))
     contexts = tuple(
         (ref.text or "").strip()
         for ref in root.iterfind(f"{ns.q('samlp', 'RequestedAuthnContext')}/{ns.q('saml', 'AuthnContextClassRef')}")
@@ -269,7 +270,7 @@ def _encryption(sp: ServiceProvider):
     if not sp.encryption_certs:
         raise SamlError("The application's metadata has no encryption key.", sp.entity_id)
     algorithm = next((m for m in sp.encryption_methods if m in ns.DATA_ENCRYPTION_ALGORITHMS), ns.AES256_GCM)
-    return verification_key(sp.encryption_certs[0]), algorithm
+    return certificate_key(sp.encryption_certs[0]), algorithm
 
 
 def build_response(

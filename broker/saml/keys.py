@@ -17,7 +17,7 @@ from broker.saml import ns
 class SigningKey:
     """A private key with its certificate, ready for xmlsec."""
 
-    key: xmlsec.Key
+    key: xmlsec.Key  # the key alone: xmlsec copies it into every signature context (see verification_key)
     certificate_b64: str  # the DER certificate, base64, as it goes into KeyInfo and metadata
     algorithm: str  # the XML signature algorithm for this key type
 
@@ -60,7 +60,6 @@ def _load_signing_key(key_stamp, cert_stamp) -> SigningKey:
     else:
         raise ValueError(f"{key_stamp[0]}: only RSA and EC keys are supported")
     key = xmlsec.Key.from_memory(key_pem, xmlsec.constants.KeyDataFormatPem)
-    key.load_cert_from_memory(cert_pem, xmlsec.constants.KeyDataFormatPem)
     return SigningKey(key, certificate_b64(cert_pem), algorithm)
 
 
@@ -71,7 +70,26 @@ def certificate_b64(cert_pem: bytes) -> str:
 
 @functools.lru_cache(maxsize=1024)
 def verification_key(certificate: str) -> xmlsec.Key:
-    """An xmlsec public key from a certificate as metadata carries it (base64 DER, maybe wrapped)."""
+    """An xmlsec public key from a certificate as metadata carries it (base64 DER, maybe wrapped).
+
+    The public key alone: xmlsec copies the key into every signature context, and with the
+    certificate attached that copy cost 40-230 µs per context (the key alone: under 1 µs); a
+    verification with a given key never reads the certificate. A certificate xmlsec refuses is
+    refused as before; one only xmlsec reads keeps its certificate-bound key.
+    """
+    with_certificate = certificate_key(certificate)
+    try:
+        der = base64.b64decode("".join(certificate.split()))
+        public = x509.load_der_x509_certificate(der).public_key()
+        pem = public.public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        return xmlsec.Key.from_memory(pem, xmlsec.constants.KeyDataFormatPem)
+    except (ValueError, xmlsec.Error):
+        return with_certificate
+
+
+@functools.lru_cache(maxsize=1024)
+def certificate_key(certificate: str) -> xmlsec.Key:
+    """The key with its certificate attached (encryption to an application's certificate)."""
     der = base64.b64decode("".join(certificate.split()))
     return xmlsec.Key.from_memory(der, xmlsec.constants.KeyDataFormatCertDer)
 

@@ -8,7 +8,7 @@ from broker.saml import ns
 from broker.saml.errors import SamlError
 from broker.saml.state_ids import new_message_id
 from broker.saml.timefmt import format_instant, parse_instant
-from broker.saml.xmlsafe import text_of
+from broker.saml.xmlsafe import child, children, text_of
 
 
 def now() -> datetime:
@@ -68,7 +68,7 @@ def expect(root: etree._Element, local: str) -> None:
 
 
 def issuer_of(root: etree._Element) -> str | None:
-    issuers = root.findall(ns.q("saml", "Issuer"))
+    issuers = children(root, ns.q("saml", "Issuer"))
     if len(issuers) > 1:
         raise SamlError("The SAML message names more than one issuer.")
     if not issuers:
@@ -91,14 +91,14 @@ def check_fresh(root: etree._Element, max_age: int, skew: int) -> datetime:
 
 
 def status_codes(root: etree._Element) -> list[str]:
-    status = root.find(ns.q("samlp", "Status"))
+    status = child(root, ns.q("samlp", "Status"))
     if status is None:
         raise SamlError("The SAML response has no status.")
     codes = []
-    code = status.find(ns.q("samlp", "StatusCode"))
+    code = child(status, ns.q("samlp", "StatusCode"))
     while code is not None:
         codes.append(code.get("Value", ""))
-        code = code.find(ns.q("samlp", "StatusCode"))
+        code = child(code, ns.q("samlp", "StatusCode"))
     return codes
 
 

@@ -18,7 +18,7 @@ from broker.saml.messages import check_fresh, element, expect, issuer_of, now, p
 from broker.saml.metadata import IdentityProvider, MetadataRegistry
 from broker.saml.settings import SamlSettings
 from broker.saml.timefmt import parse_instant
-from broker.saml.xmlsafe import check_unique_ids, parse, text_of
+from broker.saml.xmlsafe import check_unique_ids, child, children, parse, text_of
 
 
 def upstream(settings: SamlSettings, metadata: MetadataRegistry) -> IdentityProvider:
@@ -124,7 +124,7 @@ def status_for_application(error: SamlError) -> str:
 
 
 def _only(parent: etree._Element, tag: str, what: str, required: bool = True) -> etree._Element | None:
-    found = parent.findall(tag)
+    found = children(parent, tag)
     if len(found) > 1 or (required and not found):
         raise SamlError(f"The sign-in answer must carry exactly one {what}.", f"found {len(found)}")
     return found[0] if found else None
@@ -138,8 +138,8 @@ def _signed_and_verified(node: etree._Element, keys) -> bool:
 
 
 def _assertion(response: etree._Element, settings: SamlSettings) -> etree._Element:
-    plain = response.findall(ns.q("saml", "Assertion"))
-    encrypted = response.findall(ns.q("saml", "EncryptedAssertion"))
+    plain = children(response, ns.q("saml", "Assertion"))
+    encrypted = children(response, ns.q("saml", "EncryptedAssertion"))
     if len(plain) + len(encrypted) != 1:
         raise SamlError("The sign-in answer must carry exactly one assertion.", f"found {len(plain) + len(encrypted)}")
     if plain:
@@ -184,8 +184,9 @@ def validate_response(
     root = received.root
     expect(root, "Response")
     keys = idp.signing_keys
-    if issuer_of(root) not in (None, idp.entity_id):
-        raise SamlError("The sign-in answer comes from an unexpected issuer.", issuer_of(root))
+    issuer = issuer_of(root)
+    if issuer not in (None, idp.entity_id):
+        raise SamlError("The sign-in answer comes from an unexpected issuer.", issuer)
     if root.get("Destination") != settings.acs_url:
         raise SamlError("The sign-in answer was meant for another destination.", str(root.get("Destination")))
     if root.get("InResponseTo") != expected_request_id:
@@ -193,7 +194,7 @@ def validate_response(
     check_fresh(root, settings.request_max_age, settings.clock_skew)
     response_signed = _signed_and_verified(root, keys)
     # SAML profiles 4.1.4.2: a signed Response, or one with an encrypted assertion, names its issuer
-    if issuer_of(root) is None and (response_signed or root.find(ns.q("saml", "EncryptedAssertion")) is not None):
+    if issuer is None and (response_signed or child(root, ns.q("saml", "EncryptedAssertion")) is not None):
         raise SamlError("The sign-in answer does not name its issuer.")
     codes = status_codes(root)
     if not codes or any(c != ns.STATUS_SUCCESS for c in codes):
@@ -226,12 +227,14 @@ def _read_assertion(
 
     subject = _only(assertion, ns.q("saml", "Subject"), "Subject")
     name_id = _only(subject, ns.q("saml", "NameID"), "NameID")
-    confirmations = [c for c in subject.findall(ns.q("saml", "SubjectConfirmation")) if c.get("Method") == ns.CM_BEARER]
+    confirmations = [
+        c for c in children(subject, ns.q("saml", "SubjectConfirmation")) if c.get("Method") == ns.CM_BEARER
+    ]
     if not confirmations:
         raise SamlError("The assertion has no bearer subject confirmation.")
     confirmed = False
     for confirmation in confirmations:
-        data = confirmation.find(ns.q("saml", "SubjectConfirmationData"))
+        data = child(confirmation, ns.q("saml", "SubjectConfirmationData"))
         if data is None or data.get("NotBefore") is not None:
             continue
         if data.get("Recipient") != settings.acs_url or data.get("InResponseTo") != expected_request_id:
@@ -248,11 +251,11 @@ def _read_assertion(
     not_on_or_after = parse_instant(conditions.get("NotOnOrAfter"), "NotOnOrAfter")
     if not_on_or_after <= current - skew:
         raise SamlError("The assertion has expired.")
-    restrictions = conditions.findall(ns.q("saml", "AudienceRestriction"))
+    restrictions = children(conditions, ns.q("saml", "AudienceRestriction"))
     if not restrictions:
         raise SamlError("The assertion names no audience.")
     for restriction in restrictions:
-        audiences = [text_of(a) for a in restriction.findall(ns.q("saml", "Audience"))]
+        audiences = [text_of(a) for a in children(restriction, ns.q("saml", "Audience"))]
         if settings.sp_entity_id not in audiences:
             raise SamlError("The assertion is meant for another audience.", ", ".join(map(str, audiences)))
 
@@ -268,10 +271,10 @@ def _read_assertion(
         raise SamlError("The upstream session has already ended.", session_end)
 
     values: dict[str, list[str]] = {}
-    for statement_node in assertion.findall(ns.q("saml", "AttributeStatement")):
-        for attribute in statement_node.findall(ns.q("saml", "Attribute")):
+    for statement_node in children(assertion, ns.q("saml", "AttributeStatement")):
+        for attribute in children(statement_node, ns.q("saml", "Attribute")):
             values.setdefault(attribute.get("Name", ""), []).extend(
-                text_of(v) or "" for v in attribute.findall(ns.q("saml", "AttributeValue"))
+                text_of(v) or "" for v in children(attribute, ns.q("saml", "AttributeValue"))
             )
     person_values = values.get(settings.upstream_id_attribute, [])
     if len(person_values) != 1 or not person_values[0]:

@@ -21,6 +21,9 @@ _PARSER = etree.XMLParser(
     collect_ids=False,
 )
 ID_ATTRIBUTES = ("ID", "Id", "id")
+# every ID attribute value of an element and its descendants, in C: a Python walk over the elements
+# cost ~60 µs per Response, three times per login (here, and before each signature check)
+_ID_VALUES = etree.XPath(" | ".join(f"descendant-or-self::*/@{name}" for name in ID_ATTRIBUTES), smart_strings=False)
 
 
 def inflate(data: bytes, cap: int = MAX_INFLATED_BYTES) -> bytes:
@@ -45,7 +48,7 @@ def parse(data: bytes, limit: int = MAX_MESSAGE_BYTES, allow_comments: bool = Fa
     """
     if len(data) > limit:
         raise SamlError("The SAML message is too large.", f"{len(data)} bytes, limit {limit}")
-    if _DTD_MARKERS.search(data):
+    if b"<!" in data and _DTD_MARKERS.search(data):  # every marker starts with "<!"
         raise SamlError("The SAML message contains a document type declaration.")
     try:
         root = etree.fromstring(data, _PARSER)
@@ -66,15 +69,25 @@ def parse(data: bytes, limit: int = MAX_MESSAGE_BYTES, allow_comments: bool = Fa
 
 def check_unique_ids(root: etree._Element) -> None:
     """Two elements with one ID let a signature cover one and the reader use the other."""
+    values = _ID_VALUES(root)
+    if len(set(values)) == len(values):
+        return
     seen: set[str] = set()
-    for element in root.iter():
-        for name in ID_ATTRIBUTES:
-            value = element.get(name)
-            if value is None:
-                continue
-            if value in seen:
-                raise SamlError("The SAML message carries two elements with one ID.", value)
-            seen.add(value)
+    for value in values:
+        if value in seen:
+            raise SamlError("The SAML message carries two elements with one ID.", value)
+        seen.add(value)
+
+
+def children(parent: etree._Element, tag: str) -> list[etree._Element]:
+    """parent.findall(tag) for one qualified tag (the direct children so named), by lxml's C
+    iteration instead of ElementPath's Python-level path machinery (about half the CPU)."""
+    return list(parent.iterchildren(tag))
+
+
+def child(parent: etree._Element, tag: str) -> etree._Element | None:
+    """parent.find(tag) for one qualified tag: the first direct child so named."""
+    return next(parent.iterchildren(tag), None)
 
 
 def text_of(element: etree._Element | None) -> str | None:
