@@ -13,7 +13,7 @@ from broker.saml.errors import SamlError
 from broker.selection.chooser import chooser_page, taker_page
 from broker.web.auth import SessionUser
 from broker.web.errors import error_page
-from broker.web.i18n import LANGUAGES, current_language, translator
+from broker.web.i18n import LANGUAGES, current_language
 
 log = logging.getLogger("broker.http")
 saml = Blueprint("saml", __name__)
@@ -33,6 +33,10 @@ def browser_id() -> str:
     if "bid" not in session:
         session["bid"] = secrets.token_urlsafe(24)
     return session["bid"]
+
+
+def _static_url(filename: str) -> str:
+    return url_for("static", filename=filename)
 
 
 def current_session():
@@ -56,10 +60,8 @@ def render(outcome):
     if isinstance(outcome, Redirect):
         return redirect(outcome.url, 303)
     if isinstance(outcome, PostForm):
-        # the template directly, without Flask's context processors: this page needs none of them
-        page = current_app.jinja_env.get_template("post.html")
-        lang = current_language()
-        return page.render(action=outcome.action, fields=outcome.fields, lang=lang, _=translator(lang))
+        pages = current_app.extensions["post_pages"]
+        return pages.render(current_language(), request.script_root, _static_url, outcome.action, outcome.fields)
     if isinstance(outcome, ShowChooser):
         # shown in this response, not behind a redirect: one request less per chooser login. The
         # page moves the address bar to /choose/<flow> (static/location.js), so a reload is a GET
