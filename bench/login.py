@@ -86,7 +86,11 @@ def one_login(app_url: str, person: str, chooser: bool, route=None) -> None:
         form = doc.forms[-1]
         token = form.xpath(".//button[@name='option']")[0].get("value")
         page, doc = go(
-            session.post(route(page.url), data=dict(form.form_values(), option=token), allow_redirects=False)
+            session.post(
+                route(urljoin(page.url, form.action or page.url)),  # the chooser may come in the ACS's answer
+                data=dict(form.form_values(), option=token),
+                allow_redirects=False,
+            )
         )
     if page.url != app_url + "/" or "ActingSubjectID" not in page.text:
         raise RuntimeError(f"login failed at {page.url}")

@@ -197,7 +197,8 @@ class LoginFlow:
         def show_chooser() -> Outcome:
             self._keep_flow(flow, stored, session_id=session.id, choices=json.dumps(choices))
             metrics.CHOOSER_SHOWN.labels(flow.sp_entity_id).inc()
-            return ShowChooser(flow.id)
+            offered = list(zip(choices, options))  # the tokens in the options' order
+            return ShowChooser(flow.id, offered, flow.requested_giver, flow.requested_taker)
 
         return show_chooser
 

@@ -20,7 +20,13 @@ class PostForm:
 
 @dataclass
 class ShowChooser:
+    """The chooser for `flow_id`; `options` (opaque token, option) as just computed, so the web layer
+    shows the page in this response instead of a redirect to it."""
+
     flow_id: str
+    options: list = field(default_factory=list)
+    giver: str | None = None  # what a directed login asked for
+    taker: str | None = None
 
 
 @dataclass

@@ -29,6 +29,13 @@ def _is_saml_autopost(doc) -> bool:
     return bool(names & {"SAMLRequest", "SAMLResponse"}) and not names - {"SAMLRequest", "SAMLResponse", "RelayState"}
 
 
+def moved_to(page: Page) -> str:
+    """What broker/static/location.js does: a page shown in the answer to a POST puts its own
+    address (the body's data-location) in the address bar."""
+    here = page.doc.xpath("string(//body/@data-location)")
+    return urljoin(page.url, here) if here else page.url
+
+
 class Browser:
     def __init__(self, apps: dict[str, object]):
         self.clients = {netloc: app.test_client() for netloc, app in apps.items()}
@@ -42,11 +49,10 @@ class Browser:
         path = parts.path + ("?" + parts.query if parts.query else "")
         self.visits.append((method, url))
         response = self._client(url).open(path, method=method, data=data, base_url=f"{parts.scheme}://{parts.netloc}")
-        return (
-            Page(url, response.status_code, response.get_data(as_text=True))
-            if response.status_code not in (301, 302, 303, 307)
-            else Page(urljoin(url, response.headers["Location"]), response.status_code, "")
-        )
+        if response.status_code in (301, 302, 303, 307):
+            return Page(urljoin(url, response.headers["Location"]), response.status_code, "")
+        page = Page(url, response.status_code, response.get_data(as_text=True))
+        return Page(moved_to(page), page.status, page.text) if "data-location=" in page.text else page
 
     def go(self, method: str, url: str, data=None, autopost: bool = True) -> Page:
         page = self.raw(method, url, data)

@@ -50,6 +50,10 @@ def gunicorn_options(settings: Settings) -> dict:
         "forwarded_allow_ips": serve_options.forwarded_allow_ips,
         "child_exit": child_exit,
         "accesslog": None,
+        # gunicorn_h1c (setup.cfg) parses the request line and headers in C instead of Python
+        "http_parser": "auto",
+        # the heartbeat file each worker touches once per request: in memory, not on the disk
+        "worker_tmp_dir": "/dev/shm" if os.path.isdir("/dev/shm") else None,
         "preload_app": False,  # each worker opens its own SQLite connections
         "post_worker_init": _worker_started,
     }

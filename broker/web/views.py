@@ -13,7 +13,7 @@ from broker.saml.errors import SamlError
 from broker.selection.chooser import chooser_page, taker_page
 from broker.web.auth import SessionUser
 from broker.web.errors import error_page
-from broker.web.i18n import LANGUAGES, current_language, translator
+from broker.web.i18n import LANGUAGES, current_language
 
 log = logging.getLogger("broker.http")
 saml = Blueprint("saml", __name__)
@@ -33,6 +33,10 @@ def browser_id() -> str:
     if "bid" not in session:
         session["bid"] = secrets.token_urlsafe(24)
     return session["bid"]
+
+
+def _static_url(filename: str) -> str:
+    return url_for("static", filename=filename)
 
 
 def current_session():
@@ -56,12 +60,14 @@ def render(outcome):
     if isinstance(outcome, Redirect):
         return redirect(outcome.url, 303)
     if isinstance(outcome, PostForm):
-        # the template directly, without Flask's context processors: this page needs none of them
-        page = current_app.jinja_env.get_template("post.html")
-        lang = current_language()
-        return page.render(action=outcome.action, fields=outcome.fields, lang=lang, _=translator(lang))
+        pages = current_app.extensions["post_pages"]
+        return pages.render(current_language(), request.script_root, _static_url, outcome.action, outcome.fields)
     if isinstance(outcome, ShowChooser):
-        return redirect(url_for("chooser.choose", flow_id=outcome.flow_id), 303)
+        # shown in this response, not behind a redirect: one request less per chooser login. The
+        # page moves the address bar to /choose/<flow> (static/location.js), so a reload is a GET
+        # there; a re-post of the upstream's answer stays refused as a replay.
+        record = current_session()
+        return chooser_response(outcome.flow_id, outcome.options, outcome.giver, outcome.taker, record, moved=True)
     if isinstance(outcome, NoOption):
         return render_template("no_option.html", explanations=outcome.explanations, flow_id=outcome.flow_id), 403
     raise TypeError(outcome)
@@ -163,14 +169,18 @@ def choose(flow_id):
         flow, options = engine.chooser(flow_id, browser_id(), record)
     except SamlError as error:
         return refuse(error)
-    page = chooser_page(
-        options,
-        query=request.args.get("q"),
-        page=request.args.get("page", "1"),
-        giver=flow.requested_giver,
-        taker=flow.requested_taker,
+    query, number = request.args.get("q"), request.args.get("page", "1")
+    return chooser_response(flow_id, options, flow.requested_giver, flow.requested_taker, record, query, number)
+
+
+def chooser_response(flow_id: str, options, giver, taker, record, query=None, page="1", moved=False):
+    """The chooser page; `moved`: shown in the answer to another URL, which the page's script
+    replaces with /choose/<flow> in the address bar (and the language menu returns there)."""
+    model = chooser_page(options, query=query, page=page, giver=giver, taker=taker)
+    here = url_for("chooser.choose", flow_id=flow_id) if moved else request.full_path
+    return render_template(
+        "chooser.html", flow_id=flow_id, page=model, person=record.person_name, here=here, moved=moved
     )
-    return render_template("chooser.html", flow_id=flow_id, page=page, person=record.person_name)
 
 
 @chooser.route("/choose/<flow_id>/via/<giver>")

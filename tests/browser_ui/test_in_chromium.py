@@ -43,6 +43,22 @@ def test_mandate_via_and_escaped_names(chrome):
     chrome.shot("03-mandaat-via-application")
 
 
+def test_a_reload_of_the_chooser_is_a_get_of_its_own_address(chrome):
+    """The chooser comes in the answer to the upstream's POST; its script puts /choose/<flow> in
+    the address bar, so a reload shows the chooser again instead of re-posting a used answer."""
+    chrome.login(d.PERSON_EXECUTOR)
+    chrome.wait_url(chrome.live.broker + "/choose/")
+    here = chrome.driver.current_url
+    old = chrome.css("html")
+    chrome.driver.refresh()
+    chrome.wait_gone(old)
+    chrome.wait_url(here)
+    assert chrome.text("h1") == "Selecteer namens wie je wil aanmelden"
+    assert chrome.driver.execute_script("return performance.getEntriesByType('navigation')[0].type") == "reload"
+    chrome.card("Emmaüs", "Mandaat via BAROCY").click()
+    assert chrome.attributes()["LegalSubjectID"] == d.EMMAUS
+
+
 def test_a_person_to_person_mandate_to_the_person_reads_as_theirs(chrome):
     chrome.login(d.PERSON_YOUNG, app=chrome.live.kiosk_app)
     chrome.wait_url(chrome.live.broker + "/choose/")

@@ -78,6 +78,9 @@ class NodeBrowser:
             doc = lxml.html.fromstring(response.text or "<html/>")
             names = {i.name for i in doc.forms[0].inputs if i.name} if len(doc.forms) == 1 else set()
             if not names & {"SAMLRequest", "SAMLResponse"}:
+                here = doc.xpath("string(//body/@data-location)")
+                if here:  # what broker/static/location.js does in a browser
+                    response.url = urljoin(response.url, here)
                 return response, doc
             form = doc.forms[0]
             data = dict(form.form_values())
@@ -98,7 +101,10 @@ class NodeBrowser:
         xpath = f"//li[@class='card'][.//*[@class='number' and text()='{number}']]//button/@value"
         values = doc.xpath(xpath)
         assert values, f"no card for {number}"
-        return self.autopost(self.request("POST", page.url, dict(doc.forms[-1].form_values(), option=values[0])))
+        form = doc.forms[-1]
+        return self.autopost(
+            self.request("POST", urljoin(page.url, form.action), dict(form.form_values(), option=values[0]))
+        )
 
 
 def signed_in(page, attribute: str, value: str) -> bool:
