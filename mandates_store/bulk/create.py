@@ -186,7 +186,6 @@ class _Importer:
         actor = context.actor
         self.event_by = (actor.person, identifiers.party_number(actor.party, "own party")[0] if actor.party else None)
         self.codes = [t.code for t in context.types]
-        self.codes_json = json.dumps(self.codes)
         # Per chunk, one query: the counterparties' party rows, each with the signed mandates of
         # its pair (own party on the fixed side) in these types - the conflict check picks the
         # oldest overlapping one, as the single check does.
@@ -195,7 +194,7 @@ class _Importer:
             "SELECT p.number, p.kind, p.name, m.type_code, m.id, m.start_date, m.end_date "
             f"FROM parties p LEFT JOIN mandates m {db.indexed_by('mandates_by_giver')} "
             f"ON m.{context.role} = ? AND m.{other_side} = p.number "
-            f"AND m.type_code IN ({db.json_list}) AND m.state = 'signed' "
+            f"AND m.type_code IN ({', '.join('?' * len(self.codes))}) AND m.state = 'signed' "
             f"WHERE p.number IN ({db.json_list})"
         )
         self.own_number = own
@@ -264,23 +263,29 @@ class _Importer:
         None when an insert failed (the group's transaction must then be rolled back)."""
         db = self.db
         numbers = json.dumps(sorted({p.number for p in plans if p.error is None}))
-        parties: dict[str, Party] = {}
+        parties: dict[str, tuple] = {}  # number -> its row (number, kind, name first)
         signed: dict[tuple[str, str], list[tuple]] = {}
-        for number, kind, name, code, mandate_id, start, end in db.execute(
-            self.chunk_sql, [self.own_number, self.codes_json, numbers]
-        ):
-            if number not in parties:
-                parties[number] = Party(number, kind, name)
-            if mandate_id is not None:
-                signed.setdefault((number, code), []).append((mandate_id, start, end))
+        for row in db.execute(self.chunk_sql, [self.own_number, *self.codes, numbers]):
+            parties[row[0]] = row
+            if row[4] is not None:
+                signed.setdefault((row[0], row[3]), []).append(row[4:])
         for found in signed.values():
             found.sort()  # oldest first
-        operation_id, codes, own, usual = self.operation_id, self.codes, self.own_number, self.usual
+        operation_id, codes, own, usual, allowed = (
+            self.operation_id,
+            self.codes,
+            self.own_number,
+            self.usual,
+            self.allowed_kinds,
+        )
         report, accepted = [], []
         for plan in plans:
             refused = plan.error
             if refused is None:
-                refused = self.refusal(plan, parties.get(plan.number), signed)
+                row = parties.get(plan.number)
+                # the usual line breaks no rule: known, allowed, no signed mandate to meet
+                if row is None or row[1] not in allowed or row[0] == own or signed or type(plan.terms) is not tuple:
+                    refused = self.refusal(plan, None if row is None else Party(*row[:3]), signed)
             if refused is not None:
                 report.append((operation_id, plan.line_no, plan.text, 0, refused.message_nl))
                 continue
