@@ -10,7 +10,7 @@ from mandates_store.bulk.model import FIELDS, CsvMandate
 from mandates_store.errors import InvalidInput
 from mandates_store.textfiles import read_text
 
-_EMAIL = re.compile(r"^[^@\s;]+@[^@\s;]+\.[^@\s;]+$")
+EMAIL = re.compile(r"^[^@\s;]+@[^@\s;]+\.[^@\s;]+$")
 
 
 # --- the CSV format -----------------------------------------------------------------------
@@ -58,7 +58,7 @@ def parse_fields(fields: list[str]) -> tuple:
             "Het identificatienummer van de tegenpartij is verplicht.",
             field="counterparty",
         )
-    if email and not _EMAIL.match(email):
+    if email and not EMAIL.match(email):
         raise InvalidInput(
             f"'{email}' is not an e-mail address", "Het e-mailadres van de tegenpartij is ongeldig.", field="e-mail"
         )
