@@ -195,9 +195,9 @@ class _Importer:
         self.chunk_sql = (
             "SELECT p.number, p.kind, p.name, m.type_code, m.id, m.start_date, m.end_date FROM parties p "
             + db.left_join_each(
-                "mandates m",
-                "m.type_code, m.id, m.start_date, m.end_date, m.state",
-                f"m.{context.role} = ? AND m.{other_side} = p.number "
+                table="mandates m",
+                columns="m.type_code, m.id, m.start_date, m.end_date, m.state",
+                key=f"m.{context.role} = ? AND m.{other_side} = p.number "
                 f"AND m.type_code IN ({', '.join('?' * len(self.codes))})",
                 keep="m.state = 'signed'",
                 index="mandates_by_giver",
