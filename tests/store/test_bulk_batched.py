@@ -44,9 +44,29 @@ def prepared_world(path, clock):
     return store
 
 
-def test_batched_import_gives_exactly_what_line_by_line_creation_gives(new_location, clock, monkeypatch):
+def batched_and_line_by_line(new_location, clock, monkeypatch, make_lines, outcome):
+    """The same bulk create on two fresh worlds, batched and line by line (every chunk through
+    create_in_context): `outcome(store, report)` of each."""
     from mandates_store.bulk import create as bulk_create_module
 
+    results = []
+    for mode in ("batched", "line by line"):
+        with prepared_world(new_location(f"{mode}.db"), clock) as store:
+            if mode == "line by line":
+                monkeypatch.setattr(bulk_create_module._Importer, "write", bulk_create_module._Importer.write_each)
+            report = store.bulk_create(
+                admin(ORG_A),
+                role="giver",
+                types=["Test ORG-ORG", "Test Uniek"],
+                lines=make_lines(store.today()),
+                accept_contract=True,
+            )
+            results.append(outcome(store, report))
+            monkeypatch.undo()
+    return results
+
+
+def test_batched_import_gives_exactly_what_line_by_line_creation_gives(new_location, clock, monkeypatch):
     def outcome(store, report):
         conn = store.db
         # Ids by rank: a PostgreSQL sequence keeps the values a refused line drew (SQLite's
@@ -68,21 +88,7 @@ def test_batched_import_gives_exactly_what_line_by_line_creation_gives(new_locat
             ],
         )
 
-    results = []
-    for mode in ("batched", "line by line"):
-        with prepared_world(new_location(f"{mode}.db"), clock) as store:
-            if mode == "line by line":  # every chunk through create_in_context
-                monkeypatch.setattr(bulk_create_module._Importer, "write", bulk_create_module._Importer.write_each)
-            report = store.bulk_create(
-                admin(ORG_A),
-                role="giver",
-                types=["Test ORG-ORG", "Test Uniek"],
-                lines=lines_with_every_case(store.today()),
-                accept_contract=True,
-            )
-            results.append(outcome(store, report))
-            monkeypatch.undo()
-    batched, line_by_line = results
+    batched, line_by_line = batched_and_line_by_line(new_location, clock, monkeypatch, lines_with_every_case, outcome)
     assert batched == line_by_line
     lines = {line_no: (ok, reason) for line_no, _, ok, reason, _ in batched[0]}
     assert [n for n, (ok, _) in lines.items() if ok] == [1, 2, 4, 15, 17]

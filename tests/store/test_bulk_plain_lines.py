@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from mandates_store import Store
 from tests.store.conftest import ORG_A, admin
-from tests.store.test_bulk_batched import prepared_world
+from tests.store.test_bulk_batched import batched_and_line_by_line
 
 
 def plain_and_nearly_plain_lines(today):
@@ -68,8 +68,6 @@ def test_a_plain_line_is_planned_as_the_full_parse_plans_it(firm):
 
 
 def test_plain_lines_give_exactly_what_line_by_line_creation_gives(new_location, clock, monkeypatch):
-    from mandates_store.bulk import create as bulk_create_module
-
     def outcome(store, report):
         lines = [(line.line_no, line.input, line.ok, line.reason, len(line.mandate_ids)) for line in report.lines]
         mandates = store.db.execute(
@@ -77,21 +75,9 @@ def test_plain_lines_give_exactly_what_line_by_line_creation_gives(new_location,
         ).fetchall()
         return lines, mandates
 
-    results = []
-    for mode in ("batched", "line by line"):
-        with prepared_world(new_location(f"{mode}.db"), clock) as store:
-            if mode == "line by line":  # every chunk through create_in_context
-                monkeypatch.setattr(bulk_create_module._Importer, "write", bulk_create_module._Importer.write_each)
-            report = store.bulk_create(
-                admin(ORG_A),
-                role="giver",
-                types=["Test ORG-ORG", "Test Uniek"],
-                lines=plain_and_nearly_plain_lines(store.today()),
-                accept_contract=True,
-            )
-            results.append(outcome(store, report))
-            monkeypatch.undo()
-    batched, line_by_line = results
+    batched, line_by_line = batched_and_line_by_line(
+        new_location, clock, monkeypatch, plain_and_nearly_plain_lines, outcome
+    )
     assert batched == line_by_line
     ok = [line_no for line_no, _, good, _, _ in batched[0] if good]
     assert ok == [1, 2, 3, 13, 14, 15, 16, 17, 22, 23, 27, 28, 29, 31]
