@@ -79,8 +79,7 @@ def verification_key(certificate: str) -> xmlsec.Key:
     """
     with_certificate = certificate_key(certificate)
     try:
-        der = base64.b64decode("".join(certificate.split()))
-        public = x509.load_der_x509_certificate(der).public_key()
+        public = x509.load_der_x509_certificate(_der(certificate)).public_key()
         pem = public.public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
         return xmlsec.Key.from_memory(pem, xmlsec.constants.KeyDataFormatPem)
     except (ValueError, xmlsec.Error):
@@ -90,8 +89,12 @@ def verification_key(certificate: str) -> xmlsec.Key:
 @functools.lru_cache(maxsize=1024)
 def certificate_key(certificate: str) -> xmlsec.Key:
     """The key with its certificate attached (encryption to an application's certificate)."""
-    der = base64.b64decode("".join(certificate.split()))
-    return xmlsec.Key.from_memory(der, xmlsec.constants.KeyDataFormatCertDer)
+    return xmlsec.Key.from_memory(_der(certificate), xmlsec.constants.KeyDataFormatCertDer)
+
+
+def _der(certificate: str) -> bytes:
+    """A certificate as metadata carries it (base64 DER, maybe wrapped) -> its DER bytes."""
+    return base64.b64decode("".join(certificate.split()))
 
 
 def load_decryption_key(key_path: str) -> xmlsec.Key:
