@@ -1,0 +1,117 @@
+"""Benchmark: the login statement of the 2,000-giver executor on PostgreSQL, variant by variant.
+
+    .venv/bin/python bench/login_statement.py --dir /work/bench-out/pg-scale [--rounds 2] [--calls 300]
+
+On the cluster and facts a `bench/engines.py --keep` run left in DIR, on a copy of its store
+(CREATE DATABASE … TEMPLATE, dropped afterwards), each variant of mandates_store/login_query.py's
+statement runs `--calls` times as the store runs it (prepared, psycopg's text results), rounds
+interleaved (A B … B A). Per call: the server backend's CPU, this process's CPU (the driver's
+decoding, no options built) and wall time, with the load average. The variants:
+
+    built      the statement as login_query.py makes it
+    binary     the same, binary results (psycopg binary=True)
+    dates_c    the date comparisons under COLLATE "C"
+    join_c     the giver join under COLLATE "C", with a C-collated index of the party numbers
+               made on the copy only (what a store step would add; the default C.UTF-8 collation
+               makes PostgreSQL 15 compare every number through strcoll)
+"""
+
+import argparse
+import json
+import os
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from engines import BenchServer, admin_connect, load_average, recreate_database  # noqa: E402
+from store import SCOPE  # noqa: E402
+
+from mandates_store import login_query  # noqa: E402
+from mandates_store.engines.postgresql import translate  # noqa: E402
+
+COPY = "bench_login_statement"
+C_INDEX = 'CREATE INDEX parties_number_c ON parties (number COLLATE "C", kind, name)'
+
+
+def variants(sql: str) -> dict[str, tuple[str, bool]]:
+    """name -> (statement, binary results)"""
+    dates_c = sql.replace("_date <= ?", '_date <= ? COLLATE "C"').replace("_date > ?", '_date > ? COLLATE "C"')
+    return {
+        "built": (sql, False),
+        "binary": (sql, True),
+        "dates_c": (dates_c, False),
+        "join_c": (sql.replace("ON g.number = m.giver", 'ON g.number COLLATE "C" = m.giver'), False),
+    }
+
+
+def backend_seconds(conn) -> float:
+    with open(f"/proc/{conn.info.backend_pid}/stat") as stat:
+        fields = stat.read().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def timed(url: str, sql: str, binary: bool, params: list, calls: int) -> tuple[float, float, float, int]:
+    """Server CPU, client CPU and wall time per call (ms), and the rows of one call."""
+    import psycopg
+
+    with psycopg.connect(url, prepare_threshold=1, autocommit=True) as conn:
+        query = translate(sql)
+        for _ in range(8):  # prepared, and past the plan cache's five custom plans
+            conn.execute(query, params, binary=binary).fetchall()
+        server, cpu, wall = backend_seconds(conn), time.thread_time(), time.perf_counter()
+        for _ in range(calls):
+            rows = len(conn.execute(query, params, binary=binary).fetchall())
+        wall, cpu = time.perf_counter() - wall, time.thread_time() - cpu
+        server = backend_seconds(conn) - server
+    return server / calls * 1000, cpu / calls * 1000, wall / calls * 1000, rows
+
+
+def main() -> None:
+    import psycopg
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--dir", required=True, help="a bench/engines.py --keep folder (facts.json, pg/)")
+    parser.add_argument("--pg-dir", help="its PostgreSQL cluster (default: DIR/pg)")
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--calls", type=int, default=300)
+    parser.add_argument("--variants", default="built,binary,dates_c,join_c", help="comma-separated, of the above")
+    args = parser.parse_args()
+    folder = Path(args.dir)
+    facts = json.loads((folder / "facts.json").read_text())
+    shape = login_query.shape_of(SCOPE, with_party=True)
+    codes = sorted(SCOPE.mandate_types)
+    params = login_query.parameters(shape, facts["big_executor"], date.today().isoformat(), codes)
+    chosen = variants(login_query.statement("", shape))
+    server = BenchServer(root=str(Path(args.pg_dir) if args.pg_dir else folder / "pg")).start()
+    try:
+        recreate_database(server.url("bench"), COPY, "bench")
+        url = server.url(COPY)
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute(C_INDEX)
+            conn.execute("VACUUM ANALYZE parties")
+            plan = conn.execute("EXPLAIN " + translate(chosen["join_c"][0]), params).fetchall()
+        uses = any("parties_number_c" in line for (line,) in plan)
+        print(f"join_c looks the givers up in parties_number_c: {'yes' if uses else 'NO'}")
+        print(f"2,000-giver executor {facts['big_executor']}, {args.calls} calls per variant; {load_average()}")
+        names = args.variants.split(",")
+        for round_number in range(args.rounds):
+            for name in names if round_number % 2 == 0 else names[::-1]:
+                sql, binary = chosen[name]
+                server_ms, client_ms, wall_ms, rows = timed(url, sql, binary, params, args.calls)
+                print(
+                    f"  {name:8} {rows:,} rows: server CPU {server_ms:.2f} ms, client CPU {client_ms:.2f} ms, "
+                    f"wall {wall_ms:.2f} ms per call; {load_average()}",
+                    flush=True,
+                )
+        with admin_connect(url) as conn:
+            conn.execute(f'DROP DATABASE "{COPY}"')
+    finally:
+        server.stop(keep=True)
+
+
+if __name__ == "__main__":
+    main()
