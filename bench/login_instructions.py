@@ -1,12 +1,13 @@
-"""Instructions per single-option login in the broker's requests, counted by valgrind: a figure the
-load of a shared machine does not move, for comparing two source trees where CPU time is too noisy.
+"""Instructions per login in the broker's requests, counted by valgrind: a figure the load of a
+shared machine does not move, for comparing two source trees where CPU time is too noisy. A
+single-option login, or with --login chooser one through the chooser (its first card chosen).
 
 Every party runs in one process on Flask test clients (as bench/login_loop.py). The broker's WSGI
 calls run inside functools.reduce and its signature calls inside operator.call, two C functions
 nothing else on that path calls: callgrind collects only inside the first (--toggle-collect), and
 its inclusive count of the second gives the signature calls. Slow (valgrind): ~10 s per login.
 
-    .venv/bin/python bench/login_instructions.py [--logins 10] [--tree /path/to/other/tree]
+    .venv/bin/python bench/login_instructions.py [--logins 10] [--tree /path/to/other/tree] [--login chooser]
 """
 
 import argparse
@@ -37,7 +38,7 @@ def prepare_parties(workdir: str) -> None:
         pickle.dump(env, handle)
 
 
-def run_logins(tree: str, logins: int, workdir: str) -> None:
+def run_logins(tree: str, logins: int, workdir: str, chooser: bool) -> None:
     """The child, under valgrind: `tree`'s broker (JSON log lines as under `broker serve`), this
     tree's demo peers."""
     sys.path[:0] = [tree, HERE]
@@ -66,10 +67,14 @@ def run_logins(tree: str, logins: int, workdir: str) -> None:
     }
     browser = Browser(apps)
 
+    person = demo_data.PERSON_EXECUTOR if chooser else demo_data.PERSON_OWN_NAME_ONLY
+
     def login():
-        page = browser.submit(
-            browser.get("http://localhost:8000/login"), {"person": demo_data.PERSON_OWN_NAME_ONLY, "means": "eid"}
-        )
+        page = browser.submit(browser.get("http://localhost:8000/login"), {"person": person, "means": "eid"})
+        if chooser:
+            last = len(page.doc.forms) - 1
+            token = page.form(last).xpath(".//button[@name='option']")[0].get("value")
+            page = browser.submit(page, {"option": token}, index=last)
         assert page.url == "http://localhost:8000/", page.url
         for client in browser.clients.values():
             client._cookies.clear()
@@ -95,16 +100,18 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--logins", type=int, default=10)
     parser.add_argument("--tree", default=HERE, help="the source tree whose broker is counted")
+    parser.add_argument("--login", choices=("single", "chooser"), default="single")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        return run_logins(os.path.abspath(args.tree), args.logins, args.child)
+        return run_logins(os.path.abspath(args.tree), args.logins, args.child, args.login == "chooser")
     workdir = tempfile.mkdtemp(prefix="bench-instructions-")
     try:
         prepare_parties(workdir)
         out = os.path.join(workdir, "callgrind.out")
         command = ["valgrind", "--tool=callgrind", "--toggle-collect=functools_reduce", f"--callgrind-out-file={out}"]
         command += [sys.executable, os.path.abspath(__file__), "--logins", str(args.logins), "--tree", args.tree]
+        command += ["--login", args.login]
         done = subprocess.run(command + ["--child", workdir], capture_output=True, text=True)
         collected = re.search(r"Collected : ([\d,]+)", done.stderr)
         if done.returncode or not collected:
@@ -115,7 +122,7 @@ def main() -> None:
         signatures = re.search(r"^\s*([\d,]+) .*:_operator_call ", annotated, re.MULTILINE)
         total, crypto = (int(v.replace(",", "")) for v in (collected[1], signatures[1] if signatures else "0"))
         print(
-            f"{args.tree}: the broker's requests, per login: {total / args.logins / 1e6:.3f} M instructions; "
+            f"{args.tree} ({args.login}): the broker's requests, per login: {total / args.logins / 1e6:.3f} M instructions; "
             f"signature calls {crypto / args.logins / 1e6:.3f} M; non-signature {(total - crypto) / args.logins / 1e6:.3f} M"
         )
     finally:

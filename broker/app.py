@@ -18,6 +18,7 @@ from broker.storage.state import StateStore
 from broker.web import errors as web_errors
 from broker.web import i18n
 from broker.web.auth import init_login
+from broker.web.chooser_pages import ChooserPages
 from broker.web.cookie_session import CookieSessions
 from broker.web.post_page import PostPages
 from mandates_store import Store
@@ -91,6 +92,7 @@ def create_app(config: Settings | dict | None = None) -> Flask:
     web_errors.install(app)
 
     app.extensions["post_pages"] = PostPages(app.jinja_env)
+    app.extensions["chooser_pages"] = ChooserPages(app.jinja_env)
     app.jinja_env.globals.update(
         _=i18n.gettext,
         option_label=option_label,

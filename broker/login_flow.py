@@ -21,7 +21,7 @@ from broker.saml import authn_context, bindings, idp, messages, sp
 from broker.saml.errors import SamlError
 from broker.saml.state_ids import new_message_id
 from broker.selection.directed import requested
-from broker.selection.options import claims_for, options_for
+from broker.selection.options import claims_for, option_for, options_for
 from broker.storage.state import Participant, Session
 from mandates_store import LoginOption
 
@@ -173,6 +173,13 @@ class LoginFlow:
         with metrics.timed(metrics.STORE_QUERY_TIME):
             return options_for(self.store, session.person, session.person_name, self.today(), policy)
 
+    def _option(self, flow, session: Session, policy: Policy | None, key: str) -> LoginOption | None:
+        """The one option chosen, checked again with the same rules as all of them."""
+        if policy is None:
+            raise SamlError("The application has no policy at this broker.", flow.sp_entity_id)
+        with metrics.timed(metrics.STORE_QUERY_TIME):
+            return option_for(self.store, session.person, session.person_name, self.today(), policy, key)
+
     def _after_authentication(self, flow, session: Session, policy: Policy | None, stored: bool = True) -> Commit:
         """`flow`: as just read or built for this browser in the same request."""
         options = self._options(flow, session, policy)
@@ -216,8 +223,9 @@ class LoginFlow:
         with self.state.transaction():
             return commit()
 
-    # Both chooser steps recompute the options on purpose, on every request: a live re-check, so a
+    # The chooser's steps ask the store again on purpose, on every request: a live re-check, so a
     # mandate stopped or a right ended while the chooser is open is neither offered nor accepted.
+    # A page asks for every option; the choice asks for the chosen one only (the same rules).
     def chooser(self, flow_id: str, browser: str, session: Session):
         """The flow and its options with their opaque tokens, for the chooser page."""
         flow = self._own_flow(flow_id, browser, session)
@@ -237,7 +245,7 @@ class LoginFlow:
         if key is None:
             raise SamlError("The chosen option is not one the broker offered.")
         policy = self.policies.get(flow.sp_entity_id)
-        option = next((o for o in self._options(flow, session, policy) if o.key == key), None)
+        option = self._option(flow, session, policy, key)
         if option is None:
             raise SamlError("The chosen option is no longer valid.")
         return self._committed(self._prepared_answer(flow, session, option, policy))

@@ -5,6 +5,7 @@ savepoints) and builds every option from a handful of queries.
 """
 
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import date, datetime
 from itertools import groupby
 
@@ -31,12 +32,33 @@ _ACTIVE_ON = "m.state = 'signed' AND m.start_date <= ? AND (m.end_date IS NULL O
 
 def login_options(db: Database, person: str, at: date | datetime, scope: Scope, name: str = "") -> list[LoginOption]:
     """`name`: the person's name as the authenticator gave it; it names the person in every option."""
+    return _options(db, person, at, scope, name, None)
+
+
+def login_option(
+    db: Database, person: str, at: date | datetime, scope: Scope, key: str, name: str = ""
+) -> LoginOption | None:
+    """The option `key` (as login_options names it) if it still holds, else None: the same
+    statement and rules, asked for that option only (a mandate's routes for its id alone, no
+    mandate rows at all for another kind), so a firm's thousands of givers are not read again."""
+    kind, _, mandate_id = key.partition(":")
+    if kind != "mandate":
+        mandate_id, scope = None, replace(scope, mandate=False)
+    elif mandate_id.isdigit() and len(mandate_id) < 19:
+        mandate_id = int(mandate_id)
+    else:
+        return None
+    return next((o for o in _options(db, person, at, scope, name, mandate_id) if o.key == key), None)
+
+
+def _options(db: Database, person: str, at, scope: Scope, name: str, mandate_id: int | None) -> list[LoginOption]:
     number = identifiers.person_number(person, "person")
     question = (
-        login_query.shape_of(scope, with_party=not name),
+        login_query.shape_of(scope, with_party=not name, one_mandate=mandate_id is not None),
         number,
         iso_date(day_of(at)),
         sorted(scope.mandate_types),
+        mandate_id,
     )
     try:
         return _built(login_query.login_rows(db, *question), number, name, scope, question[3])

@@ -49,12 +49,13 @@ def _columns(*values: str) -> str:
     return ", ".join(values) + _PAD[: 6 * (9 - len(values))]
 
 
-Shape = tuple[bool, bool, bool, bool, int]
+Shape = tuple[bool, bool, bool, bool, int, bool]
 
 
-def shape_of(scope: Scope, with_party: bool) -> Shape:
+def shape_of(scope: Scope, with_party: bool, one_mandate: bool = False) -> Shape:
     """What a scope asks: (the person's party row, the rights (for a member right or the
-    executor route), the legal representations, the mandates, how many mandate types)."""
+    executor route), the legal representations, the mandates, how many mandate types, whether
+    every mandate route asks for one mandate id only)."""
     with_mandates = bool(scope.mandate and scope.mandate_types)
     return (
         with_party,
@@ -62,6 +63,7 @@ def shape_of(scope: Scope, with_party: bool) -> Shape:
         scope.legal_representative,
         with_mandates,
         len(scope.mandate_types) if with_mandates else 0,
+        one_mandate and with_mandates,
     )
 
 
@@ -69,7 +71,7 @@ def shape_of(scope: Scope, with_party: bool) -> Shape:
 def statement(engine_hint: str, shape: Shape) -> str:
     """The statement for one shape of question; `engine_hint` is the engine's INDEXED BY
     fragment for the givers' covering index (empty on PostgreSQL)."""
-    with_party, with_rights, with_reps, with_mandates, code_count = shape
+    with_party, with_rights, with_reps, with_mandates, code_count, one_mandate = shape
     cte, branches = "", []
     if with_mandates:
         # The executor's rights, materialised: whether a right lists givers is asked once per
@@ -108,30 +110,31 @@ def statement(engine_hint: str, shape: Shape) -> str:
         marks = ",".join("?" * code_count)
         giver = f"JOIN parties g {engine_hint} ON g.number = m.giver"
         mandate = ("m.id", code, "m.start_date", "m.end_date", "g.number", "g.name", "'mandate:' || m.id")
+        only = " AND m.id = ?" if one_mandate else ""  # each mandate branch ends with it
         branches.append(
             f"SELECT {_columns(str(MINE), *mandate)} FROM mandates m {giver} "
-            f"WHERE m.taker = ? AND m.type_code IN ({marks}) AND {_ACTIVE_ON}"
+            f"WHERE m.taker = ? AND m.type_code IN ({marks}) AND {_ACTIVE_ON}{only}"
         )
         branches.append(
             f"SELECT {_columns(f'{EXECUTED} + e.id', *mandate)} FROM executing e "
             f"JOIN user_right_mandate_types t ON t.right_id = e.id AND t.type_code IN ({marks}) "
             f"JOIN mandates m ON m.taker = e.organisation AND m.type_code = t.type_code {giver} "
             f"WHERE {_ACTIVE_ON} AND (NOT e.narrowed OR EXISTS (SELECT 1 FROM user_right_givers x "
-            "WHERE x.right_id = e.id AND x.giver = m.giver))"
+            f"WHERE x.right_id = e.id AND x.giver = m.giver)){only}"
         )
         if with_reps:
             branches.append(
                 f"SELECT {_columns(str(VIA_REP), *mandate, 'm.taker')} FROM legal_representatives r "
                 f"JOIN mandates m ON m.taker = r.enterprise {giver} "
                 f"WHERE r.person = ? AND {_VALID.format('r', 'since', 'until')} "
-                f"AND m.type_code IN ({marks}) AND {_ACTIVE_ON}"
+                f"AND m.type_code IN ({marks}) AND {_ACTIVE_ON}{only}"
             )
     return cte + " UNION ALL ".join(branches)
 
 
-def parameters(shape: Shape, person: str, day: str, codes: list[str]) -> list:
-    """The statement's parameters, in the order of its `?`s."""
-    with_party, with_rights, with_reps, with_mandates, _ = shape
+def parameters(shape: Shape, person: str, day: str, codes: list[str], mandate_id: int | None = None) -> list:
+    """The statement's parameters, in the order of its `?`s; `mandate_id` for a one-mandate shape."""
+    with_party, with_rights, with_reps, with_mandates, _, one_mandate = shape
     period = [person, day, day]
     params = [*period, day, day] if with_mandates else []  # the executor's rights
     if with_party:
@@ -143,22 +146,23 @@ def parameters(shape: Shape, person: str, day: str, codes: list[str]) -> list:
         params += period
     if with_mandates:
         one_code = codes[: len(codes) == 1]  # the code column's parameter, for one type
-        params += [*one_code, person, *codes, day, day]  # the person's
-        params += [*one_code, *codes, day, day]  # the firms'
+        only = [mandate_id] if one_mandate else []
+        params += [*one_code, person, *codes, day, day, *only]  # the person's
+        params += [*one_code, *codes, day, day, *only]  # the firms'
         if with_reps:
-            params += [*one_code, *period, *codes, day, day]
+            params += [*one_code, *period, *codes, day, day, *only]
     return params
 
 
-def login_rows(db, shape: Shape, person: str, day: str, codes: list[str]) -> Iterator[tuple]:
+def login_rows(db, shape: Shape, person: str, day: str, codes: list[str], mandate_id=None) -> Iterator[tuple]:
     """The rows as they come, made a block at a time (a cursor's own iteration is a Python call
     per row on psycopg; a whole list keeps thousands of rows alive for the garbage collector)."""
     cursor = db.execute(
-        statement(db.indexed_by("parties_number_kind_name"), shape), parameters(shape, person, day, codes)
+        statement(db.indexed_by("parties_number_kind_name"), shape), parameters(shape, person, day, codes, mandate_id)
     )
     return chain.from_iterable(iter(functools.partial(cursor.fetchmany, _BLOCK), []))
 
 
-def in_route_order(db, shape: Shape, person: str, day: str, codes: list[str]) -> list[tuple]:
+def in_route_order(db, shape: Shape, person: str, day: str, codes: list[str], mandate_id=None) -> list[tuple]:
     """The rows sorted by route: for a builder that met them out of order."""
-    return sorted(login_rows(db, shape, person, day, codes), key=ROUTE)
+    return sorted(login_rows(db, shape, person, day, codes, mandate_id), key=ROUTE)

@@ -291,6 +291,12 @@ class Store:
     def login_options(self, *, person: str, at: date | datetime, scope: Scope, name: str = "") -> list[LoginOption]:
         return login.login_options(self.db, person, at, scope, name)
 
+    def login_option(
+        self, *, person: str, at: date | datetime, scope: Scope, key: str, name: str = ""
+    ) -> LoginOption | None:
+        """One option of login_options, by its key, if it still holds (the chooser's re-check)."""
+        return login.login_option(self.db, person, at, scope, key, name)
+
     def explain_missing(self, *, person: str, at: date | datetime, scope: Scope) -> list[MissingOption]:
         return explain.explain_missing(self.db, person, at, scope)
 

@@ -15,6 +15,14 @@ def options_for(store: Store, person: str, person_name: str, today: date, policy
     return sorted(options, key=lambda o: o.kind != OWN_NAME)
 
 
+def option_for(
+    store: Store, person: str, person_name: str, today: date, policy: Policy, key: str
+) -> LoginOption | None:
+    """The option `key` of options_for, if it still holds today (the chooser's re-check of the
+    option chosen: the same rules, one option asked)."""
+    return store.login_option(person=person, at=today, scope=scope_for(policy), key=key, name=person_name)
+
+
 def _id_type(party: Party) -> str:
     return ID_TYPE_PERSON if party.kind == PERSON else ID_TYPE_ORGANISATION
 

@@ -177,10 +177,8 @@ def chooser_response(flow_id: str, options, giver, taker, record, query=None, pa
     """The chooser page; `moved`: shown in the answer to another URL, which the page's script
     replaces with /choose/<flow> in the address bar (and the language menu returns there)."""
     model = chooser_page(options, query=query, page=page, giver=giver, taker=taker)
-    here = url_for("chooser.choose", flow_id=flow_id) if moved else request.full_path
-    return render_template(
-        "chooser.html", flow_id=flow_id, page=model, person=record.person_name, here=here, moved=moved
-    )
+    pages = current_app.extensions["chooser_pages"]
+    return pages.render(current_language(), request.script_root, flow_id, model, record.person_name, moved)
 
 
 @chooser.route("/choose/<flow_id>/via/<giver>")

@@ -4,6 +4,7 @@ the upstream's answer posted again stays a refused replay."""
 
 from urllib.parse import urlsplit
 
+from mandates_store import Actor
 from mandates_store import demo_data as d
 from tests.conftest import APP, BROKER
 from tests.e2e.helpers import cards, choose, login_at_upstream, received
@@ -36,3 +37,15 @@ def test_a_reload_of_the_moved_chooser_shows_the_same_choices(browser):
     assert "data-location" not in again.text  # shown at its own address: nothing to move
     page = choose(browser, again, "Emmaüs", via="Mandaat via BAROCY")
     assert page.url == APP + "/" and received(browser)["IntermediateSubjectID"] == d.BAROCY
+
+
+def test_a_mandate_stopped_while_the_chooser_is_open_is_refused(browser, parties):
+    """The choice is checked again against the store: the option chosen must still hold."""
+    page = login_at_upstream(browser, d.PERSON_EXECUTOR)
+    store = parties["broker"].extensions["store"]
+    found = store.login_options(person=d.PERSON_EXECUTOR, at=store.today(), scope=d.DEMO_SCOPE)
+    (emmaus,) = [o for o in found if o.represented.number == d.EMMAUS and o.kind == "mandate"]
+    store.stop(Actor.admin(d.EMMAUS, "tester"), emmaus.mandate_id)
+    refused = choose(browser, page, "Emmaüs", via="Mandaat via BAROCY")
+    assert refused.status == 400 and "niet meer geldig" in refused.text
+    assert received(browser) == {}

@@ -163,9 +163,15 @@ class Options:
 
     def __init__(self):
         self.by_person: dict[str, list[LoginOption]] = {PERSON: [OWN]}
+        self.asked_for: list[str] = []  # the keys option_for was asked
 
     def __call__(self, store, person, person_name, today, policy):
         return list(self.by_person.get(person, []))
+
+    def one(self, store, person, person_name, today, policy, key):
+        """Stands in for option_for: the chosen option, if the person has it right now."""
+        self.asked_for.append(key)
+        return next((o for o in self.by_person.get(person, []) if o.key == key), None)
 
 
 def settings():

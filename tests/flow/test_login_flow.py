@@ -33,6 +33,7 @@ def world(open_state, monkeypatch):
     saml.install(monkeypatch)
     options = fakes.Options()
     monkeypatch.setattr(login_flow, "options_for", options)
+    monkeypatch.setattr(login_flow, "option_for", options.one)
     policies, metadata, audit = fakes.Policies(Policy(APP)), fakes.Metadata(), fakes.Audit()
     flow = LoginFlow(fakes.settings(), metadata, policies, fakes.Store(), open_state(), b"secret", 3600, audit=audit)
     return World(flow, policies, metadata, options, audit, saml)
@@ -98,6 +99,7 @@ def test_an_option_ended_while_the_chooser_is_open_is_neither_offered_nor_accept
     assert [o for _, o in world.flow.chooser(flow_id, BROWSER, outcome.session)[1]] == [OWN]
     with pytest.raises(SamlError, match="no longer valid"):
         world.flow.choose(flow_id, BROWSER, outcome.session, offered[1][0])
+    assert world.options.asked_for == [WORK.key]  # the choice re-checks the option chosen
 
 
 def test_a_switch_always_shows_the_chooser(world):

@@ -3,7 +3,7 @@
 from datetime import date
 
 from broker.policy import LoginKinds, Policy
-from broker.selection.options import claims_for, options_for
+from broker.selection.options import claims_for, option_for, options_for
 from mandates_store import (
     LEGAL_REPRESENTATIVE,
     MANDATE,
@@ -51,6 +51,10 @@ class FakeStore:
         self.asked.append(asked)
         return list(self.options)
 
+    def login_option(self, **asked) -> LoginOption | None:
+        self.asked.append(asked)
+        return next((o for o in self.options if o.key == asked["key"]), None)
+
 
 def test_own_name_comes_first_and_the_rest_keeps_the_stores_order():
     store = FakeStore([mandate(), work(GIVER), own(), representative()])
@@ -67,6 +71,19 @@ def test_the_store_is_asked_with_the_policys_scope_and_the_authenticators_name()
         "at": TODAY,
         "scope": Scope(frozenset({"WSE Loket"})),
         "name": "Lotte Verbeke-Upstream",
+    }
+
+
+def test_the_chosen_option_is_asked_by_its_key_with_the_same_scope_and_name():
+    store = FakeStore([own(), mandate()])
+    assert option_for(store, ME.number, "Lotte V.", TODAY, POLICY, "mandate:5710246") == mandate()
+    assert option_for(store, ME.number, "Lotte V.", TODAY, POLICY, "mandate:1") is None
+    assert store.asked[0] == {
+        "person": ME.number,
+        "at": TODAY,
+        "scope": Scope(frozenset({"WSE Loket"})),
+        "key": "mandate:5710246",
+        "name": "Lotte V.",
     }
 
 
