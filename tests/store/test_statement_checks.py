@@ -82,7 +82,7 @@ def test_a_postgresql_store_of_step_9_gets_the_rules_of_a_new_store(postgres_ser
     engines.migrate_kept(old)
     assert "migrated from schema step 9 to 10" in capsys.readouterr().out
     with Store(old) as upgraded:
-        assert upgraded.db.schema_version() == SCHEMA_VERSION == 10
+        assert upgraded.db.schema_version() == SCHEMA_VERSION == 11
         assert mandates(upgraded) == 3
     with psycopg.connect(new) as fresh, psycopg.connect(old) as migrated:
         assert pg_load.catalog(migrated) == pg_load.catalog(fresh)
