@@ -75,3 +75,25 @@ def test_the_bulk_conflict_lookup_reads_the_index_of_signed_mandates(store, cloc
     report = store.bulk_create(admin(ORG_A), role="giver", types="WSE Loket", lines=[ORG_B], accept_contract=True)
     ((line, reason),) = [(r.line_no, r.reason) for r in report.refused]
     assert line == 1 and str(signed.id) in reason
+
+
+def test_bench_engines_reuse_migrates_a_kept_sqlite_store_of_step_10_once(tmp_path, clock, capsys):
+    """bench/engines.py --reuse migrates the kept SQLite file itself, not each measuring copy."""
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
+    import engines  # bench/engines.py
+
+    path = str(tmp_path / "kept.db")
+    with Store(path, now=clock) as store:
+        fill_world(store)
+        signed = active_mandate(store, ORG_A, ORG_B)
+        store.db.execute(f"DROP INDEX {SIGNED_INDEX}")
+        store.db.execute("PRAGMA user_version = 10")
+    engines.migrate_kept(path)
+    assert "migrated from schema step 10 to 11" in capsys.readouterr().out
+    engines.migrate_kept(path)  # up to date: nothing to do
+    assert "migrated" not in capsys.readouterr().out
+    with Store(path, now=clock) as store:
+        assert signed_in_index(store, ORG_A) == [signed.id]
