@@ -24,6 +24,7 @@ from mandates_store.mandates import (
     unknown_counterparty,
 )
 from mandates_store.model import GIVER, ORGANISATION, PERSON, Actor, Party
+from mandates_store.schema import SIGNED_INDEX
 
 # --- operations ---------------------------------------------------------------------------
 
@@ -188,9 +189,11 @@ class _Importer:
         self.codes = [t.code for t in context.types]
         # Per chunk, one query: the counterparties' party rows, each with the signed mandates of
         # its pair (own party on the fixed side) in these types - the conflict check picks the
-        # oldest overlapping one, as the single check does. One index lookup per counterparty
-        # (engines' left_join_each): as a plain join, PostgreSQL's kept plan (made when the own
-        # party had few mandates) read all of the own party's mandates per chunk, the import's own.
+        # oldest overlapping one, as the single check does. One lookup per counterparty (engines'
+        # left_join_each): as a plain join, PostgreSQL's kept plan (made when the own party had
+        # few mandates) read all of the own party's mandates per chunk, the import's own. SQLite
+        # reads the index of signed mandates only (schema.SIGNED_INDEX): the awaiting ones every
+        # import adds are not in it; PostgreSQL has no such index (its step 11) and ignores `index`.
         own, other_side = context.own.number, ("taker" if context.role == "giver" else "giver")
         self.chunk_sql = (
             "SELECT p.number, p.kind, p.name, m.type_code, m.id, m.start_date, m.end_date FROM parties p "
@@ -200,7 +203,7 @@ class _Importer:
                 key=f"m.{context.role} = ? AND m.{other_side} = p.number "
                 f"AND m.type_code IN ({', '.join('?' * len(self.codes))})",
                 keep="m.state = 'signed'",
-                index="mandates_by_giver",
+                index=SIGNED_INDEX,
             )
             + f" WHERE p.number {db.in_json_list}"
         )

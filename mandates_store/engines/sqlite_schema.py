@@ -9,7 +9,15 @@ from collections.abc import Callable
 
 import sqlite_utils
 
-from mandates_store.schema import FIRST_MANDATE_ID, SCHEMA_VERSION, SEARCH_INDEXES, conflict_rule
+from mandates_store.schema import (
+    FIRST_MANDATE_ID,
+    SCHEMA_VERSION,
+    SEARCH_INDEXES,
+    SIGNED_INDEX,
+    SIGNED_KEY,
+    SIGNED_ONLY,
+    conflict_rule,
+)
 
 
 def _v1_core(db: sqlite_utils.Database) -> None:
@@ -312,6 +320,12 @@ def _v10_checks_per_statement(db: sqlite_utils.Database) -> None:
     pass  # PostgreSQL's combination check per statement; SQLite's row triggers cost no round trip
 
 
+def _v11_signed_mandates_index(db: sqlite_utils.Database) -> None:
+    # see schema.SIGNED_INDEX; a partial index (SQLite 3.8+): an awaiting mandate is not in it
+    columns = ", ".join((*SIGNED_KEY, "state", "start_date", "end_date"))
+    db.execute(f"CREATE INDEX {SIGNED_INDEX} ON mandates ({columns}) WHERE {SIGNED_ONLY}")
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _v1_core,
     _v2_bulk_line_mandates,
@@ -323,6 +337,7 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _v8_idm_events,
     _v9_indexes_carry_the_id,
     _v10_checks_per_statement,
+    _v11_signed_mandates_index,
 ]
 assert len(MIGRATIONS) == SCHEMA_VERSION
 

@@ -117,6 +117,6 @@ def test_a_version_5_store_gets_the_triggers_a_new_store_has(tmp_path):
     with Store(tmp_path / "new.db") as new:
         expected = triggers(new.db.conn)
     with Store(path) as upgraded:
-        assert upgraded.db.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 10
+        assert upgraded.db.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 11
         assert triggers(upgraded.db.conn) == expected
         assert "m.start_date < coalesce(NEW.end_date, '9999-12-31')" in expected["mandates_one_active_insert"]

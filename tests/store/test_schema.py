@@ -91,7 +91,7 @@ def test_an_old_version_1_store_is_migrated_keeping_its_data(tmp_path):
     conn.execute("INSERT INTO parties (number, kind, name) VALUES (?, 'organisation', 'Emmaüs')", [ORG_A])
     conn.close()
     with Store(path) as store:
-        assert store.db.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 10
+        assert store.db.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 11
         assert store.party(ORG_A).name == "Emmaüs"
         assert "bulk_line_mandates" in store.db.utils.table_names()
         assert "idm_events" in store.db.utils.table_names()

@@ -80,9 +80,9 @@ def test_a_postgresql_store_of_step_9_gets_the_rules_of_a_new_store(postgres_ser
     finally:
         postgresql_schema.SCHEMA_VERSION, postgresql_schema.MIGRATIONS = real, steps
     engines.migrate_kept(old)
-    assert "migrated from schema step 9 to 10" in capsys.readouterr().out
+    assert "migrated from schema step 9 to 11" in capsys.readouterr().out
     with Store(old) as upgraded:
-        assert upgraded.db.schema_version() == SCHEMA_VERSION == 10
+        assert upgraded.db.schema_version() == SCHEMA_VERSION == 11
         assert mandates(upgraded) == 3
     with psycopg.connect(new) as fresh, psycopg.connect(old) as migrated:
         assert pg_load.catalog(migrated) == pg_load.catalog(fresh)
