@@ -11,9 +11,10 @@ decoding, no options built) and wall time, with the load average. The variants:
     built      the statement as login_query.py makes it
     binary     the same, binary results (psycopg binary=True)
     dates_c    the date comparisons under COLLATE "C"
-    join_c     the giver join under COLLATE "C", with a C-collated index of the party numbers
-               made on the copy only (what a store step would add; the default C.UTF-8 collation
-               makes PostgreSQL 15 compare every number through strcoll)
+    join_plain the giver join under the cluster's default collation, as before store step 11
+               (C.UTF-8 makes PostgreSQL 15 compare every number through strcoll); `built` joins
+               under "C" by step 11's index (schema.PARTY_NUMBERS_C), made on the copy if a kept
+               cluster of an older step lacks it
 """
 
 import argparse
@@ -31,10 +32,16 @@ from engines import BenchServer, admin_connect, load_average, recreate_database 
 from store import SCOPE  # noqa: E402
 
 from mandates_store import login_query  # noqa: E402
-from mandates_store.engines.postgresql import translate  # noqa: E402
+from mandates_store.engines.postgresql import PostgresDatabase, translate  # noqa: E402
+from mandates_store.schema import PARTY_NUMBERS_C  # noqa: E402
 
 COPY = "bench_login_statement"
-C_INDEX = 'CREATE INDEX parties_number_c ON parties (number COLLATE "C", kind, name)'
+C_INDEX = f'CREATE INDEX IF NOT EXISTS {PARTY_NUMBERS_C} ON parties (number COLLATE "C", kind, name)'
+C_JOIN, PLAIN_JOIN = 'ON g.number COLLATE "C" = m.giver', "ON g.number = m.giver"
+
+
+def built_statement(shape) -> str:
+    return login_query.statement(PostgresDatabase.party_join("g", "m.giver"), shape)
 
 
 def variants(sql: str) -> dict[str, tuple[str, bool]]:
@@ -44,7 +51,7 @@ def variants(sql: str) -> dict[str, tuple[str, bool]]:
         "built": (sql, False),
         "binary": (sql, True),
         "dates_c": (dates_c, False),
-        "join_c": (sql.replace("ON g.number = m.giver", 'ON g.number COLLATE "C" = m.giver'), False),
+        "join_plain": (sql.replace(C_JOIN, PLAIN_JOIN), False),
     }
 
 
@@ -78,14 +85,14 @@ def main() -> None:
     parser.add_argument("--pg-dir", help="its PostgreSQL cluster (default: DIR/pg)")
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--calls", type=int, default=300)
-    parser.add_argument("--variants", default="built,binary,dates_c,join_c", help="comma-separated, of the above")
+    parser.add_argument("--variants", default="built,binary,dates_c,join_plain", help="comma-separated, of the above")
     args = parser.parse_args()
     folder = Path(args.dir)
     facts = json.loads((folder / "facts.json").read_text())
     shape = login_query.shape_of(SCOPE, with_party=True)
     codes = sorted(SCOPE.mandate_types)
     params = login_query.parameters(shape, facts["big_executor"], date.today().isoformat(), codes)
-    chosen = variants(login_query.statement("", shape))
+    chosen = variants(built_statement(shape))
     server = BenchServer(root=str(Path(args.pg_dir) if args.pg_dir else folder / "pg")).start()
     try:
         recreate_database(server.url("bench"), COPY, "bench")
@@ -93,9 +100,9 @@ def main() -> None:
         with psycopg.connect(url, autocommit=True) as conn:
             conn.execute(C_INDEX)
             conn.execute("VACUUM ANALYZE parties")
-            plan = conn.execute("EXPLAIN " + translate(chosen["join_c"][0]), params).fetchall()
-        uses = any("parties_number_c" in line for (line,) in plan)
-        print(f"join_c looks the givers up in parties_number_c: {'yes' if uses else 'NO'}")
+            plan = conn.execute("EXPLAIN " + translate(chosen["built"][0]), params).fetchall()
+        uses = any(PARTY_NUMBERS_C in line for (line,) in plan)
+        print(f"built looks the givers up in {PARTY_NUMBERS_C}: {'yes' if uses else 'NO'}")
         print(f"2,000-giver executor {facts['big_executor']}, {args.calls} calls per variant; {load_average()}")
         names = args.variants.split(",")
         for round_number in range(args.rounds):

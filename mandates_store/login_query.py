@@ -68,9 +68,9 @@ def shape_of(scope: Scope, with_party: bool, one_mandate: bool = False) -> Shape
 
 
 @functools.lru_cache(maxsize=64)
-def statement(engine_hint: str, shape: Shape) -> str:
-    """The statement for one shape of question; `engine_hint` is the engine's INDEXED BY
-    fragment for the givers' covering index (empty on PostgreSQL)."""
+def statement(giver_join: str, shape: Shape) -> str:
+    """The statement for one shape of question; `giver_join` is the engine's join of a mandate's
+    giver party `g` (its party_join: by the covering index on SQLite, under "C" on PostgreSQL)."""
     with_party, with_rights, with_reps, with_mandates, code_count, one_mandate = shape
     cte, branches = "", []
     if with_mandates:
@@ -108,7 +108,7 @@ def statement(engine_hint: str, shape: Shape) -> str:
         # One type (the usual case): its code is a parameter, not read per row.
         code = "m.type_code" if code_count > 1 else "?"
         marks = ",".join("?" * code_count)
-        giver = f"JOIN parties g {engine_hint} ON g.number = m.giver"
+        giver = giver_join
         mandate = ("m.id", code, "m.start_date", "m.end_date", "g.number", "g.name", "'mandate:' || m.id")
         only = " AND m.id = ?" if one_mandate else ""  # each mandate branch ends with it
         branches.append(
@@ -158,7 +158,7 @@ def login_rows(db, shape: Shape, person: str, day: str, codes: list[str], mandat
     """The rows as they come, made a block at a time (a cursor's own iteration is a Python call
     per row on psycopg; a whole list keeps thousands of rows alive for the garbage collector)."""
     cursor = db.execute(
-        statement(db.indexed_by("parties_number_kind_name"), shape), parameters(shape, person, day, codes, mandate_id)
+        statement(db.party_join("g", "m.giver"), shape), parameters(shape, person, day, codes, mandate_id)
     )
     return chain.from_iterable(iter(functools.partial(cursor.fetchmany, _BLOCK), []))
 

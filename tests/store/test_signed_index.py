@@ -1,19 +1,20 @@
-"""Store step 11: the index of signed mandates SQLite's bulk conflict lookup reads (on
-PostgreSQL the step makes nothing: its lookup keeps mandates_by_giver, see test_bulk_postgresql)."""
+"""Store step 11: the index of signed mandates SQLite's bulk conflict lookup reads (PostgreSQL's
+lookup keeps mandates_by_giver, see test_bulk_postgresql), and on PostgreSQL the party numbers
+under "C" that a login's giver join reads."""
 
 import json
 
 from mandates_store import SCHEMA_VERSION, Store
-from mandates_store.schema import SIGNED_INDEX
+from mandates_store.schema import PARTY_NUMBERS_C, SIGNED_INDEX
 from tests.store.conftest import ORG_A, ORG_B, ORG_C, active_mandate, admin, fill_world
 
 
-def index_definition(store: Store) -> str | None:
+def index_definition(store: Store, name: str = SIGNED_INDEX) -> str | None:
     db = store.db
     if db.engine == "sqlite":
-        found = db.execute("SELECT sql FROM sqlite_master WHERE type = 'index' AND name = ?", [SIGNED_INDEX])
+        found = db.execute("SELECT sql FROM sqlite_master WHERE type = 'index' AND name = ?", [name])
     else:
-        found = db.execute("SELECT indexdef FROM pg_indexes WHERE indexname = ?", [SIGNED_INDEX])
+        found = db.execute("SELECT indexdef FROM pg_indexes WHERE indexname = ?", [name])
     row = found.fetchone()
     return row and row[0]
 
@@ -35,6 +36,7 @@ def test_a_step_10_store_gets_the_index_of_signed_mandates_and_keeps_its_data(st
             store.db.execute(f"DROP INDEX {SIGNED_INDEX}")
             store.db.execute("PRAGMA user_version = 10")
         else:
+            store.db.execute(f"DROP INDEX {PARTY_NUMBERS_C}")
             store.db.execute("UPDATE schema_version SET version = 10")
     with Store(store_location, now=clock) as store:
         assert store.db.schema_version() == SCHEMA_VERSION == 11
@@ -42,8 +44,10 @@ def test_a_step_10_store_gets_the_index_of_signed_mandates_and_keeps_its_data(st
         if store.db.engine == "sqlite":
             assert "(giver, taker, type_code, state, start_date, end_date) WHERE state = 'signed'" in definition
             assert signed_in_index(store, ORG_A) == [signed.id]
+            assert index_definition(store, PARTY_NUMBERS_C) is None
         else:
             assert definition is None
+            assert 'parties USING btree (number COLLATE "C", kind, name)' in index_definition(store, PARTY_NUMBERS_C)
         states = dict(store.db.execute("SELECT id, state FROM mandates WHERE giver = ?", [ORG_A]).fetchall())
         assert states == {signed.id: "signed", awaiting: "awaiting"}
 
