@@ -16,7 +16,7 @@ from broker.storage.audit import AuditTrail
 from broker.storage.database import engine_of
 from broker.storage.state import StateStore
 from broker.web import errors as web_errors
-from broker.web import i18n
+from broker.web import forms, i18n
 from broker.web.auth import init_login
 from broker.web.chooser_pages import ChooserPages
 from broker.web.cookie_session import CookieSessions
@@ -37,6 +37,7 @@ def create_app(config: Settings | dict | None = None) -> Flask:
     """config: a loaded Settings (`broker serve`), or a dict of upper-case keys."""
     settings = config if isinstance(config, Settings) else Settings.from_mapping(config)
     app = Flask(__name__)
+    app.request_class = forms.Request
     app.session_interface = CookieSessions()
     app.config.update(settings.flask_config())
     # the broker's own state file and its folder are created here; the store is `broker store init`'s

@@ -2,6 +2,7 @@
 render per response: what it carries must still reach the form exactly, and never as markup."""
 
 import lxml.html
+import pytest
 
 from broker import create_app
 from broker.web.i18n import CATALOGUES
@@ -40,3 +41,21 @@ def test_each_language_gets_its_own_page(demo):
     assert pages["en"].xpath("string(//p)") == sentence
     assert pages["fr"].xpath("string(//p)") == CATALOGUES["fr"][sentence]
     assert pages["nl"].xpath("string(//p)") == CATALOGUES["nl"][sentence]
+
+
+def test_a_base64_value_is_written_as_it_is_and_any_other_escaped(demo):
+    import base64
+    import copy
+
+    from broker.saml.bindings import Base64Text
+
+    data = bytes(range(256)) * 3
+    value = Base64Text(data)
+    assert value == base64.b64encode(data).decode()
+    assert not set(value) - set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=")
+    html = _page(demo, "fr", "https://sp.example/acs", {"SAMLResponse": value, "RelayState": HOSTILE})
+    assert f'name="SAMLResponse" value="{value}"'.encode() in html
+    assert dict(lxml.html.fromstring(html).forms[0].form_values()) == {"SAMLResponse": value, "RelayState": HOSTILE}
+    with pytest.raises(TypeError):
+        Base64Text(HOSTILE)  # only bytes, encoded: a text cannot pass for base64
+    assert type(copy.deepcopy(value)) is str  # a copy is escaped again

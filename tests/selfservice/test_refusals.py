@@ -96,6 +96,15 @@ def test_a_refusal_with_a_refused_reason_in_it_is_translated_whole():
     assert refusals.translate("something new", "fr") == "something new"
 
 
+def test_an_enterprise_number_in_arabic_indic_digits_is_refused_in_the_users_language():
+    written = "0806154033".translate(str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩"))
+    with pytest.raises(InvalidIdentifier) as caught:
+        mandates_store.identifiers.enterprise_number(written, field="giver")
+    assert refusals.translate(str(caught.value), "fr") == f"giver '{written}' doit comporter 10 chiffres"
+    assert refusals.translate(str(caught.value), "de") == f"giver '{written}' muss aus 10 Ziffern bestehen"
+    assert caught.value.message_nl == f"giver '{written}' moet uit 10 cijfers bestaan"
+
+
 def test_the_pages_show_the_stores_refusals_in_french_and_german(browser, store):
     log_in(browser, d.PERSON_MANAGER, "Emmaüs")
     for code, text in (

@@ -53,3 +53,28 @@ def test_party_number_tells_the_kind():
     assert party_number("806.154.033") == ("0806154033", "organisation")
     with pytest.raises(InvalidIdentifier):
         party_number("123")
+
+
+ARABIC_INDIC = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
+
+
+@pytest.mark.parametrize(
+    "check, written, words",
+    [
+        (enterprise_number, "0806154033".translate(ARABIC_INDIC), ("must be 10 digits", "moet uit 10 cijfers bestaan")),
+        (enterprise_number, "BE 0806.154.033".translate(ARABIC_INDIC), ("must be 10 digits", "moet uit 10 cijfers")),
+        (enterprise_number, "080615403²", ("must be 10 digits", "moet uit 10 cijfers bestaan")),  # int() raised
+        (person_number, "88012226557".translate(ARABIC_INDIC), ("must be 11 digits", "moet uit 11 cijfers bestaan")),
+        (person_number, "88.01.22-265.5７", ("must be 11 digits", "moet uit 11 cijfers bestaan")),  # fullwidth 7
+        (party_number, "0806154033".translate(ARABIC_INDIC), ("is neither", "is geen rijksregister-/bisnummer")),
+        (party_number, "88012226557".translate(ARABIC_INDIC), ("is neither", "is geen rijksregister-/bisnummer")),
+    ],
+)
+def test_digits_of_other_scripts_are_refused_as_any_malformed_number(check, written, words):
+    """str.isdigit() and int() take them: '٠٨٠٦١٥٤٠٣٣' would have been stored as 0806154033."""
+    with pytest.raises(InvalidIdentifier) as caught:
+        check(written, field="giver")
+    english, dutch = words
+    assert caught.value.field == "giver" and caught.value.value == written
+    assert str(caught.value).startswith(f"giver '{written}' {english}")
+    assert dutch in caught.value.message_nl
