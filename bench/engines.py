@@ -195,9 +195,12 @@ def compare(sqlite_path: Path, url: str) -> float:
 def server_seconds(store: Store) -> float:
     """CPU time the PostgreSQL backend of this thread's connection has used (0 for SQLite): the
     server's part of the work, which a client's own CPU time leaves out."""
-    if store.engine != "postgresql":
-        return 0.0
-    with open(f"/proc/{store.db.conn.info.backend_pid}/stat") as stat:
+    return backend_seconds(store.db.conn) if store.engine == "postgresql" else 0.0
+
+
+def backend_seconds(conn) -> float:
+    """CPU time the PostgreSQL backend of a psycopg connection has used."""
+    with open(f"/proc/{conn.info.backend_pid}/stat") as stat:
         fields = stat.read().rpartition(")")[2].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 

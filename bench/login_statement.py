@@ -19,7 +19,6 @@ decoding, no options built) and wall time, with the load average. The variants:
 
 import argparse
 import json
-import os
 import sys
 import time
 from datetime import date
@@ -28,7 +27,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from engines import BenchServer, admin_connect, load_average, recreate_database  # noqa: E402
+from engines import BenchServer, admin_connect, backend_seconds, load_average, recreate_database  # noqa: E402
 from store import SCOPE  # noqa: E402
 
 from mandates_store import login_query  # noqa: E402
@@ -53,12 +52,6 @@ def variants(sql: str) -> dict[str, tuple[str, bool]]:
         "dates_c": (dates_c, False),
         "join_plain": (sql.replace(C_JOIN, PLAIN_JOIN), False),
     }
-
-
-def backend_seconds(conn) -> float:
-    with open(f"/proc/{conn.info.backend_pid}/stat") as stat:
-        fields = stat.read().rpartition(")")[2].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def timed(url: str, sql: str, binary: bool, params: list, calls: int) -> tuple[float, float, float, int]:

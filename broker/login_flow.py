@@ -168,17 +168,15 @@ class LoginFlow:
 
     # 3. selection decides
     def _options(self, flow, session: Session, policy: Policy | None) -> list[LoginOption]:
+        return self._asked(flow, session, policy, options_for)
+
+    def _asked(self, flow, session: Session, policy: Policy | None, ask, *key: str):
+        """`ask` (selection's options_for, or option_for and the chosen option's key) for this
+        person today, under the application's policy."""
         if policy is None:  # the policy was withdrawn since the application asked
             raise SamlError("The application has no policy at this broker.", flow.sp_entity_id)
         with metrics.timed(metrics.STORE_QUERY_TIME):
-            return options_for(self.store, session.person, session.person_name, self.today(), policy)
-
-    def _option(self, flow, session: Session, policy: Policy | None, key: str) -> LoginOption | None:
-        """The one option chosen, checked again with the same rules as all of them."""
-        if policy is None:
-            raise SamlError("The application has no policy at this broker.", flow.sp_entity_id)
-        with metrics.timed(metrics.STORE_QUERY_TIME):
-            return option_for(self.store, session.person, session.person_name, self.today(), policy, key)
+            return ask(self.store, session.person, session.person_name, self.today(), policy, *key)
 
     def _after_authentication(self, flow, session: Session, policy: Policy | None, stored: bool = True) -> Commit:
         """`flow`: as just read or built for this browser in the same request."""
@@ -245,7 +243,7 @@ class LoginFlow:
         if key is None:
             raise SamlError("The chosen option is not one the broker offered.")
         policy = self.policies.get(flow.sp_entity_id)
-        option = self._option(flow, session, policy, key)
+        option = self._asked(flow, session, policy, option_for, key)
         if option is None:
             raise SamlError("The chosen option is no longer valid.")
         return self._committed(self._prepared_answer(flow, session, option, policy))

@@ -14,14 +14,14 @@ ORGANISATION = "organisation"
 _SEPARATORS = re.compile(r"[\s.\-/]")
 
 
-def _plain(text: str) -> bool:
+def ascii_digits(text: str) -> bool:
     """ASCII digits only: str.isdigit() is true for other scripts' digits too, which int() reads
     ('٠٨٠٦١٥٤٠٣٣' as 806154033), and for superscripts, which int() refuses with a ValueError."""
     return text.isascii() and text.isdigit()
 
 
 def _digits(value: object) -> str:
-    if type(value) is str and _plain(value):  # already plain digits (bulk files): no regex
+    if type(value) is str and ascii_digits(value):  # already plain digits (bulk files): no regex
         return value
     text = _SEPARATORS.sub("", str(value if value is not None else "")).strip()
     if text[:2].upper() == "BE":
@@ -43,7 +43,7 @@ def _check_person(digits: str) -> bool:
 def enterprise_number(value: object, field: str = "enterprise number") -> str:
     """`0806.154.033`, `BE0806154033`, `806154033` -> `0806154033`, or InvalidIdentifier."""
     digits = _digits(value)
-    if not _plain(digits) or len(digits) not in (9, 10):
+    if not ascii_digits(digits) or len(digits) not in (9, 10):
         raise _invalid(field, value, "must be 10 digits", "moet uit 10 cijfers bestaan")
     digits = digits.zfill(10)
     if not _check_enterprise(digits):
@@ -54,7 +54,7 @@ def enterprise_number(value: object, field: str = "enterprise number") -> str:
 def person_number(value: object, field: str = "national number") -> str:
     """`88.01.22-265.57` -> `88012226557`, or InvalidIdentifier."""
     digits = _digits(value)
-    if not _plain(digits) or len(digits) != 11:
+    if not ascii_digits(digits) or len(digits) != 11:
         raise _invalid(field, value, "must be 11 digits", "moet uit 11 cijfers bestaan")
     if not _check_person(digits):
         raise _invalid(field, value, "fails the mod-97 check", "heeft een foutief controlegetal")
@@ -63,12 +63,12 @@ def person_number(value: object, field: str = "national number") -> str:
 
 def party_number(value: object, field: str = "party number") -> tuple[str, str]:
     """Either kind of number -> (normalised number, "person" | "organisation")."""
-    if type(value) is str and len(value) == 10 and _plain(value) and _check_enterprise(value):
+    if type(value) is str and len(value) == 10 and ascii_digits(value) and _check_enterprise(value):
         return value, ORGANISATION  # already normalised (a bulk file's usual line): nothing to redo
     digits = _digits(value)
-    if _plain(digits) and len(digits) == 11:
+    if ascii_digits(digits) and len(digits) == 11:
         return person_number(value, field), PERSON
-    if _plain(digits) and len(digits) in (9, 10):
+    if ascii_digits(digits) and len(digits) in (9, 10):
         return enterprise_number(value, field), ORGANISATION
     raise _invalid(
         field,

@@ -44,7 +44,7 @@ def login_option(
     kind, _, mandate_id = key.partition(":")
     if kind != "mandate":
         mandate_id, scope = None, replace(scope, mandate=False)
-    elif mandate_id.isdigit() and len(mandate_id) < 19:
+    elif identifiers.ascii_digits(mandate_id) and len(mandate_id) < 19:
         mandate_id = int(mandate_id)
     else:
         return None

@@ -108,24 +108,23 @@ def statement(giver_join: str, shape: Shape) -> str:
         # One type (the usual case): its code is a parameter, not read per row.
         code = "m.type_code" if code_count > 1 else "?"
         marks = ",".join("?" * code_count)
-        giver = giver_join
         mandate = ("m.id", code, "m.start_date", "m.end_date", "g.number", "g.name", "'mandate:' || m.id")
         only = " AND m.id = ?" if one_mandate else ""  # each mandate branch ends with it
         branches.append(
-            f"SELECT {_columns(str(MINE), *mandate)} FROM mandates m {giver} "
+            f"SELECT {_columns(str(MINE), *mandate)} FROM mandates m {giver_join} "
             f"WHERE m.taker = ? AND m.type_code IN ({marks}) AND {_ACTIVE_ON}{only}"
         )
         branches.append(
             f"SELECT {_columns(f'{EXECUTED} + e.id', *mandate)} FROM executing e "
             f"JOIN user_right_mandate_types t ON t.right_id = e.id AND t.type_code IN ({marks}) "
-            f"JOIN mandates m ON m.taker = e.organisation AND m.type_code = t.type_code {giver} "
+            f"JOIN mandates m ON m.taker = e.organisation AND m.type_code = t.type_code {giver_join} "
             f"WHERE {_ACTIVE_ON} AND (NOT e.narrowed OR EXISTS (SELECT 1 FROM user_right_givers x "
             f"WHERE x.right_id = e.id AND x.giver = m.giver)){only}"
         )
         if with_reps:
             branches.append(
                 f"SELECT {_columns(str(VIA_REP), *mandate, 'm.taker')} FROM legal_representatives r "
-                f"JOIN mandates m ON m.taker = r.enterprise {giver} "
+                f"JOIN mandates m ON m.taker = r.enterprise {giver_join} "
                 f"WHERE r.person = ? AND {_VALID.format('r', 'since', 'until')} "
                 f"AND m.type_code IN ({marks}) AND {_ACTIVE_ON}{only}"
             )

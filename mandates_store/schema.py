@@ -56,7 +56,8 @@ SIGNED_ONLY = "state = 'signed'"
 # compare numbers in an index of them under the "C" collation, byte by byte: under the cluster's
 # default collation each comparison went through strcoll (~30 % of the 2,000-giver login's
 # server CPU). Equality is the same (the collations are deterministic); the joins that go by it
-# say COLLATE "C" (engines' party_join). SQLite compares bytes already (BINARY).
+# say COLLATE "C" (engines' party_join). SQLite compares bytes already (BINARY): its party_join
+# names the covering index of step 1, PARTY_NUMBERS.
 PARTY_NUMBERS_C = "parties_number_c"
 PARTY_NUMBERS = "parties_number_kind_name"
 

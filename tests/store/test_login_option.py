@@ -88,3 +88,6 @@ def test_keys_it_never_gave_find_nothing(world):
     every_route(world)
     for key in ("", "mandate:", "mandate:x", "mandate:-1", "mandate:99999999999999999999", "work:", "bogus"):
         assert one(world, key) is None
+    # digits of other scripts: int() would read the first and raise on the second
+    for key in ("mandate:\u0665\u0667\u0661\u0660", "mandate:\u00b2"):
+        assert one(world, key) is None
