@@ -370,14 +370,16 @@ def main() -> None:
                     statistics.median(v for each in figures[(server, name)] for v in each)
                     for name in ("plain", "flask")
                 )
-                bare = (server, "flask-bare") in cells and statistics.median(
-                    v for each in figures[(server, "flask-bare")] for v in each
+                bare = (
+                    statistics.median(v for each in figures[(server, "flask-bare")] for v in each)
+                    if (server, "flask-bare") in cells
+                    else None
                 )
                 print(
                     f"{server}: server floor {plain:.3f} ms, Flask {flask - plain:.3f} ms"
                     + (
                         f" (routing and Response {bare - plain:.3f}, parsing and session {flask - bare:.3f})"
-                        if bare
+                        if bare is not None
                         else ""
                     )
                     + f"; left for the broker's logic under the {TARGET_MS} ms target: {TARGET_MS - flask:.3f} ms"
