@@ -88,7 +88,10 @@ def create_app(config: Settings | dict | None = None) -> Flask:
     app.register_blueprint(saml)
     app.register_blueprint(chooser)
     app.register_blueprint(health)
-    init_request_ids(app)
+    security_headers = dict(SECURITY_HEADERS)
+    if settings.base_url.startswith("https://"):
+        security_headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
+    init_request_ids(app, security_headers)
     init_login(app)
     web_errors.install(app)
 
@@ -105,17 +108,5 @@ def create_app(config: Settings | dict | None = None) -> Flask:
     def language():
         lang = i18n.current_language()
         return {"lang": lang, "_": i18n.translator(lang)}  # macros imported without context use the global
-
-    security_headers = dict(SECURITY_HEADERS)
-    if settings.base_url.startswith("https://"):
-        security_headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
-
-    @app.after_request
-    def headers(response):
-        present = {name.lower() for name in response.headers.keys()}  # a view may have set its own
-        response.headers.extend(
-            (name, value) for name, value in security_headers.items() if name.lower() not in present
-        )
-        return response
 
     return app

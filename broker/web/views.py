@@ -30,9 +30,11 @@ def logout_engine():
 
 def browser_id() -> str:
     """A random value bound to this browser's session cookie; every flow belongs to one browser."""
-    if "bid" not in session:
-        session["bid"] = secrets.token_urlsafe(24)
-    return session["bid"]
+    cookie = session._get_current_object()  # one context-local lookup, not three
+    bid = cookie.get("bid")
+    if bid is None:
+        bid = cookie["bid"] = secrets.token_urlsafe(24)
+    return bid
 
 
 def _static_url(filename: str) -> str:
@@ -40,7 +42,8 @@ def _static_url(filename: str) -> str:
 
 
 def current_session():
-    return current_user.record if current_user.is_authenticated else None
+    user = current_user._get_current_object()
+    return user.record if user.is_authenticated else None
 
 
 def start_session(record) -> None:
@@ -76,15 +79,17 @@ def render(outcome):
 def refuse(error: SamlError):
     log.warning("refused: %s", error)
     metrics.LOGINS_REFUSED.labels(request.endpoint or "", error.reason).inc()
-    person = current_session().person if current_user.is_authenticated else None
+    record = current_session()
+    person = record.person if record is not None else None
     current_app.extensions["audit"].refused(error.reason, getattr(error, "application", None), person)
     return error_page(error.reason, 400)
 
 
 def receive(param: str) -> bindings.Received:
-    if request.method == "POST":
-        return bindings.receive_post(request.form, param)
-    return bindings.receive_redirect(request.query_string.decode("latin-1"), param)
+    current = request._get_current_object()
+    if current.method == "POST":
+        return bindings.receive_post(current.form, param)
+    return bindings.receive_redirect(current.query_string.decode("latin-1"), param)
 
 
 @saml.route("/saml/idp/sso", methods=["GET", "POST"])
