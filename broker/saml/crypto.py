@@ -5,6 +5,9 @@ Signature, profiled as SAML demands, with keys from metadata only. Callers read 
 the element they passed in, and only after it returned.
 """
 
+import copy
+import functools
+
 import xmlsec
 from lxml import etree
 
@@ -26,13 +29,8 @@ def sign(element: etree._Element, signing_key: SigningKey) -> etree._Element:
     element_id = element.get("ID")
     if not element_id:
         raise ValueError("only an element with an ID can be signed")
-    signature = xmlsec.template.create(
-        element, xmlsec.constants.TransformExclC14N, transform_for(signing_key.algorithm), ns="ds"
-    )
-    reference = xmlsec.template.add_reference(signature, xmlsec.constants.TransformSha256, uri="#" + element_id)
-    xmlsec.template.add_transform(reference, xmlsec.constants.TransformEnveloped)
-    xmlsec.template.add_transform(reference, xmlsec.constants.TransformExclC14N)
-    x509_data = xmlsec.template.add_x509_data(xmlsec.template.ensure_key_info(signature))
+    signature = copy.deepcopy(_template(signing_key.algorithm, signing_key.certificate_b64))
+    signature[0][2].set("URI", "#" + element_id)  # SignedInfo / Reference
     issuer = child(element, ns.q("saml", "Issuer"))
     if issuer is not None:
         issuer.addnext(signature)
@@ -42,17 +40,26 @@ def sign(element: etree._Element, signing_key: SigningKey) -> etree._Element:
     context.key = signing_key.key
     context.register_id(element, "ID")
     context.sign(signature)
-    _add_certificate(x509_data, signing_key.certificate_b64)
     return signature
 
 
-def _add_certificate(x509_data: etree._Element, certificate_b64: str) -> None:
-    """The certificate in KeyInfo, as xmlsec writes it from a key that carries it (64-character
-    lines); the signing key carries none (keys.SigningKey). KeyInfo is outside what is signed."""
-    x509_data.text = "\n"
+@functools.lru_cache(maxsize=8)
+def _template(algorithm: str, certificate_b64: str) -> etree._Element:
+    """The Signature template of one key, built once and copied per message (its ~6 xmlsec calls
+    and the certificate's line breaks cost more than a copy): exclusive C14N, SHA-256, the
+    enveloped transform, and KeyInfo's certificate, which xmlsec leaves as it is, since the key it
+    signs with carries none (keys.SigningKey). KeyInfo is outside what is signed."""
+    holder = etree.Element("holder")
+    signature = xmlsec.template.create(holder, xmlsec.constants.TransformExclC14N, transform_for(algorithm), ns="ds")
+    reference = xmlsec.template.add_reference(signature, xmlsec.constants.TransformSha256, uri="#")
+    xmlsec.template.add_transform(reference, xmlsec.constants.TransformEnveloped)
+    xmlsec.template.add_transform(reference, xmlsec.constants.TransformExclC14N)
+    x509_data = xmlsec.template.add_x509_data(xmlsec.template.ensure_key_info(signature))
+    x509_data.text = "\n"  # as xmlsec writes a certificate from a key that carries it (64-character lines)
     node = etree.SubElement(x509_data, ns.q("ds", "X509Certificate"))
     node.text = "".join(certificate_b64[i : i + 64] + "\n" for i in range(0, len(certificate_b64), 64))
     node.tail = "\n"
+    return signature
 
 
 def _only_child(parent: etree._Element, tag: str, what: str) -> etree._Element:

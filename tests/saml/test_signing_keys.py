@@ -84,3 +84,21 @@ def test_a_certificate_xmlsec_refuses_is_refused_as_before():
     for load in (verification_key, certificate_key):
         with pytest.raises(xmlsec.Error):
             load("TUlJQ2Jv")  # base64 of no certificate
+
+
+def test_the_signature_template_is_built_once_and_copied_untouched(keys):
+    """crypto.sign copies one template per key: each message gets its own Reference and signature,
+    and the cached template stays unsigned for the next message."""
+    signing_key = load_signing_key(*keys["rsa"])
+    first, second = etree.fromstring(RESPONSE), etree.fromstring(RESPONSE.replace(b'ID="_r"', b'ID="_s"'))
+    crypto.sign(first, signing_key)
+    crypto.sign(second, signing_key)
+    template = crypto._template(signing_key.algorithm, signing_key.certificate_b64)
+    assert crypto._template.cache_info().hits >= 1
+    assert template.findtext(f"{ns.q('ds', 'SignatureValue')}") in (None, "")
+    assert template.getparent() is None
+    verifier = verification_key(signing_key.certificate_b64)
+    for element, element_id in ((first, "_r"), (second, "_s")):
+        reference = element.find(f"{ns.q('ds', 'Signature')}/{ns.q('ds', 'SignedInfo')}/{ns.q('ds', 'Reference')}")
+        assert reference.get("URI") == "#" + element_id
+        crypto.verify_enveloped(element, [verifier])
