@@ -83,7 +83,7 @@ def main() -> None:
         "--reuse",
         metavar="DB",
         help="measure a store kept earlier with --keep (its facts file beside "
-        "it) instead of generating one; implies --keep",
+        "it, or bench/engines.py's DIR/facts.json) instead of generating one; implies --keep",
     )
     parser.add_argument("--options-only", action="store_true", help="stop after the login options")
     parser.add_argument(
@@ -97,7 +97,7 @@ def main() -> None:
 
     if args.reuse:
         path = Path(args.reuse)
-        facts = json.loads(Path(f"{path}.facts.json").read_text())
+        facts = reused_facts(path)
         mandates = facts["mandates"]
         args.keep = True
         print(f"Reusing {path} ({mandates:,} mandates, generated in {facts['seconds']:.0f} s)")
@@ -196,6 +196,16 @@ def main() -> None:
     )
     if not args.keep:
         remove_store(path)
+
+
+def reused_facts(path: Path) -> dict:
+    """The facts of a kept store: this script's (`DB.facts.json`), or bench/engines.py's (its
+    DIR/facts.json beside DIR/store.db, organisations as a count), so one kept 10M store serves both."""
+    own = Path(f"{path}.facts.json")
+    if own.exists():
+        return json.loads(own.read_text())
+    facts = json.loads((path.parent / "facts.json").read_text())
+    return dict(facts, organisation_count=facts["organisations"], seconds=facts.get("seconds", 0.0))
 
 
 def remove_store(path: Path) -> None:
