@@ -45,12 +45,21 @@ def configure(formatter: logging.Formatter, level: int = logging.INFO) -> None:
     root.setLevel(level)
 
 
+def take_request_id(headers) -> None:
+    """This request's id (g.request_id): the caller's X-Request-ID (at most 64 characters) or a new one."""
+    g.request_id = headers.get("X-Request-ID", "")[:64] or secrets.token_hex(8)
+
+
+def echo_request_id(response) -> None:
+    response.headers["X-Request-ID"] = g.get("request_id", "")
+
+
 def init_request_ids(app) -> None:
     @app.before_request
     def request_id():
-        g.request_id = request.headers.get("X-Request-ID", "")[:64] or secrets.token_hex(8)
+        take_request_id(request.headers)
 
     @app.after_request
     def echo(response):
-        response.headers["X-Request-ID"] = g.get("request_id", "")
+        echo_request_id(response)
         return response

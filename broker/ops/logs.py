@@ -3,13 +3,13 @@ login across its requests. No SAML message bodies, no personal data: the audit t
 needed.
 
 One hook before each request and one after it, not webserve's two and the broker's two: the
-request id (as webserve.logs sets it, g.request_id), the login id, and in the answer the request id
+request id (webserve.logs' own steps), the login id, and in the answer the request id
 and the headers every answer carries (security headers: a view's own value stays)."""
 
 import logging
 import secrets
 
-from flask import g, request, session
+from flask import request, session
 
 from webserve import logs
 
@@ -27,15 +27,15 @@ def init_request_ids(app, headers: dict[str, str] | None = None) -> None:
     @app.before_request
     def request_ids():
         current = request._get_current_object()
-        g.request_id = current.headers.get("X-Request-ID", "")[:64] or secrets.token_hex(8)
+        logs.take_request_id(current.headers)
         if current.endpoint == LOGIN_STARTS:
             session["login_id"] = secrets.token_hex(8)  # a new login starts here
 
     @app.after_request
     def answer_headers(response):
-        out = response.headers
-        out["X-Request-ID"] = g.get("request_id", "")
+        logs.echo_request_id(response)
         if defaults:
+            out = response.headers
             present = {name.lower() for name in out.keys()}  # a view may have set its own
             out.extend((name, value) for lower, name, value in defaults if lower not in present)
         return response
