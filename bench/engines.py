@@ -220,7 +220,7 @@ def login_relations(url: str, facts: dict) -> list[str]:
     from mandates_store.engines.postgresql import PostgresDatabase, translate
 
     shape = login_query.shape_of(SCOPE, with_party=True)
-    sql = translate(login_query.statement(PostgresDatabase.party_join("g", "m.giver"), shape))
+    sql = translate(login_query.statement_on(PostgresDatabase, shape))
     found = []
     with psycopg.connect(url) as conn:
         for person in (facts["typical"][0], facts["big_executor"]):

@@ -45,7 +45,7 @@ C_JOIN, PLAIN_JOIN = 'ON g.number COLLATE "C" = m.giver', "ON g.number = m.giver
 
 
 def built_statement(shape) -> str:
-    return login_query.statement(PostgresDatabase.party_join("g", "m.giver"), shape)
+    return login_query.statement_on(PostgresDatabase, shape)
 
 
 def variants(sql: str) -> dict[str, tuple[str, bool]]:

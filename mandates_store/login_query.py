@@ -131,6 +131,11 @@ def statement(giver_join: str, shape: Shape) -> str:
     return cte + " UNION ALL ".join(branches)
 
 
+def statement_on(db, shape: Shape) -> str:
+    """The statement as the engine of `db` (a Database, or its class) runs it."""
+    return statement(db.party_join("g", "m.giver"), shape)
+
+
 def parameters(shape: Shape, person: str, day: str, codes: list[str], mandate_id: int | None = None) -> list:
     """The statement's parameters, in the order of its `?`s; `mandate_id` for a one-mandate shape."""
     with_party, with_rights, with_reps, with_mandates, _, one_mandate = shape
@@ -156,9 +161,7 @@ def parameters(shape: Shape, person: str, day: str, codes: list[str], mandate_id
 def login_rows(db, shape: Shape, person: str, day: str, codes: list[str], mandate_id=None) -> Iterator[tuple]:
     """The rows as they come, made a block at a time (a cursor's own iteration is a Python call
     per row on psycopg; a whole list keeps thousands of rows alive for the garbage collector)."""
-    cursor = db.execute(
-        statement(db.party_join("g", "m.giver"), shape), parameters(shape, person, day, codes, mandate_id)
-    )
+    cursor = db.execute(statement_on(db, shape), parameters(shape, person, day, codes, mandate_id))
     return chain.from_iterable(iter(functools.partial(cursor.fetchmany, _BLOCK), []))
 
 
