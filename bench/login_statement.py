@@ -11,13 +11,9 @@ decoding, no options built) and wall time, with the load average. The variants:
     built      the statement as login_query.py makes it
     binary     the same, binary results (psycopg binary=True)
     dates_c    the date comparisons under COLLATE "C"
-    join_plain the giver join under the cluster's default collation, as before store step 11
-               (C.UTF-8 makes PostgreSQL 15 compare every number through strcoll); `built` joins
-               under "C" by step 11's index (schema.PARTY_NUMBERS_C), made on the copy if a kept
-               cluster of an older step lacks it
-    hash_join  the giver join by plain equality through a hash index of the party numbers (made
-               on the copy; a probe is one bucket page and the table row, no comparisons down a
-               b-tree); the plan is checked to use it
+    joined     the givers' names from the parties, as before store step 12 (a join per mandate
+               row, by number under "C" through step 11's index, made on the copy); `built`
+               reads each mandate's own copy of the name (schema.GIVER_NAME)
 """
 
 import argparse
@@ -34,39 +30,34 @@ from engines import BenchServer, admin_connect, backend_seconds, load_average, r
 from store import SCOPE  # noqa: E402
 
 from mandates_store import login_query  # noqa: E402
-from mandates_store.engines.postgresql import PostgresDatabase, translate  # noqa: E402
+from mandates_store.engines.postgresql import translate  # noqa: E402
 from mandates_store.schema import PARTY_NUMBERS_C  # noqa: E402
 
 COPY = "bench_login_statement"
 C_INDEX = f'CREATE INDEX IF NOT EXISTS {PARTY_NUMBERS_C} ON parties (number COLLATE "C", kind, name)'
-HASH_INDEX = "parties_number_hash"
-HASH = f"CREATE INDEX IF NOT EXISTS {HASH_INDEX} ON parties USING hash (number)"
-C_JOIN, PLAIN_JOIN = 'ON g.number COLLATE "C" = m.giver', "ON g.number = m.giver"
+OWN_NAMES = "m.giver, m.giver_name, "
+JOINED_NAMES = "g.number, g.name, "
+GIVER_JOIN = 'JOIN parties g ON g.number COLLATE "C" = m.giver '
+# where each mandate branch's FROM ends: the join goes in before its WHERE
+MANDATE_FROMS = ("FROM mandates m ", "AND m.type_code = t.type_code ", "JOIN mandates m ON m.taker = r.enterprise ")
 
 
 def built_statement(shape) -> str:
-    return login_query.statement_on(PostgresDatabase, shape)
+    return login_query.statement(shape)
+
+
+def joined(sql: str) -> str:
+    """The statement with step 11's giver join instead of the mandates' own names."""
+    sql = sql.replace(OWN_NAMES, JOINED_NAMES)
+    for end in MANDATE_FROMS:
+        sql = sql.replace(end + "WHERE", end + GIVER_JOIN + "WHERE")
+    return sql
 
 
 def variants(sql: str) -> dict[str, tuple[str, bool]]:
     """name -> (statement, binary results)"""
     dates_c = sql.replace("_date <= ?", '_date <= ? COLLATE "C"').replace("_date > ?", '_date > ? COLLATE "C"')
-    return {
-        "built": (sql, False),
-        "binary": (sql, True),
-        "dates_c": (dates_c, False),
-        "join_plain": (sql.replace(C_JOIN, PLAIN_JOIN), False),
-        "hash_join": (sql.replace(C_JOIN, PLAIN_JOIN), False),
-    }
-
-
-def index_switch(conn, name: str) -> None:
-    """join_plain and hash_join run the same SQL: the hash index exists for hash_join only."""
-    if name == "hash_join":
-        conn.execute(HASH)
-    else:
-        conn.execute(f"DROP INDEX IF EXISTS {HASH_INDEX}")
-    conn.execute("ANALYZE parties")
+    return {"built": (sql, False), "binary": (sql, True), "dates_c": (dates_c, False), "joined": (joined(sql), False)}
 
 
 def timed(url: str, sql: str, binary: bool, params: list, calls: int) -> tuple[float, float, float, int]:
@@ -93,9 +84,7 @@ def main() -> None:
     parser.add_argument("--pg-dir", help="its PostgreSQL cluster (default: DIR/pg)")
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--calls", type=int, default=300)
-    parser.add_argument(
-        "--variants", default="built,binary,dates_c,join_plain,hash_join", help="comma-separated, of the above"
-    )
+    parser.add_argument("--variants", default="built,binary,dates_c,joined", help="comma-separated, of the above")
     args = parser.parse_args()
     folder = Path(args.dir)
     facts = json.loads((folder / "facts.json").read_text())
@@ -110,21 +99,14 @@ def main() -> None:
         with psycopg.connect(url, autocommit=True) as conn:
             conn.execute(C_INDEX)
             conn.execute("VACUUM ANALYZE parties")
-            plan = conn.execute("EXPLAIN " + translate(chosen["built"][0]), params).fetchall()
+            plan = conn.execute("EXPLAIN " + translate(chosen["joined"][0]), params).fetchall()
             uses = any(PARTY_NUMBERS_C in line for (line,) in plan)
-            index_switch(conn, "hash_join")
-            plan = conn.execute("EXPLAIN " + translate(chosen["hash_join"][0]), params).fetchall()
-            hashed = any(HASH_INDEX in line for (line,) in plan)
-        print(
-            f"built looks the givers up in {PARTY_NUMBERS_C}: {'yes' if uses else 'NO'}; hash_join in {HASH_INDEX}: {'yes' if hashed else 'NO'}"
-        )
+        print(f"joined looks the givers up in {PARTY_NUMBERS_C}: {'yes' if uses else 'NO'}")
         print(f"2,000-giver executor {facts['big_executor']}, {args.calls} calls per variant; {load_average()}")
         names = args.variants.split(",")
         for round_number in range(args.rounds):
             for name in names if round_number % 2 == 0 else names[::-1]:
                 sql, binary = chosen[name]
-                with psycopg.connect(url, autocommit=True) as conn:
-                    index_switch(conn, name)
                 server_ms, client_ms, wall_ms, rows = timed(url, sql, binary, params, args.calls)
                 print(
                     f"  {name:8} {rows:,} rows: server CPU {server_ms:.2f} ms, client CPU {client_ms:.2f} ms, "

@@ -6,7 +6,8 @@ rows go in with COPY (the same generator and seed as the SQLite store: the same 
 mandates sorted as the exclusion constraint's columns, see CONFLICT_ORDER), and
 everything is put back from the definitions the catalog gave before. Putting them back checks
 the rows: the primary keys, the foreign keys and the exclusion constraint (the conflict rule)
-are validated when added; the combination rule, a trigger on insert, is checked by one query.
+are validated when added; the combination rule and the giver names (triggers on insert) are
+checked by a query each.
 The catalog afterwards must equal the catalog before.
 
 `table_checksums` is `broker store copy`'s check (mandates_store.copying): rows and a checksum
@@ -143,6 +144,11 @@ def load(url: str, *, persons: int, organisations: int, mandates: int, today: da
         ).fetchone()[0]
         if bad:
             raise AssertionError(f"{bad} loaded mandates break the mandate types' combinations")
+        bad = conn.execute(  # and the giver-name trigger's (store step 12)
+            "SELECT count(*) FROM mandates m JOIN parties g ON g.number = m.giver WHERE m.giver_name <> g.name"
+        ).fetchone()[0]
+        if bad:
+            raise AssertionError(f"{bad} loaded mandates carry another name than their giver's")
         conn.commit()
         at = phase("triggers added, combinations checked", at)
         if catalog(conn) != before:

@@ -66,11 +66,13 @@ def add_firm_mandates(path: str, firm: str, count: int, organisations: list[str]
     moment = f"{start}T09:00:00"
     conn.execute("BEGIN")
     conn.executemany(
-        "INSERT INTO mandates (type_code, giver, taker, state, signer, start_date, created_at, stopped_at, "
-        "changed_by, changed_at, language) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'nl')",
+        "INSERT INTO mandates (type_code, giver, giver_name, taker, state, signer, start_date, created_at, "
+        "stopped_at, changed_by, changed_at, language) "
+        "VALUES (?, ?, (SELECT name FROM parties WHERE number = ?), ?, ?, ?, ?, ?, ?, ?, ?, 'nl')",
         (
             (
                 rng.choice(("WSE Loket", "Test ORG-ORG", "Test Uniek")),
+                organisations[1 + i % (len(organisations) - 1)],
                 organisations[1 + i % (len(organisations) - 1)],
                 firm,
                 "awaiting" if i % 2 else "stopped",

@@ -251,7 +251,10 @@ def schema_floor(store: Store, firm: str, counterparties: list[str]) -> tuple[fl
     operation = conn.execute("SELECT max(id) FROM bulk_operations").fetchone()[0]
     first = conn.execute("SELECT max(id) FROM mandates").fetchone()[0] + 1
     start = date.today().isoformat()
-    mandates = [(first + i, firm, other, other, start, f"F{i}", now, now) for i, other in enumerate(counterparties)]
+    (firm_name,) = conn.execute("SELECT name FROM parties WHERE number = ?", [firm]).fetchone()
+    mandates = [
+        (first + i, firm, firm_name, other, other, start, f"F{i}", now, now) for i, other in enumerate(counterparties)
+    ]
     events = [(first + i, now, firm) for i in range(len(counterparties))]
     report = [(operation, i + 1, f"{other};;;nl;F{i};;") for i, other in enumerate(counterparties)]
     links = [(operation, i + 1, first + i) for i in range(len(counterparties))]
@@ -261,9 +264,9 @@ def schema_floor(store: Store, firm: str, counterparties: list[str]) -> tuple[fl
         part = slice(at, at + COMMIT_LINES)
         conn.execute("BEGIN IMMEDIATE")
         conn.executemany(
-            "INSERT INTO mandates (id, type_code, giver, taker, state, signer, start_date, "
+            "INSERT INTO mandates (id, type_code, giver, giver_name, taker, state, signer, start_date, "
             "reference, language, created_at, changed_by, changed_at) VALUES "
-            "(?, 'WSE Loket', ?, ?, 'awaiting', ?, ?, ?, 'nl', ?, 'administrator', ?)",
+            "(?, 'WSE Loket', ?, ?, ?, 'awaiting', ?, ?, ?, 'nl', ?, 'administrator', ?)",
             mandates[part],
         )
         conn.executemany(

@@ -134,6 +134,7 @@ def tables(*, persons: int, organisations: int, mandates: int, today: date, seed
                 next_id,
                 "WSE Loket",
                 orgs[giver],
+                f"Onderneming {giver}",
                 big_firm,
                 "signed",
                 orgs[giver],
@@ -150,10 +151,12 @@ def tables(*, persons: int, organisations: int, mandates: int, today: date, seed
         for _ in range(mandates - len(givers)):
             taker = orgs[rng.randrange(1, organisations)]
             if rng.random() < 0.15:
-                giver = people[rng.randrange(persons)]
+                index = rng.randrange(persons)
+                giver, giver_name = people[index], f"Persoon {index}"
                 type_code = rng.choice(("WSE Loket", "Test Uniek"))
             else:
-                giver = orgs[rng.randrange(organisations)]
+                index = rng.randrange(organisations)
+                giver, giver_name = orgs[index], f"Onderneming {index}"
                 type_code = rng.choice(TYPES[0:1] + TYPES[2:])
             if giver == taker:
                 continue
@@ -174,6 +177,7 @@ def tables(*, persons: int, organisations: int, mandates: int, today: date, seed
                 next_id,
                 type_code,
                 giver,
+                giver_name,
                 taker,
                 state,
                 taker,
@@ -191,7 +195,7 @@ def tables(*, persons: int, organisations: int, mandates: int, today: date, seed
     yield Rows(
         "mandates",
         (
-            "id", "type_code", "giver", "taker", "state", "signer", "start_date", "end_date", "created_at",
+            "id", "type_code", "giver", "giver_name", "taker", "state", "signer", "start_date", "end_date", "created_at",
             "signed_at", "stopped_at", "changed_by", "changed_at", "language",
         ),
         mandate_rows(),

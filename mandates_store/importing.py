@@ -88,12 +88,13 @@ def import_mandates(db: Database, path: str | Path, operator: str, now: datetime
             check_no_conflict(db, mandate_type.code, giver, taker, start, end, today)
         moment = iso_moment(now)
         mandate_id = db.execute(
-            "INSERT INTO mandates (type_code, giver, taker, state, signer, start_date, end_date, reference, "
-            "language, created_at, signed_at, stopped_at, stop_reason, changed_by, changed_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            "INSERT INTO mandates (type_code, giver, giver_name, taker, state, signer, start_date, end_date, "
+            "reference, language, created_at, signed_at, stopped_at, stop_reason, changed_by, changed_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
             [
                 mandate_type.code,
                 giver.number,
+                giver.name,
                 taker.number,
                 state,
                 (giver if signer_side == GIVER else taker).number,

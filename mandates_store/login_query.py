@@ -12,7 +12,8 @@ Row shapes (NULL-padded to nine columns):
     REPRESENTATION        route, representation id, number, kind, name, function
     RIGHT                 route, right id, organisation, right name
     MINE, EXECUTED + right id, VIA_REP
-                          route, mandate id, type, start, end, giver number, giver name,
+                          route, mandate id, type, start, end, giver number, giver name (the
+                          mandate's copy, schema.GIVER_NAME: no join to the parties),
                           'mandate:' || id, taker number (VIA_REP only)
 The mandates of the firm where the person holds the executor right r have the route
 EXECUTED + r: the taker follows from the route (and the RIGHT rows, asked whenever mandates
@@ -32,6 +33,7 @@ from itertools import chain
 from operator import itemgetter
 
 from mandates_store.model import MANDAATUITVOERDER, Scope
+from mandates_store.schema import GIVER_NAME
 
 PARTY, EMPLOYER, REPRESENTATION, RIGHT, MINE, EXECUTED = range(6)
 VIA_REP = 1 << 62  # after every EXECUTED + right id
@@ -68,9 +70,8 @@ def shape_of(scope: Scope, with_party: bool, one_mandate: bool = False) -> Shape
 
 
 @functools.lru_cache(maxsize=64)
-def statement(giver_join: str, shape: Shape) -> str:
-    """The statement for one shape of question; `giver_join` is the engine's join of a mandate's
-    giver party `g` (its party_join: by the covering index on SQLite, under "C" on PostgreSQL)."""
+def statement(shape: Shape) -> str:
+    """The statement for one shape of question (the same on both engines)."""
     with_party, with_rights, with_reps, with_mandates, code_count, one_mandate = shape
     cte, branches = "", []
     if with_mandates:
@@ -108,32 +109,27 @@ def statement(giver_join: str, shape: Shape) -> str:
         # One type (the usual case): its code is a parameter, not read per row.
         code = "m.type_code" if code_count > 1 else "?"
         marks = ",".join("?" * code_count)
-        mandate = ("m.id", code, "m.start_date", "m.end_date", "g.number", "g.name", "'mandate:' || m.id")
+        mandate = ("m.id", code, "m.start_date", "m.end_date", "m.giver", f"m.{GIVER_NAME}", "'mandate:' || m.id")
         only = " AND m.id = ?" if one_mandate else ""  # each mandate branch ends with it
         branches.append(
-            f"SELECT {_columns(str(MINE), *mandate)} FROM mandates m {giver_join} "
+            f"SELECT {_columns(str(MINE), *mandate)} FROM mandates m "
             f"WHERE m.taker = ? AND m.type_code IN ({marks}) AND {_ACTIVE_ON}{only}"
         )
         branches.append(
             f"SELECT {_columns(f'{EXECUTED} + e.id', *mandate)} FROM executing e "
             f"JOIN user_right_mandate_types t ON t.right_id = e.id AND t.type_code IN ({marks}) "
-            f"JOIN mandates m ON m.taker = e.organisation AND m.type_code = t.type_code {giver_join} "
+            f"JOIN mandates m ON m.taker = e.organisation AND m.type_code = t.type_code "
             f"WHERE {_ACTIVE_ON} AND (NOT e.narrowed OR EXISTS (SELECT 1 FROM user_right_givers x "
             f"WHERE x.right_id = e.id AND x.giver = m.giver)){only}"
         )
         if with_reps:
             branches.append(
                 f"SELECT {_columns(str(VIA_REP), *mandate, 'm.taker')} FROM legal_representatives r "
-                f"JOIN mandates m ON m.taker = r.enterprise {giver_join} "
+                f"JOIN mandates m ON m.taker = r.enterprise "
                 f"WHERE r.person = ? AND {_VALID.format('r', 'since', 'until')} "
                 f"AND m.type_code IN ({marks}) AND {_ACTIVE_ON}{only}"
             )
     return cte + " UNION ALL ".join(branches)
-
-
-def statement_on(db, shape: Shape) -> str:
-    """The statement as the engine of `db` (a Database, or its class) runs it."""
-    return statement(db.party_join("g", "m.giver"), shape)
 
 
 def parameters(shape: Shape, person: str, day: str, codes: list[str], mandate_id: int | None = None) -> list:
@@ -161,7 +157,7 @@ def parameters(shape: Shape, person: str, day: str, codes: list[str], mandate_id
 def login_rows(db, shape: Shape, person: str, day: str, codes: list[str], mandate_id=None) -> Iterator[tuple]:
     """The rows as they come, made a block at a time (a cursor's own iteration is a Python call
     per row on psycopg; a whole list keeps thousands of rows alive for the garbage collector)."""
-    cursor = db.execute(statement_on(db, shape), parameters(shape, person, day, codes, mandate_id))
+    cursor = db.execute(statement(shape), parameters(shape, person, day, codes, mandate_id))
     return chain.from_iterable(iter(functools.partial(cursor.fetchmany, _BLOCK), []))
 
 

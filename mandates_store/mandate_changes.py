@@ -166,6 +166,7 @@ def transfer_mandate(db: Database, actor: Actor, mandate_id: int, new_taker: str
             {
                 "type_code": old.type_code,
                 "giver": old.giver.number,
+                "giver_name": old.giver.name,
                 "taker": taker.number,
                 "state": "awaiting",
                 "signer": taker.number,

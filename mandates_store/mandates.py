@@ -193,12 +193,13 @@ def create_in_context(
             check_no_conflict(db, mandate_type.code, giver, taker, start, end, today)
             # Plain SQL rather than table.insert(): this runs once per bulk line.
             mandate_id = db.execute(
-                "INSERT INTO mandates (type_code, giver, taker, state, signer, start_date, "
+                "INSERT INTO mandates (type_code, giver, giver_name, taker, state, signer, start_date, "
                 "end_date, reference, language, created_at, changed_by, changed_at) "
-                "VALUES (?, ?, ?, 'awaiting', ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                "VALUES (?, ?, ?, ?, 'awaiting', ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
                 [
                     mandate_type.code,
                     giver.number,
+                    giver.name,
                     taker.number,
                     other.number,
                     iso_date(start),

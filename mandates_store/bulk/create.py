@@ -306,10 +306,12 @@ class _Importer:
         # Ids for the good lines only, in line order: what line-by-line creation would give.
         ids = iter(db.reserve_ids("mandates", len(accepted) * len(codes)) if accepted else ())
         moment, changed_by, (person, party) = self.moment, self.changed_by, self.event_by
+        own_name = self.context.own.name
         mandates, events, made = [], [], []
         for plan in accepted:
             other = plan.number
             giver, taker = (own, other) if usual else (other, own)
+            giver_name = own_name if usual else parties[other][2]
             language, start, end = plan.terms
             for code in codes:
                 next_id = next(ids)
@@ -318,6 +320,7 @@ class _Importer:
                         next_id,
                         code,
                         giver,
+                        giver_name,
                         taker,
                         other,
                         start,
@@ -364,9 +367,9 @@ class _Importer:
     def insert_chunk(self, mandates: list, events: list, report: list, made: list) -> None:
         db = self.db
         db.executemany(
-            "INSERT INTO mandates (id, type_code, giver, taker, state, signer, start_date, "
+            "INSERT INTO mandates (id, type_code, giver, giver_name, taker, state, signer, start_date, "
             "end_date, reference, language, created_at, changed_by, changed_at) "
-            "VALUES (?, ?, ?, ?, 'awaiting', ?, ?, ?, ?, ?, ?, ?, ?)",
+            "VALUES (?, ?, ?, ?, ?, 'awaiting', ?, ?, ?, ?, ?, ?, ?, ?)",
             mandates,
         )
         db.executemany(

@@ -13,7 +13,7 @@ store writes SQL both engines accept, with `?` placeholders, against a `Database
     in_transaction, engine, close()
 
 What differs between the engines (DDL, triggers, locking, placeholders, a few SQL fragments:
-`in_json_list`, `indexed_by`, `left_join_each`, `party_join`) lives in engines/sqlite.py and engines/postgresql.py;
+`in_json_list`, `indexed_by`, `left_join_each`) lives in engines/sqlite.py and engines/postgresql.py;
 what they share (transaction() and its savepoints) in `Transactions` below.
 """
 

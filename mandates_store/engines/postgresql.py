@@ -188,12 +188,6 @@ class PostgresDatabase(Transactions):
         return f"LEFT JOIN LATERAL (SELECT {columns} FROM {table} WHERE {key} OFFSET 0) {alias} ON {keep}"
 
     @staticmethod
-    def party_join(alias: str, number: str) -> str:
-        """JOIN the parties (as `alias`) whose number is `number`, compared under "C" by the index
-        of store step 11 (schema.PARTY_NUMBERS_C): the same equality, without strcoll."""
-        return f'JOIN parties {alias} ON {alias}.number COLLATE "C" = {number}'
-
-    @staticmethod
     def indexed_by(index: str) -> str:
         return ""  # PostgreSQL's planner has statistics; there is no index hint
 

@@ -14,6 +14,8 @@ from collections.abc import Callable
 from mandates_store.schema import (
     COVERING_ID,
     FIRST_MANDATE_ID,
+    GIVER_NAME,
+    LOGIN_INDEX,
     PARTY_NUMBERS_C,
     SCHEMA_VERSION,
     SEARCH_INDEXES,
@@ -256,6 +258,50 @@ def _v11_lookup_indexes(db) -> None:
     db.execute(f'CREATE INDEX {PARTY_NUMBERS_C} ON parties (number COLLATE "C", kind, name)')
 
 
+# v12 (schema.GIVER_NAME): an insert's names checked once per statement, like the combinations;
+# an update of a name (a rename of the party does them) row by row: PostgreSQL allows no
+# transition table on a trigger for a column's updates.
+_HELD = (
+    "RAISE EXCEPTION 'a mandate carries its giver''s name as the party has it' "
+    "USING ERRCODE = 'integrity_constraint_violation'"
+)
+_V12_RULES = [
+    f"""CREATE FUNCTION store_check_giver_names() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+      IF EXISTS (SELECT 1 FROM inserted m JOIN parties g ON g.number = m.giver
+                 WHERE m.{GIVER_NAME} IS DISTINCT FROM g.name) THEN {_HELD}; END IF;
+      RETURN NULL;
+    END $$""",
+    "CREATE TRIGGER mandates_giver_name AFTER INSERT ON mandates REFERENCING NEW TABLE AS inserted "
+    "FOR EACH STATEMENT EXECUTE FUNCTION store_check_giver_names()",
+    f"""CREATE FUNCTION store_check_giver_name() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+      IF NEW.{GIVER_NAME} IS DISTINCT FROM (SELECT name FROM parties WHERE number = NEW.giver) THEN {_HELD}; END IF;
+      RETURN NEW;
+    END $$""",
+    f"CREATE TRIGGER mandates_giver_name_update BEFORE UPDATE OF {GIVER_NAME} ON mandates "
+    "FOR EACH ROW EXECUTE FUNCTION store_check_giver_name()",
+    f"""CREATE FUNCTION store_follow_party_name() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN UPDATE mandates SET {GIVER_NAME} = NEW.name WHERE giver = NEW.number; RETURN NULL; END $$""",
+    "CREATE TRIGGER parties_name_to_mandates AFTER UPDATE OF name ON parties FOR EACH ROW "
+    "WHEN (NEW.name IS DISTINCT FROM OLD.name) EXECUTE FUNCTION store_follow_party_name()",
+]
+
+
+def _v12_giver_names(db) -> None:
+    # Every mandate row is written once more: afterwards VACUUM (README, "Store step 12")
+    # makes the old versions' space reusable and the login's index-only scans possible again.
+    db.execute(f"ALTER TABLE mandates ADD COLUMN {GIVER_NAME} TEXT")
+    db.execute(f"DROP INDEX {LOGIN_INDEX}")
+    db.execute(f"UPDATE mandates m SET {GIVER_NAME} = g.name FROM parties g WHERE g.number = m.giver")
+    db.execute(f"ALTER TABLE mandates ALTER COLUMN {GIVER_NAME} SET NOT NULL")
+    columns = ", ".join(SEARCH_INDEXES[LOGIN_INDEX])
+    db.execute(f"CREATE INDEX {LOGIN_INDEX} ON mandates ({columns}) INCLUDE ({COVERING_ID}, {GIVER_NAME})")
+    for statement in _V12_RULES:
+        db.execute(statement)
+    db.execute(f"DROP INDEX {PARTY_NUMBERS_C}")  # step 11's, for the giver join this step ends
+
+
 MIGRATIONS: list[Callable[[object], None]] = [
     _v1_core,
     _v2_bulk_line_mandates,
@@ -268,6 +314,7 @@ MIGRATIONS: list[Callable[[object], None]] = [
     _v9_indexes_carry_the_id,
     _v10_checks_per_statement,
     _v11_lookup_indexes,
+    _v12_giver_names,
 ]
 assert len(MIGRATIONS) == SCHEMA_VERSION
 

@@ -16,7 +16,6 @@ import sqlite_utils
 from mandates_store.engines import SQLITE, Transactions
 from mandates_store.engines.sqlite_schema import migrate
 from mandates_store.errors import StoreBusy
-from mandates_store.schema import PARTY_NUMBERS
 
 # Per connection: a 64 MiB page cache and reads through a memory map (no read() per page) keep
 # the login path's index pages at hand in a multi-GiB store; the OS shares the mapped pages.
@@ -64,11 +63,6 @@ class SqliteDatabase(Transactions):
         """LEFT JOIN `table` (with its alias) on `key` and `keep`: per row of the left side, the
         rows of `table` that match `key` by `index`, of them those that match `keep`."""
         return f"LEFT JOIN {table} {cls.indexed_by(index)} ON {key} AND {keep}"
-
-    @classmethod
-    def party_join(cls, alias: str, number: str) -> str:
-        """JOIN the parties (as `alias`) whose number is `number`, by their covering index."""
-        return f"JOIN parties {alias} {cls.indexed_by(PARTY_NUMBERS)} ON {alias}.number = {number}"
 
     @staticmethod
     def indexed_by(index: str) -> str:

@@ -11,6 +11,9 @@ import sqlite_utils
 
 from mandates_store.schema import (
     FIRST_MANDATE_ID,
+    GIVER_NAME,
+    LOGIN_INDEX,
+    PARTY_NUMBERS,
     SCHEMA_VERSION,
     SEARCH_INDEXES,
     SIGNED_INDEX,
@@ -327,6 +330,34 @@ def _v11_lookup_indexes(db: sqlite_utils.Database) -> None:
     db.execute(f"CREATE INDEX {SIGNED_INDEX} ON mandates ({columns}) WHERE {SIGNED_ONLY}")
 
 
+_GIVER_NAME_HELD = (
+    f"WHEN NEW.{GIVER_NAME} IS NOT (SELECT name FROM parties WHERE number = NEW.giver) "
+    "BEGIN SELECT RAISE(ABORT, 'a mandate carries its giver''s name as the party has it'); END"
+)
+
+
+def _v12_giver_names(db: sqlite_utils.Database) -> None:
+    # see schema.GIVER_NAME; the login index gets the name as its last key column (SQLite's
+    # indexes have no INCLUDE)
+    db.execute(f"ALTER TABLE mandates ADD COLUMN {GIVER_NAME} TEXT")
+    db.execute(f"DROP INDEX {LOGIN_INDEX}")
+    db.execute(
+        f"UPDATE mandates SET {GIVER_NAME} = "
+        f"(SELECT name FROM parties INDEXED BY {PARTY_NUMBERS} WHERE number = mandates.giver)"
+    )
+    db["mandates"].create_index([*SEARCH_INDEXES[LOGIN_INDEX], GIVER_NAME], index_name=LOGIN_INDEX)
+    if db.conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'").fetchone():
+        db.execute(f"ANALYZE {LOGIN_INDEX}")  # a store with statistics has them for the new index too
+    db.execute(f"CREATE TRIGGER mandates_giver_name_insert BEFORE INSERT ON mandates {_GIVER_NAME_HELD}")
+    db.execute(
+        f"CREATE TRIGGER mandates_giver_name_update BEFORE UPDATE OF {GIVER_NAME} ON mandates {_GIVER_NAME_HELD}"
+    )
+    db.execute(
+        "CREATE TRIGGER parties_name_to_mandates AFTER UPDATE OF name ON parties WHEN NEW.name IS NOT OLD.name "
+        f"BEGIN UPDATE mandates SET {GIVER_NAME} = NEW.name WHERE giver = NEW.number; END"
+    )
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _v1_core,
     _v2_bulk_line_mandates,
@@ -339,6 +370,7 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _v9_indexes_carry_the_id,
     _v10_checks_per_statement,
     _v11_lookup_indexes,
+    _v12_giver_names,
 ]
 assert len(MIGRATIONS) == SCHEMA_VERSION
 

@@ -68,19 +68,20 @@ def signed_mandate(conn) -> tuple:
 
 def test_the_rules_hold_on_the_loaded_store(loaded):
     insert = (
-        "INSERT INTO mandates (type_code, giver, taker, state, signer, start_date, created_at, signed_at, "
-        "changed_by, changed_at, language) VALUES (%s, %s, %s, 'signed', %s, %s, %s, %s, 'giver', %s, 'nl')"
+        "INSERT INTO mandates (type_code, giver, giver_name, taker, state, signer, start_date, created_at, "
+        "signed_at, changed_by, changed_at, language) VALUES (%s, %s, (SELECT name FROM parties WHERE number = %s), "
+        "%s, 'signed', %s, %s, %s, %s, 'giver', %s, 'nl')"
     )
     with psycopg.connect(loaded, autocommit=True) as conn:
         kind, giver, taker, signer, start, created, changed = signed_mandate(conn)
         with pytest.raises(psycopg.errors.ExclusionViolation, match="mandates_one_active"):
-            conn.execute(insert, [kind, giver, taker, signer, start, created, created, changed])
+            conn.execute(insert, [kind, giver, giver, taker, signer, start, created, created, changed])
         with pytest.raises(psycopg.errors.ForeignKeyViolation, match="mandate_events_mandate_id_fkey"):
             conn.execute(
                 "INSERT INTO mandate_events (mandate_id, at, event, role) VALUES (1, %s, 'created', 'giver')", [created]
             )
         with pytest.raises(psycopg.errors.IntegrityConstraintViolation, match="combination not allowed"):
-            conn.execute(insert, ["Kiosk", giver, taker, taker, start, created, created, changed])
+            conn.execute(insert, ["Kiosk", giver, giver, taker, taker, start, created, created, changed])
         with pytest.raises(psycopg.errors.IntegrityConstraintViolation, match="append-only"):
             conn.execute("UPDATE mandate_events SET event = 'changed' WHERE id = 1")
         with pytest.raises(psycopg.errors.IntegrityConstraintViolation, match="append-only"):
@@ -92,8 +93,8 @@ def test_a_generated_row_breaking_the_conflict_rule_fails_the_load(postgres_url,
     def with_a_second_signing(**arguments):
         for part in store_data.tables(**arguments):
             if part.table == "mandates":
-                rows = list(part.rows)
-                first = next(row for row in rows if row[4] == "signed" and row[7] is None)
+                rows, at = list(part.rows), part.columns.index
+                first = next(row for row in rows if row[at("state")] == "signed" and row[at("end_date")] is None)
                 part = replace(part, rows=[*rows, (rows[-1][0] + 1, *first[1:])])
             yield part
 

@@ -75,7 +75,10 @@ def test_a_chunk_s_lookup_of_signed_mandates_is_bounded_by_its_counterparties(po
                 yield from scans(child)
 
         (mandates,) = [node for node in scans(plan[0]["Plan"]) if node.get("Relation Name") == "mandates"]
-        assert "taker" in mandates.get("Index Cond", ""), mandates
-        # ... by a key index: a probe of the conflict rule's GiST index (the signed mandates) cost
-        # 8x a b-tree's at 100,000 mandates (0.089 against 0.010 ms, EXPLAIN ANALYZE)
-        assert mandates["Index Name"] == "mandates_by_giver", mandates
+        condition = mandates.get("Index Cond", "")
+        assert "taker" in condition and "giver" in condition, mandates
+        # ... by a b-tree key index: a probe of the conflict rule's GiST index (the signed mandates)
+        # cost 8x a b-tree's at 100,000 mandates (0.089 against 0.010 ms, EXPLAIN ANALYZE). On an
+        # empty store both mandate indexes cost the same; which one the planner takes then
+        # follows their age (store step 12 made mandates_by_taker anew).
+        assert mandates["Index Name"] in ("mandates_by_giver", "mandates_by_taker"), mandates

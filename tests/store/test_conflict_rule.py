@@ -66,11 +66,12 @@ def test_sql_triggers_and_bulk_agree(world, existing, new, expected):
     assert (len(report.refused) == 1) is expected, report.refused
     # the trigger, for a raw insert of a signed mandate
     insert = (
-        "INSERT INTO mandates (type_code, giver, taker, state, signer, start_date, end_date, language, "
-        "created_at, changed_by, changed_at) VALUES ('WSE Loket', ?, ?, 'signed', ?, ?, ?, 'nl', 'x', 'giver', 'x')"
+        "INSERT INTO mandates (type_code, giver, giver_name, taker, state, signer, start_date, end_date, language, "
+        "created_at, changed_by, changed_at) VALUES ('WSE Loket', ?, (SELECT name FROM parties WHERE number = ?), ?, 'signed', ?, ?, ?, "
+        "'nl', 'x', 'giver', 'x')"
     )
     try:
-        world.db.execute(insert, [ORG_A, ORG_B, ORG_B, iso(start), iso(end)])
+        world.db.execute(insert, [ORG_A, ORG_A, ORG_B, ORG_B, iso(start), iso(end)])
         refused = False
     except world.db.IntegrityError as error:
         assert "conflict" in str(error)
@@ -117,6 +118,6 @@ def test_a_version_5_store_gets_the_triggers_a_new_store_has(tmp_path):
     with Store(tmp_path / "new.db") as new:
         expected = triggers(new.db.conn)
     with Store(path) as upgraded:
-        assert upgraded.db.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 11
+        assert upgraded.db.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 12
         assert triggers(upgraded.db.conn) == expected
         assert "m.start_date < coalesce(NEW.end_date, '9999-12-31')" in expected["mandates_one_active_insert"]

@@ -43,23 +43,23 @@ def test_raw_sql_cannot_insert_a_second_active_mandate(world):
     first = active_mandate(world, ORG_A, ORG_B)
     with pytest.raises(world.db.IntegrityError, match="conflict"):
         world.db.execute(
-            "INSERT INTO mandates (type_code, giver, taker, state, signer, start_date, language, "
-            "created_at, changed_by, changed_at) VALUES ('WSE Loket', ?, ?, 'signed', ?, ?, 'nl', "
+            "INSERT INTO mandates (type_code, giver, giver_name, taker, state, signer, start_date, language, "
+            "created_at, changed_by, changed_at) VALUES ('WSE Loket', ?, (SELECT name FROM parties WHERE number = ?), ?, 'signed', ?, ?, 'nl', "
             "'x', 'giver', 'x')",
-            [ORG_A, ORG_B, ORG_B, first.start_date.isoformat()],
+            [ORG_A, ORG_A, ORG_B, ORG_B, first.start_date.isoformat()],
         )
 
 
 def test_raw_sql_cannot_make_a_party_its_own_taker_or_use_a_forbidden_combination(world):
     sql = (
-        "INSERT INTO mandates (type_code, giver, taker, state, signer, start_date, language, "
-        "created_at, changed_by, changed_at) VALUES (?, ?, ?, 'awaiting', ?, '2030-01-01', "
+        "INSERT INTO mandates (type_code, giver, giver_name, taker, state, signer, start_date, language, "
+        "created_at, changed_by, changed_at) VALUES (?, ?, (SELECT name FROM parties WHERE number = ?), ?, 'awaiting', ?, '2030-01-01', "
         "'nl', 'x', 'giver', 'x')"
     )
     with pytest.raises(world.db.IntegrityError):
-        world.db.execute(sql, ["WSE Loket", ORG_A, ORG_A, ORG_A])
+        world.db.execute(sql, ["WSE Loket", ORG_A, ORG_A, ORG_A, ORG_A])
     with pytest.raises(world.db.IntegrityError, match="combination"):
-        world.db.execute(sql, ["Kiosk", ORG_A, ORG_B, ORG_B])
+        world.db.execute(sql, ["Kiosk", ORG_A, ORG_A, ORG_B, ORG_B])
 
 
 def test_history_is_append_only(world):
@@ -91,12 +91,15 @@ def test_an_old_version_1_store_is_migrated_keeping_its_data(tmp_path):
     conn.execute("INSERT INTO parties (number, kind, name) VALUES (?, 'organisation', 'Emmaüs')", [ORG_A])
     conn.close()
     with Store(path) as store:
-        assert store.db.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 11
+        assert store.db.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 12
         assert store.party(ORG_A).name == "Emmaüs"
         assert "bulk_line_mandates" in store.db.utils.table_names()
         assert "idm_events" in store.db.utils.table_names()
         columns = [r[2] for r in store.db.conn.execute("PRAGMA index_info(mandates_by_taker)")]
-        assert columns == ["taker", "type_code", "state", "start_date", "end_date", "giver", "changed_by", "changed_at"]
+        assert columns == [
+            *("taker", "type_code", "state", "start_date", "end_date", "giver", "changed_by", "changed_at"),
+            "giver_name",
+        ]
 
 
 def test_version_4_bulk_reports_survive_the_move_to_without_rowid_tables(tmp_path):
