@@ -42,10 +42,6 @@ GIVER_JOIN = 'JOIN parties g ON g.number COLLATE "C" = m.giver '
 MANDATE_FROMS = ("FROM mandates m ", "AND m.type_code = t.type_code ", "JOIN mandates m ON m.taker = r.enterprise ")
 
 
-def built_statement(shape) -> str:
-    return login_query.statement(shape)
-
-
 def joined(sql: str) -> str:
     """The statement with step 11's giver join instead of the mandates' own names."""
     sql = sql.replace(OWN_NAMES, JOINED_NAMES)
@@ -91,7 +87,7 @@ def main() -> None:
     shape = login_query.shape_of(SCOPE, with_party=True)
     codes = sorted(SCOPE.mandate_types)
     params = login_query.parameters(shape, facts["big_executor"], date.today().isoformat(), codes)
-    chosen = variants(built_statement(shape))
+    chosen = variants(login_query.statement(shape))
     server = BenchServer(root=str(Path(args.pg_dir) if args.pg_dir else folder / "pg")).start()
     try:
         recreate_database(server.url("bench"), COPY, "bench")

@@ -24,7 +24,7 @@ def test_every_variant_returns_the_built_statements_rows(postgres_url):
     facts = pg_load.load(postgres_url, **SIZES, today=TODAY, log=quiet)
     shape = login_query.shape_of(SCOPE, with_party=True)
     params = login_query.parameters(shape, facts["big_executor"], TODAY.isoformat(), sorted(SCOPE.mandate_types))
-    chosen = login_statement.variants(login_statement.built_statement(shape))
+    chosen = login_statement.variants(login_query.statement(shape))
     built = chosen["built"][0]
     assert all(sql != built for name, (sql, binary) in chosen.items() if name not in ("built", "binary"))
     with psycopg.connect(postgres_url, autocommit=True) as conn:

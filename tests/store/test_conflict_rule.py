@@ -11,7 +11,7 @@ from mandates_store import Conflict, Store
 from mandates_store.bulk.create import periods_overlap
 from mandates_store.engines.sqlite_schema import MIGRATIONS
 from mandates_store.schema import SCHEMA_VERSION
-from tests.store.conftest import ORG_A, ORG_B, active_mandate, admin
+from tests.store.conftest import GIVER_NAME_OF, ORG_A, ORG_B, active_mandate, admin
 
 # (existing mandate's period, new mandate's period, conflict?) as day offsets from today; None: open
 CASES = [
@@ -67,7 +67,7 @@ def test_sql_triggers_and_bulk_agree(world, existing, new, expected):
     # the trigger, for a raw insert of a signed mandate
     insert = (
         "INSERT INTO mandates (type_code, giver, giver_name, taker, state, signer, start_date, end_date, language, "
-        "created_at, changed_by, changed_at) VALUES ('WSE Loket', ?, (SELECT name FROM parties WHERE number = ?), ?, 'signed', ?, ?, ?, "
+        f"created_at, changed_by, changed_at) VALUES ('WSE Loket', ?, {GIVER_NAME_OF}, ?, 'signed', ?, ?, ?, "
         "'nl', 'x', 'giver', 'x')"
     )
     try:

@@ -3,7 +3,7 @@ import sqlite3
 import pytest
 
 from mandates_store import SCHEMA_VERSION, Store
-from tests.store.conftest import ORG_A, ORG_B, active_mandate
+from tests.store.conftest import GIVER_NAME_OF, ORG_A, ORG_B, active_mandate
 
 
 def test_new_file_is_migrated_to_the_current_version_in_wal_with_foreign_keys(tmp_path):
@@ -44,7 +44,7 @@ def test_raw_sql_cannot_insert_a_second_active_mandate(world):
     with pytest.raises(world.db.IntegrityError, match="conflict"):
         world.db.execute(
             "INSERT INTO mandates (type_code, giver, giver_name, taker, state, signer, start_date, language, "
-            "created_at, changed_by, changed_at) VALUES ('WSE Loket', ?, (SELECT name FROM parties WHERE number = ?), ?, 'signed', ?, ?, 'nl', "
+            f"created_at, changed_by, changed_at) VALUES ('WSE Loket', ?, {GIVER_NAME_OF}, ?, 'signed', ?, ?, 'nl', "
             "'x', 'giver', 'x')",
             [ORG_A, ORG_A, ORG_B, ORG_B, first.start_date.isoformat()],
         )
@@ -53,7 +53,7 @@ def test_raw_sql_cannot_insert_a_second_active_mandate(world):
 def test_raw_sql_cannot_make_a_party_its_own_taker_or_use_a_forbidden_combination(world):
     sql = (
         "INSERT INTO mandates (type_code, giver, giver_name, taker, state, signer, start_date, language, "
-        "created_at, changed_by, changed_at) VALUES (?, ?, (SELECT name FROM parties WHERE number = ?), ?, 'awaiting', ?, '2030-01-01', "
+        f"created_at, changed_by, changed_at) VALUES (?, ?, {GIVER_NAME_OF}, ?, 'awaiting', ?, '2030-01-01', "
         "'nl', 'x', 'giver', 'x')"
     )
     with pytest.raises(world.db.IntegrityError):
