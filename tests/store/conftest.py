@@ -64,9 +64,9 @@ def demo(new_location, clock) -> Store:
 
 # A small world for rule tests: two organisations, two persons, the four seed types.
 ORG_A, ORG_B, ORG_C = "0411515075", "0806154033", "0400048883"
+PERSON_P, PERSON_Q = "88012226557", "79031510459"
 # a raw insert's giver_name (schema.GIVER_NAME), as the triggers want it: the giver's own
 GIVER_NAME_OF = "(SELECT name FROM parties WHERE number = ?)"
-PERSON_P, PERSON_Q = "88012226557", "79031510459"
 
 
 @pytest.fixture
